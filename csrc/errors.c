@@ -1,0 +1,225 @@
+/*
+** errors.c -- pystd.errors: the error objects of API.md section 1 and the
+** subtype relation between their types.
+*/
+
+#include <string.h>
+
+#include "pystd.h"
+
+/* registry key of the table type -> array of parent types */
+#define PARENTS_KEY  "pystd.ErrorParents"
+
+#if !defined(PYSTD_MAXERRORDEPTH)
+#define PYSTD_MAXERRORDEPTH  32  /* bound on parent chains (cycles stop) */
+#endif
+
+
+/*
+** CPython's hierarchy for every type pystd raises: a type, then its parents.
+** A type absent from this list is a direct subtype of Exception.
+*/
+static const char *const hierarchy[][4] = {
+  {"Exception", "BaseException"},
+  {"KeyboardInterrupt", "BaseException"},
+  {"SystemExit", "BaseException"},
+  {"ArithmeticError", "Exception"},
+  {"LookupError", "Exception"},
+  {"OverflowError", "ArithmeticError"},
+  {"ZeroDivisionError", "ArithmeticError"},
+  {"IndexError", "LookupError"},
+  {"KeyError", "LookupError"},
+  {"UnicodeError", "ValueError"},
+  {"NotImplementedError", "RuntimeError"},
+  {"RecursionError", "RuntimeError"},
+  {"EOFError", "Exception"},
+  /* OSError and its subtypes */
+  {"FileNotFoundError", "OSError"},
+  {"FileExistsError", "OSError"},
+  {"IsADirectoryError", "OSError"},
+  {"NotADirectoryError", "OSError"},
+  {"PermissionError", "OSError"},
+  {"TimeoutError", "OSError"},
+  {"InterruptedError", "OSError"},
+  {"ChildProcessError", "OSError"},
+  {"ProcessLookupError", "OSError"},
+  {"BlockingIOError", "OSError"},
+  {"ConnectionError", "OSError"},
+  {"ConnectionRefusedError", "ConnectionError"},
+  {"ConnectionResetError", "ConnectionError"},
+  {"ConnectionAbortedError", "ConnectionError"},
+  {"BrokenPipeError", "ConnectionError"},
+  /* decimal signals */
+  {"decimal.DecimalException", "ArithmeticError"},
+  {"decimal.Clamped", "decimal.DecimalException"},
+  {"decimal.Rounded", "decimal.DecimalException"},
+  {"decimal.Inexact", "decimal.DecimalException"},
+  {"decimal.Subnormal", "decimal.DecimalException"},
+  {"decimal.InvalidOperation", "decimal.DecimalException"},
+  {"decimal.FloatOperation", "decimal.DecimalException", "TypeError"},
+  {"decimal.DivisionByZero", "decimal.DecimalException", "ZeroDivisionError"},
+  {"decimal.Overflow", "decimal.Inexact", "decimal.Rounded"},
+  {"decimal.Underflow", "decimal.Inexact", "decimal.Rounded",
+                        "decimal.Subnormal"},
+  {"decimal.ConversionSyntax", "decimal.InvalidOperation"},
+  {"decimal.DivisionImpossible", "decimal.InvalidOperation"},
+  {"decimal.DivisionUndefined", "decimal.InvalidOperation",
+                                "ZeroDivisionError"},
+  {"decimal.InvalidContext", "decimal.InvalidOperation"},
+  /* asyncio */
+  {"asyncio.TimeoutError", "TimeoutError"},
+  {"asyncio.IncompleteReadError", "EOFError"},
+  /* subprocess */
+  {"subprocess.CalledProcessError", "subprocess.SubprocessError"},
+  {"subprocess.TimeoutExpired", "subprocess.SubprocessError"},
+  /* http: requests' RequestException is an OSError */
+  {"http.RequestException", "OSError"},
+  {"http.HTTPError", "http.RequestException"},
+  {"http.ConnectionError", "http.RequestException", "ConnectionError"},
+  {"http.Timeout", "http.RequestException", "TimeoutError"},
+  {"http.TooManyRedirects", "http.RequestException"},
+  {"http.InvalidURL", "http.RequestException", "ValueError"},
+  /* zoneinfo */
+  {"zoneinfo.ZoneInfoNotFoundError", "KeyError"},
+};
+
+
+/* Push the parents table from the registry, creating it on first use. */
+static void push_parents (lua_State *L) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, PARENTS_KEY) != LUA_TNIL) return;
+  lua_pop(L, 1);
+  lua_newtable(L);
+  for (size_t i = 0; i < sizeof(hierarchy) / sizeof(hierarchy[0]); i++) {
+    lua_newtable(L);
+    for (int p = 1; p < 4 && hierarchy[i][p]; p++) {
+      lua_pushstring(L, hierarchy[i][p]);
+      lua_rawseti(L, -2, p);
+    }
+    lua_setfield(L, -2, hierarchy[i][0]);
+  }
+  lua_pushvalue(L, -1);
+  lua_setfield(L, LUA_REGISTRYINDEX, PARENTS_KEY);
+}
+
+
+/*
+** Is `type` equal to `wanted` or below it?  Expects the parents table on
+** the top of the stack and leaves the stack as it found it.
+*/
+static int is_subtype (lua_State *L, const char *type, const char *wanted,
+                       int depth) {
+  if (strcmp(type, wanted) == 0) return 1;
+  if (depth >= PYSTD_MAXERRORDEPTH) return 0;
+  if (lua_getfield(L, -1, type) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    if (strcmp(type, "BaseException") == 0) return 0;
+    return is_subtype(L, "Exception", wanted, depth + 1);
+  }
+  for (lua_Integer i = 1; lua_rawgeti(L, -1, i) == LUA_TSTRING; i++) {
+    const char *parent = lua_tostring(L, -1);
+    lua_pushvalue(L, -3);  /* parents table on top for the recursion */
+    int found = is_subtype(L, parent, wanted, depth + 1);
+    lua_pop(L, 2);  /* parents table copy, parent */
+    if (found) { lua_pop(L, 1); return 1; }
+  }
+  lua_pop(L, 2);  /* nil ending the array, array */
+  return 0;
+}
+
+
+/* The type of `v` if it is a pystd error object, else NULL. */
+static const char *error_type (lua_State *L, int idx) {
+  const char *type = NULL;
+  if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx))
+    return NULL;
+  luaL_getmetatable(L, PYSTD_ERROR_META);
+  if (lua_rawequal(L, -1, -2) && lua_getfield(L, idx, "type") == LUA_TSTRING)
+    type = lua_tostring(L, -1);  /* the object keeps the string alive */
+  lua_pop(L, 3);
+  return type;
+}
+
+
+/*
+** is(err [, type]): is `err` a pystd error object (of `type` or a subtype)?
+** Never raises for a bad `err`.
+*/
+static int errors_is (lua_State *L) {
+  const char *wanted = luaL_optstring(L, 2, NULL);
+  const char *type = error_type(L, 1);
+  if (type == NULL || wanted == NULL) {
+    lua_pushboolean(L, type != NULL);
+    return 1;
+  }
+  push_parents(L);
+  lua_pushboolean(L, is_subtype(L, type, wanted, 0));
+  return 1;
+}
+
+
+/* Copy the string-keyed fields of the table at `from` into the top table. */
+static void copy_fields (lua_State *L, int from) {
+  lua_pushnil(L);
+  while (lua_next(L, from)) {
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_settable(L, -4);
+  }
+}
+
+
+/* new(type, message [, fields]) -> error object */
+static int errors_new (lua_State *L) {
+  const char *type = luaL_checkstring(L, 1);
+  const char *message = luaL_optstring(L, 2, "");
+  if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
+  pystd_newerror(L, type, "%s", message);
+  if (!lua_isnoneornil(L, 3)) {
+    copy_fields(L, 3);
+    lua_pushstring(L, type);  /* fields never override type and message */
+    lua_setfield(L, -2, "type");
+    lua_pushstring(L, message);
+    lua_setfield(L, -2, "message");
+  }
+  return 1;
+}
+
+
+/* raise(type, message [, fields]): raises a new error object */
+static int errors_raise (lua_State *L) {
+  errors_new(L);
+  return lua_error(L);
+}
+
+
+/* register(type, parent, ...): declare a new type below its parents */
+static int errors_register (lua_State *L) {
+  int n = lua_gettop(L);
+  luaL_checkstring(L, 1);
+  push_parents(L);
+  lua_createtable(L, n - 1, 0);
+  for (int i = 2; i <= n; i++) {
+    luaL_checkstring(L, i);
+    lua_pushvalue(L, i);
+    lua_rawseti(L, -2, i - 1);
+  }
+  lua_setfield(L, -2, lua_tostring(L, 1));
+  return 0;
+}
+
+
+static const luaL_Reg errors_funcs[] = {
+  {"is", errors_is},
+  {"new", errors_new},
+  {"raise", errors_raise},
+  {"register", errors_register},
+  {NULL, NULL}
+};
+
+
+int luaopen_pystd_errors (lua_State *L) {
+  luaL_newlib(L, errors_funcs);
+  pystd_pusherrormeta(L);
+  lua_setfield(L, -2, "metatable");
+  return 1;
+}

@@ -1,0 +1,103 @@
+/*
+** pystd.h -- helpers shared by every pystd C module:
+** error objects (API.md section 1), option tables, 1-based positions,
+** class metatables.
+*/
+#ifndef PYSTD_H
+#define PYSTD_H
+
+#include <stddef.h>
+
+#include "lua.h"
+#include "lauxlib.h"
+
+#define PYSTD_VERSION   "pystd 0.1.0"
+
+/* registry name of the metatable every error object shares */
+#define PYSTD_ERROR_META  "pystd.Error"
+
+
+/* {====================================================== Error objects */
+
+/*
+** Push the shared error metatable, creating it on first use.
+*/
+void pystd_pusherrormeta (lua_State *L);
+
+/*
+** Push a new error object {type = type, message = <formatted>} carrying the
+** shared metatable.  Callers add extra fields (`pos`, `errno`, ...) with
+** lua_setfield before raising it with lua_error.
+*/
+void pystd_newerror (lua_State *L, const char *type, const char *fmt, ...);
+
+/*
+** Build an error object as pystd_newerror does and raise it.
+*/
+int pystd_raise (lua_State *L, const char *type, const char *fmt, ...);
+
+/* }====================================================== */
+
+
+/* {====================================================== Option tables */
+
+/*
+** Check that the value at `idx` is nil/absent or a table whose keys all
+** appear in the NULL-terminated `valid`; an unknown key raises TypeError
+** "unexpected keyword argument 'k'".  Returns 1 if a table is present.
+*/
+int pystd_checkoptions (lua_State *L, int idx, const char *const valid[]);
+
+/*
+** Read field `name` of the options table at `idx` (which may be absent);
+** a missing or nil field yields `def`, a field of the wrong type raises an
+** argument error naming the field.
+*/
+lua_Integer pystd_optinteger (lua_State *L, int idx, const char *name,
+                              lua_Integer def);
+lua_Number pystd_optnumber (lua_State *L, int idx, const char *name,
+                            lua_Number def);
+int pystd_optboolean (lua_State *L, int idx, const char *name, int def);
+const char *pystd_optstring (lua_State *L, int idx, const char *name,
+                             const char *def, size_t *len);
+
+/* }====================================================== */
+
+
+/* {====================================================== Positions */
+
+/*
+** Translate a Lua start position (1-based, negative from the end, 0 means
+** 1, as in string.sub) into a 0-based offset clipped to [0, len].
+*/
+size_t pystd_startoffset (lua_Integer pos, size_t len);
+
+/*
+** Translate a Lua inclusive end position (1-based, negative from the end)
+** into a 0-based exclusive offset clipped to [0, len].
+*/
+size_t pystd_endoffset (lua_Integer pos, size_t len);
+
+/* Argument `arg` as a start/end offset, defaulting to 0 / len when absent */
+size_t pystd_optstart (lua_State *L, int arg, size_t len);
+size_t pystd_optend (lua_State *L, int arg, size_t len);
+
+/* Push the Lua position of 0-based offset `off` (that is, off + 1) */
+#define pystd_pushpos(L, off)  lua_pushinteger(L, (lua_Integer)(off) + 1)
+
+/* }====================================================== */
+
+
+/* {====================================================== Classes */
+
+/*
+** Create (or fetch) the metatable `tname` with `methods` reachable through
+** __index and `metamethods` set directly on it; leaves it on the stack.
+** Either list may be NULL.
+*/
+void pystd_newclass (lua_State *L, const char *tname,
+                     const luaL_Reg *methods, const luaL_Reg *metamethods);
+
+/* }====================================================== */
+
+#endif

@@ -1,0 +1,134 @@
+local errors = require "pystd.errors"
+
+describe("pystd.errors", function()
+  describe("new", function()
+    it("builds an object with type, message and extra fields", function()
+      local e = errors.new("ValueError", "bad value", { pos = 3 })
+      assert.are.equal("ValueError", e.type)
+      assert.are.equal("bad value", e.message)
+      assert.are.equal(3, e.pos)
+    end)
+
+    it("reads as type: message", function()
+      assert.are.equal("KeyError: 'x'", tostring(errors.new("KeyError", "'x'")))
+    end)
+
+    it("shares one metatable between objects and modules", function()
+      local a, b = errors.new("ValueError", "a"), errors.new("TypeError", "b")
+      assert.are.equal(getmetatable(a), getmetatable(b))
+      assert.are.equal(errors.metatable, getmetatable(a))
+    end)
+
+    it("keeps type and message over same-named fields", function()
+      local e = errors.new("ValueError", "m", { type = "X", message = "y" })
+      assert.are.equal("ValueError", e.type)
+      assert.are.equal("m", e.message)
+    end)
+
+    it("defaults the message to the empty string", function()
+      assert.are.equal("RuntimeError: ", tostring(errors.new("RuntimeError")))
+    end)
+
+    it("rejects a missing type with an argument error", function()
+      assert.has_error(function() errors.new() end,
+        "bad argument #1 to 'new' (string expected, got no value)")
+      assert.has_error(function() errors.new("ValueError", "m", 5) end,
+        "bad argument #3 to 'new' (table expected, got number)")
+    end)
+  end)
+
+  describe("raise", function()
+    it("raises the error object itself", function()
+      local ok, e = pcall(errors.raise, "IndexError", "pop from an empty deque")
+      assert.is_false(ok)
+      assert.are.equal("IndexError", e.type)
+      assert.are.equal("pop from an empty deque", e.message)
+      assert.is_true(errors.is(e, "LookupError"))
+    end)
+  end)
+
+  describe("is", function()
+    local function is(t, wanted) return errors.is(errors.new(t, ""), wanted) end
+
+    it("matches the type itself", function()
+      assert.is_true(is("ValueError", "ValueError"))
+      assert.is_false(is("ValueError", "TypeError"))
+    end)
+
+    it("knows the decimal signal hierarchy", function()
+      assert.is_true(is("decimal.DivisionByZero", "decimal.DivisionByZero"))
+      assert.is_true(is("decimal.DivisionByZero", "decimal.DecimalException"))
+      assert.is_true(is("decimal.DivisionByZero", "ZeroDivisionError"))
+      assert.is_true(is("decimal.DivisionByZero", "ArithmeticError"))
+      assert.is_true(is("decimal.Overflow", "decimal.Inexact"))
+      assert.is_true(is("decimal.Underflow", "decimal.Subnormal"))
+      assert.is_true(is("decimal.FloatOperation", "TypeError"))
+      assert.is_true(is("decimal.ConversionSyntax", "decimal.InvalidOperation"))
+      assert.is_false(is("decimal.Inexact", "decimal.Overflow"))
+      for _, signal in ipairs { "Clamped", "DivisionByZero", "Inexact",
+          "Overflow", "Rounded", "Subnormal", "Underflow", "InvalidOperation",
+          "FloatOperation" } do
+        assert.is_true(is("decimal." .. signal, "decimal.DecimalException"))
+      end
+    end)
+
+    it("knows the OSError family", function()
+      for _, t in ipairs { "FileNotFoundError", "TimeoutError",
+          "ConnectionError", "ConnectionRefusedError", "ConnectionResetError",
+          "BrokenPipeError", "http.ConnectionError", "http.HTTPError" } do
+        assert.is_true(is(t, "OSError"), t)
+      end
+      assert.is_true(is("ConnectionRefusedError", "ConnectionError"))
+      assert.is_true(is("BrokenPipeError", "ConnectionError"))
+      assert.is_false(is("FileNotFoundError", "ConnectionError"))
+      assert.is_false(is("OSError", "FileNotFoundError"))
+    end)
+
+    it("puts zoneinfo's not-found error under KeyError", function()
+      assert.is_true(is("zoneinfo.ZoneInfoNotFoundError", "KeyError"))
+      assert.is_true(is("zoneinfo.ZoneInfoNotFoundError", "LookupError"))
+    end)
+
+    it("makes every type an Exception", function()
+      for _, t in ipairs { "ValueError", "re.error", "asyncio.CancelledError",
+          "ExceptionGroup", "subprocess.CalledProcessError", "SomethingNew",
+          "decimal.Overflow", "Exception" } do
+        assert.is_true(is(t, "Exception"), t)
+        assert.is_true(is(t, "BaseException"), t)
+      end
+      assert.is_false(is("Exception", "ValueError"))
+      assert.is_false(is("BaseException", "Exception"))
+    end)
+
+    it("answers whether a value is a pystd error at all", function()
+      assert.is_true(errors.is(errors.new("ValueError", "")))
+      assert.is_false(errors.is({ type = "ValueError", message = "" }))
+    end)
+
+    it("returns false for non-error values, never raising", function()
+      local fake = setmetatable({ type = "ValueError" }, {})
+      for _, v in ipairs { 1, "ValueError", true, fake, {}, print,
+          coroutine.create(print), io.stdout } do
+        assert.is_false(errors.is(v, "ValueError"))
+        assert.is_false(errors.is(v))
+      end
+      assert.is_false(errors.is(nil, "ValueError"))
+      assert.is_false(errors.is())
+      local typeless = setmetatable({}, errors.metatable)
+      assert.is_false(errors.is(typeless, "Exception"))
+    end)
+
+    it("accepts types registered later", function()
+      errors.register("spec.CustomError", "ValueError", "KeyError")
+      assert.is_true(is("spec.CustomError", "ValueError"))
+      assert.is_true(is("spec.CustomError", "LookupError"))
+      assert.is_false(is("spec.CustomError", "TypeError"))
+    end)
+
+    it("stops on cyclic registrations", function()
+      errors.register("spec.A", "spec.B")
+      errors.register("spec.B", "spec.A")
+      assert.is_false(is("spec.A", "ValueError"))
+    end)
+  end)
+end)

@@ -1,0 +1,72 @@
+--- Helpers shared by the specs: run a Lua script (an example) as a child
+-- process and capture what it prints.
+local helper = {}
+
+local LUA = os.getenv("LUA") or "lua5.4"
+
+--- Quote `s` for the POSIX shell.
+function helper.shell_quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+local function read_file(path)
+  local f = assert(io.open(path, "rb"))
+  local data = f:read("a")
+  f:close()
+  return data
+end
+
+local function write_file(path, data)
+  local f = assert(io.open(path, "wb"))
+  f:write(data)
+  f:close()
+end
+
+--- Run `command` (an array of words) through the shell.
+-- opts.stdin: text fed to its standard input (default: empty);
+-- opts.env: table of environment variables to set.
+-- Returns stdout, stderr, exit code (128 + n when killed by signal n).
+function helper.run(command, opts)
+  opts = opts or {}
+  local words = {}
+  for name, value in pairs(opts.env or {}) do
+    words[#words + 1] = name .. "=" .. helper.shell_quote(value)
+  end
+  for _, word in ipairs(command) do
+    words[#words + 1] = helper.shell_quote(word)
+  end
+  local out, err, input = os.tmpname(), os.tmpname(), os.tmpname()
+  write_file(input, opts.stdin or "")
+  local line = ("%s <%s >%s 2>%s"):format(table.concat(words, " "),
+    input, out, err)
+  local ok, how, code = os.execute(line)
+  local stdout, stderr = read_file(out), read_file(err)
+  os.remove(out); os.remove(err); os.remove(input)
+  if how == "signal" then code = 128 + code end
+  return stdout, stderr, ok and 0 or code
+end
+
+--- Run the example `script` (a path from the repository root) with `args`.
+-- Returns stdout, stderr, exit code as helper.run does.
+function helper.run_example(script, args, opts)
+  local command = { LUA, script }
+  for _, a in ipairs(args or {}) do command[#command + 1] = a end
+  return helper.run(command, opts)
+end
+
+--- Evaluate Python 3 `code` and return what it prints (for expected values
+-- defined by CPython).
+function helper.python(code)
+  local stdout, stderr, status = helper.run({ "python3", "-c", code })
+  assert(status == 0, "python3 failed: " .. stderr)
+  return stdout
+end
+
+--- The error a call raises (nil when it succeeds).
+function helper.error_of(fn, ...)
+  local ok, err = pcall(fn, ...)
+  if ok then return nil end
+  return err
+end
+
+return helper
