@@ -1,0 +1,805 @@
+/*
+** deque.c -- the deque of pystd.collections: a ring buffer of Lua values
+** in a userdata (API.md section 5, docs/collections.md).
+*/
+
+#include "collections.h"
+
+#define DEQUE_META   "pystd.deque"
+
+/* smallest ring a deque keeps (a power of 2) */
+#if !defined(DEQUE_MINCAP)
+#define DEQUE_MINCAP   8
+#endif
+
+#define DEQUE_UNBOUNDED   (-1)
+
+
+/* {====================================================== Deque storage */
+
+/*
+** Method calls are the deque's hot path (d:append(x), d:popleft()), so a
+** method must be found without calling a function: every deque has its
+** own metatable, a copy of the class table DEQUE_META (methods and
+** metamethods) whose __index is itself.  Keys it lacks (integers, unknown
+** names) fall through to ITS metatable, DEQUE_ELEMENTS, whose __index
+** finds the deque under the key &deque_self and reads the element.
+*/
+#define DEQUE_ELEMENTS  "pystd.deque.elements"
+
+static const char deque_magic = 0;  /* its address tags every Deque */
+static const char deque_self = 0;   /* key of the deque in its metatable */
+
+/*
+** A deque is a userdata holding the ring's geometry; the values live in
+** its user value 1, a table used as an array of `mask + 1` slots (slot s,
+** 0-based, at index s + 1), so the collector sees them.  Element i (0-based)
+** is at slot (head + i) & mask; empty slots hold nil.
+*/
+typedef struct Deque {
+  const char *magic;       /* &deque_magic: marks the userdata as a deque */
+  lua_Integer head;        /* slot of the first element */
+  lua_Integer count;       /* number of elements */
+  lua_Integer mask;        /* slots - 1; the slot count is a power of 2 */
+  lua_Integer maxlen;      /* bound, or DEQUE_UNBOUNDED */
+  lua_Unsigned mutations;  /* bumped by every change of length or order */
+} Deque;
+
+
+#define slot_of(d, i)   ((((d)->head + (i)) & (d)->mask) + 1)
+
+/* push element i (0-based, in range) of the deque whose ring is at `ring` */
+#define get_at(L, d, ring, i)   lua_rawgeti(L, ring, slot_of(d, i))
+
+/* pop the top value into element i (0-based) */
+#define set_at(L, d, ring, i)   lua_rawseti(L, ring, slot_of(d, i))
+
+
+/*
+** The deque at `arg`, or NULL.  The metatables differ per deque, so the
+** type shows in the block itself: its exact size and the magic tag (a
+** full userdata of another size is never read).
+*/
+static Deque *to_deque (lua_State *L, int arg) {
+  Deque *d = (Deque *)lua_touserdata(L, arg);
+  if (d != NULL && lua_rawlen(L, arg) == sizeof(Deque) &&
+      d->magic == &deque_magic)
+    return d;
+  return NULL;
+}
+
+
+int col_isdeque (lua_State *L, int idx) {
+  return to_deque(L, idx) != NULL;
+}
+
+
+static Deque *check_deque (lua_State *L, int arg) {
+  Deque *d = to_deque(L, arg);
+  if (d == NULL) luaL_typeerror(L, arg, DEQUE_META);
+  return d;
+}
+
+
+/* Push the ring of the deque at `arg`; returns its stack index. */
+static int push_ring (lua_State *L, int arg) {
+  lua_getiuservalue(L, arg, 1);
+  return lua_gettop(L);
+}
+
+
+/*
+** Move the elements into a fresh ring of `slots` slots (a power of 2, at
+** least d->count), which replaces the ring at stack index `ring` and the
+** user value of the deque at `arg`.
+*/
+static void resize_ring (lua_State *L, Deque *d, int arg, int ring,
+                         lua_Integer slots) {
+  lua_Integer i;
+  lua_createtable(L, (int)slots, 0);
+  for (i = 0; i < d->count; i++) {
+    get_at(L, d, ring, i);
+    lua_rawseti(L, -2, i + 1);
+  }
+  d->head = 0;
+  d->mask = slots - 1;
+  lua_pushvalue(L, -1);
+  lua_setiuservalue(L, arg, 1);
+  lua_replace(L, ring);
+}
+
+
+/* Make room for one more element. */
+static void reserve_one (lua_State *L, Deque *d, int arg, int ring) {
+  if (d->count > d->mask) {
+    if (d->mask >= (LUA_MAXINTEGER >> 2))
+      luaL_error(L, "deque too large");
+    resize_ring(L, d, arg, ring, (d->mask + 1) * 2);
+  }
+}
+
+
+/* Give memory back once the deque is under a quarter full. */
+static void maybe_shrink (lua_State *L, Deque *d, int arg, int ring) {
+  lua_Integer slots = d->mask + 1;
+  if (slots > DEQUE_MINCAP && d->count < slots / 4)
+    resize_ring(L, d, arg, ring, slots / 2);
+}
+
+
+static int nil_element_error (lua_State *L) {
+  return pystd_raise(L, "ValueError", "deque elements cannot be nil");
+}
+
+
+/* Remove the first element into nothing (the ring keeps its size). */
+static void drop_left (lua_State *L, Deque *d, int ring) {
+  lua_pushnil(L);
+  set_at(L, d, ring, 0);
+  d->head = (d->head + 1) & d->mask;
+  d->count--;
+}
+
+
+static void drop_right (lua_State *L, Deque *d, int ring) {
+  lua_pushnil(L);
+  set_at(L, d, ring, d->count - 1);
+  d->count--;
+}
+
+
+/*
+** Append the value at `v` on the right (or left when `left`), discarding
+** from the other end when the deque is at its maxlen.
+*/
+static void push_value (lua_State *L, Deque *d, int arg, int ring, int v,
+                        int left) {
+  if (lua_isnil(L, v)) nil_element_error(L);
+  if (d->maxlen == 0) return;
+  d->mutations++;
+  if (d->count == d->maxlen) {
+    if (left) drop_right(L, d, ring);
+    else drop_left(L, d, ring);
+  }
+  reserve_one(L, d, arg, ring);
+  lua_pushvalue(L, v);
+  if (left) {
+    d->head = (d->head - 1) & d->mask;
+    d->count++;
+    set_at(L, d, ring, 0);
+  }
+  else {
+    d->count++;
+    set_at(L, d, ring, d->count - 1);
+  }
+}
+
+
+/* Pop and push the first (or last) element. */
+static int pop_value (lua_State *L, int left) {
+  Deque *d = check_deque(L, 1);
+  lua_Integer i;
+  if (d->count == 0)
+    return pystd_raise(L, "IndexError", "pop from an empty deque");
+  lua_getiuservalue(L, 1, 1);  /* the ring */
+  i = left ? 0 : d->count - 1;
+  lua_rawgeti(L, -1, slot_of(d, i));
+  lua_pushnil(L);
+  lua_rawseti(L, -3, slot_of(d, i));
+  if (left) d->head = (d->head + 1) & d->mask;
+  d->count--;
+  d->mutations++;
+  if (d->count < (d->mask + 1) / 4 && d->mask + 1 > DEQUE_MINCAP) {
+    int ring = lua_absindex(L, -2);
+    lua_insert(L, ring);  /* the value below the ring */
+    maybe_shrink(L, d, 1, ring + 1);
+    lua_settop(L, ring);
+  }
+  return 1;
+}
+
+
+/*
+** Push a new deque bounded by `maxlen` (DEQUE_UNBOUNDED for none);
+** returns it, at the top of the stack.
+*/
+static Deque *new_deque (lua_State *L, lua_Integer maxlen) {
+  Deque *d = (Deque *)lua_newuserdatauv(L, sizeof(Deque), 1);
+  d->magic = &deque_magic;
+  d->head = 0;
+  d->count = 0;
+  d->mask = DEQUE_MINCAP - 1;
+  d->maxlen = maxlen;
+  d->mutations = 0;
+  lua_createtable(L, DEQUE_MINCAP, 0);
+  lua_setiuservalue(L, -2, 1);
+  lua_createtable(L, 0, 32);  /* its metatable: a copy of the class */
+  luaL_getmetatable(L, DEQUE_META);
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, -5);
+  }
+  lua_pop(L, 1);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -2, "__index");
+  if (maxlen != DEQUE_UNBOUNDED) {
+    lua_pushinteger(L, maxlen);
+    lua_setfield(L, -2, "maxlen");
+  }
+  lua_pushvalue(L, -2);
+  lua_rawsetp(L, -2, &deque_self);
+  luaL_setmetatable(L, DEQUE_ELEMENTS);
+  lua_setmetatable(L, -2);
+  return d;
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Deque sources */
+
+/*
+** Call `add(L, d, arg, ring, v)` for every value of the iterable at `src`:
+** an array table (1..#t), a deque (its elements copied first, so a deque
+** may extend itself), or a function called until it returns nil.
+*/
+/* Reload the ring at `ring`: user code may have replaced it (clear). */
+static void refresh_ring (lua_State *L, int arg, int ring) {
+  lua_getiuservalue(L, arg, 1);
+  lua_replace(L, ring);
+}
+
+
+typedef void (*AddValue) (lua_State *L, Deque *d, int arg, int ring, int v);
+
+static void for_each_value (lua_State *L, int src, Deque *d, int arg,
+                            int ring, AddValue add) {
+  lua_Integer i, n;
+  if (to_deque(L, src)) {
+    Deque *s = (Deque *)lua_touserdata(L, src);
+    int sring = push_ring(L, src);
+    lua_createtable(L, (int)s->count, 0);  /* snapshot */
+    for (i = 0; i < s->count; i++) {
+      get_at(L, s, sring, i);
+      lua_rawseti(L, -2, i + 1);
+    }
+    lua_remove(L, sring);
+    src = lua_gettop(L);
+  }
+  switch (lua_type(L, src)) {
+    case LUA_TTABLE:
+      n = luaL_len(L, src);
+      for (i = 1; i <= n; i++) {
+        lua_geti(L, src, i);
+        refresh_ring(L, arg, ring);
+        add(L, d, arg, ring, lua_gettop(L));
+        lua_pop(L, 1);
+      }
+      break;
+    case LUA_TFUNCTION:
+      for (;;) {
+        lua_pushvalue(L, src);
+        lua_call(L, 0, 1);
+        if (lua_isnil(L, -1)) break;
+        refresh_ring(L, arg, ring);
+        add(L, d, arg, ring, lua_gettop(L));
+        lua_pop(L, 1);
+      }
+      lua_pop(L, 1);
+      break;
+    default:
+      luaL_typeerror(L, src, "table, deque or function");
+  }
+}
+
+
+static void add_right (lua_State *L, Deque *d, int arg, int ring, int v) {
+  push_value(L, d, arg, ring, v, 0);
+}
+
+
+static void add_left (lua_State *L, Deque *d, int arg, int ring, int v) {
+  push_value(L, d, arg, ring, v, 1);
+}
+
+
+/* deque([iterable [, maxlen]]) */
+int col_deque_new (lua_State *L) {
+  lua_Integer maxlen = DEQUE_UNBOUNDED;
+  Deque *d;
+  int ring;
+  lua_settop(L, 2);
+  if (!lua_isnil(L, 2)) {
+    maxlen = luaL_checkinteger(L, 2);
+    if (maxlen < 0)
+      return pystd_raise(L, "ValueError", "maxlen must be non-negative");
+  }
+  d = new_deque(L, maxlen);  /* at 3 */
+  ring = push_ring(L, 3);
+  if (!lua_isnil(L, 1)) for_each_value(L, 1, d, 3, ring, add_right);
+  d->mutations = 0;
+  lua_settop(L, 3);
+  return 1;
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Deque methods */
+
+static int deque_append (lua_State *L) {
+  Deque *d = check_deque(L, 1);
+  if (d->count <= d->mask && d->maxlen == DEQUE_UNBOUNDED &&
+      lua_type(L, 2) > LUA_TNIL) {  /* the fast path: room, no bound */
+    lua_getiuservalue(L, 1, 1);
+    lua_pushvalue(L, 2);
+    lua_rawseti(L, -2, slot_of(d, d->count));
+    d->count++;
+    d->mutations++;
+    return 0;
+  }
+  lua_settop(L, 2);
+  push_value(L, d, 1, push_ring(L, 1), 2, 0);
+  return 0;
+}
+
+
+static int deque_appendleft (lua_State *L) {
+  Deque *d = check_deque(L, 1);
+  lua_settop(L, 2);
+  push_value(L, d, 1, push_ring(L, 1), 2, 1);
+  return 0;
+}
+
+
+static int deque_pop (lua_State *L) {
+  return pop_value(L, 0);
+}
+
+
+static int deque_popleft (lua_State *L) {
+  return pop_value(L, 1);
+}
+
+
+static int deque_extend (lua_State *L) {
+  Deque *d = check_deque(L, 1);
+  lua_settop(L, 2);
+  for_each_value(L, 2, d, 1, push_ring(L, 1), add_right);
+  return 0;
+}
+
+
+static int deque_extendleft (lua_State *L) {
+  Deque *d = check_deque(L, 1);
+  lua_settop(L, 2);
+  for_each_value(L, 2, d, 1, push_ring(L, 1), add_left);
+  return 0;
+}
+
+
+/* Move element `from` to element `to` (0-based), leaving nil behind. */
+static void move_element (lua_State *L, Deque *d, int ring, lua_Integer from,
+                          lua_Integer to) {
+  get_at(L, d, ring, from);
+  set_at(L, d, ring, to);
+  lua_pushnil(L);
+  set_at(L, d, ring, from);
+}
+
+
+/*
+** rotate([n]): n steps to the right (negative: to the left).  A full ring
+** only moves its head; otherwise min(n, count - n) elements move.
+*/
+static int deque_rotate (lua_State *L) {
+  Deque *d = check_deque(L, 1);
+  lua_Integer n = luaL_optinteger(L, 2, 1), i;
+  int ring;
+  d->mutations++;
+  if (d->count <= 1) return 0;
+  n = ((n % d->count) + d->count) % d->count;
+  if (n == 0) return 0;
+  if (d->count == d->mask + 1) {
+    d->head = (d->head - n) & d->mask;
+    return 0;
+  }
+  ring = push_ring(L, 1);
+  if (n <= d->count / 2) {
+    for (i = 0; i < n; i++) {  /* last element to the front */
+      move_element(L, d, ring, d->count - 1, -1);
+      d->head = (d->head - 1) & d->mask;
+    }
+  }
+  else {
+    for (i = n; i < d->count; i++) {  /* first element to the back */
+      move_element(L, d, ring, 0, d->count);
+      d->head = (d->head + 1) & d->mask;
+    }
+  }
+  return 0;
+}
+
+
+static int deque_clear (lua_State *L) {
+  Deque *d = check_deque(L, 1);
+  d->head = 0;
+  d->count = 0;
+  d->mask = DEQUE_MINCAP - 1;
+  d->mutations++;
+  lua_createtable(L, DEQUE_MINCAP, 0);
+  lua_setiuservalue(L, 1, 1);
+  return 0;
+}
+
+
+static int deque_copy (lua_State *L) {
+  Deque *d = check_deque(L, 1), *copy;
+  int ring, copyring;
+  lua_Integer i;
+  lua_settop(L, 1);
+  ring = push_ring(L, 1);
+  copy = new_deque(L, d->maxlen);
+  copyring = push_ring(L, ring + 1);
+  for (i = 0; i < d->count; i++) {
+    get_at(L, d, ring, i);
+    push_value(L, copy, ring + 1, copyring, lua_gettop(L), 0);
+    lua_pop(L, 1);
+  }
+  copy->mutations = 0;
+  lua_settop(L, ring + 1);
+  return 1;
+}
+
+
+/*
+** Compare element i with the value at `v` (==, so __eq runs); raises
+** RuntimeError when __eq changed the deque.
+*/
+static int element_equals (lua_State *L, Deque *d, int ring, lua_Integer i,
+                           int v, const char *what) {
+  lua_Unsigned before = d->mutations;
+  int eq;
+  get_at(L, d, ring, i);
+  eq = lua_compare(L, -1, v, LUA_OPEQ);
+  lua_pop(L, 1);
+  if (d->mutations != before)
+    pystd_raise(L, "RuntimeError", "deque mutated during %s", what);
+  return eq;
+}
+
+
+static int deque_count (lua_State *L) {
+  Deque *d = check_deque(L, 1);
+  lua_Integer i, n = 0;
+  int ring;
+  lua_settop(L, 2);
+  ring = push_ring(L, 1);
+  for (i = 0; i < d->count; i++)
+    n += element_equals(L, d, ring, i, 2, "iteration");
+  lua_pushinteger(L, n);
+  return 1;
+}
+
+
+static int not_in_deque (lua_State *L, int v) {
+  col_push_repr_fresh(L, v);
+  return pystd_raise(L, "ValueError", "%s is not in deque",
+                     lua_tostring(L, -1));
+}
+
+
+/* index(x [, start [, stop]]) -> 1-based position; stop is inclusive */
+static int deque_index (lua_State *L) {
+  Deque *d = check_deque(L, 1);
+  size_t start = pystd_optstart(L, 3, (size_t)d->count);
+  size_t stop = pystd_optend(L, 4, (size_t)d->count);
+  int ring;
+  lua_settop(L, 4);
+  ring = push_ring(L, 1);
+  for (; start < stop && (lua_Integer)start < d->count; start++) {
+    if (element_equals(L, d, ring, (lua_Integer)start, 2, "iteration")) {
+      pystd_pushpos(L, start);
+      return 1;
+    }
+  }
+  return not_in_deque(L, 2);
+}
+
+
+/*
+** Open a hole at element `at` (0 <= at <= count): the shorter side moves
+** one step outward.  Room for one more element must exist.
+*/
+static void open_hole (lua_State *L, Deque *d, int ring, lua_Integer at) {
+  lua_Integer i;
+  if (at < d->count - at) {
+    d->head = (d->head - 1) & d->mask;
+    for (i = 0; i < at; i++) move_element(L, d, ring, i + 1, i);
+  }
+  else {
+    for (i = d->count; i > at; i--) move_element(L, d, ring, i - 1, i);
+  }
+  d->count++;
+}
+
+
+/* Close the hole left by removing element `at`; the shorter side moves. */
+static void close_hole (lua_State *L, Deque *d, int ring, lua_Integer at) {
+  lua_Integer i;
+  lua_pushnil(L);
+  set_at(L, d, ring, at);
+  if (at < d->count - 1 - at) {
+    for (i = at; i > 0; i--) move_element(L, d, ring, i - 1, i);
+    d->head = (d->head + 1) & d->mask;
+  }
+  else {
+    for (i = at; i < d->count - 1; i++) move_element(L, d, ring, i + 1, i);
+  }
+  d->count--;
+}
+
+
+/* insert(i, x): x goes before the element now at i */
+static int deque_insert (lua_State *L) {
+  Deque *d = check_deque(L, 1);
+  lua_Integer i = luaL_checkinteger(L, 2), at;
+  int ring;
+  luaL_checkany(L, 3);
+  lua_settop(L, 3);
+  if (lua_isnil(L, 3)) return nil_element_error(L);
+  if (d->count == d->maxlen)
+    return pystd_raise(L, "IndexError", "deque already at its maximum size");
+  if (i > 0) at = (i - 1 < d->count) ? i - 1 : d->count;
+  else if (i == 0 || i < -d->count) at = 0;
+  else at = d->count + i;
+  ring = push_ring(L, 1);
+  reserve_one(L, d, 1, ring);
+  d->mutations++;
+  open_hole(L, d, ring, at);
+  lua_pushvalue(L, 3);
+  set_at(L, d, ring, at);
+  return 0;
+}
+
+
+static int deque_remove (lua_State *L) {
+  Deque *d = check_deque(L, 1);
+  lua_Integer i;
+  int ring;
+  lua_settop(L, 2);
+  ring = push_ring(L, 1);
+  for (i = 0; i < d->count; i++) {
+    if (element_equals(L, d, ring, i, 2, "remove()")) {
+      d->mutations++;
+      close_hole(L, d, ring, i);
+      maybe_shrink(L, d, 1, ring);
+      return 0;
+    }
+  }
+  return not_in_deque(L, 2);
+}
+
+
+static int deque_reverse (lua_State *L) {
+  Deque *d = check_deque(L, 1);
+  lua_Integer i, j;
+  int ring;
+  lua_settop(L, 1);
+  ring = push_ring(L, 1);
+  d->mutations++;
+  for (i = 0, j = d->count - 1; i < j; i++, j--) {
+    get_at(L, d, ring, i);
+    get_at(L, d, ring, j);
+    set_at(L, d, ring, i);
+    set_at(L, d, ring, j);
+  }
+  return 0;
+}
+
+
+/*
+** The iterator of d:iter() (values) and pairs(d) (index, value):
+** upvalues are the deque, the next 0-based position, the mutation count
+** when iteration began and whether to yield the index.
+*/
+static int deque_step (lua_State *L) {
+  Deque *d = (Deque *)lua_touserdata(L, lua_upvalueindex(1));
+  lua_Integer i = lua_tointeger(L, lua_upvalueindex(2));
+  if ((lua_Unsigned)lua_tointeger(L, lua_upvalueindex(3)) != d->mutations)
+    return pystd_raise(L, "RuntimeError", "deque mutated during iteration");
+  if (i >= d->count) return 0;
+  lua_pushinteger(L, i + 1);
+  lua_replace(L, lua_upvalueindex(2));
+  if (lua_toboolean(L, lua_upvalueindex(4))) lua_pushinteger(L, i + 1);
+  get_at(L, d, push_ring(L, lua_upvalueindex(1)), i);
+  lua_remove(L, -2);
+  return lua_toboolean(L, lua_upvalueindex(4)) ? 2 : 1;
+}
+
+
+static void push_iterator (lua_State *L, int with_index) {
+  Deque *d = check_deque(L, 1);
+  lua_pushvalue(L, 1);
+  lua_pushinteger(L, 0);
+  lua_pushinteger(L, (lua_Integer)d->mutations);
+  lua_pushboolean(L, with_index);
+  lua_pushcclosure(L, deque_step, 4);
+}
+
+
+static int deque_iter (lua_State *L) {
+  push_iterator(L, 0);
+  return 1;
+}
+
+
+static int deque_pairs (lua_State *L) {
+  push_iterator(L, 1);
+  lua_pushvalue(L, 1);
+  lua_pushnil(L);
+  return 3;
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Deque metamethods */
+
+/*
+** The 0-based element of integer key `k` (1-based, negative from the end),
+** -1 when k is count + 1 (reads as nil, so ipairs stops), or raise.
+*/
+static lua_Integer element_of_key (lua_State *L, Deque *d, int k,
+                                   int reading) {
+  int isint = 0;
+  lua_Integer i = 0;
+  if (lua_type(L, k) == LUA_TNUMBER) i = lua_tointegerx(L, k, &isint);
+  if (!isint)
+    pystd_raise(L, "TypeError", "deque indices must be integers, not %s",
+                luaL_typename(L, k));
+  if (i >= 1 && i <= d->count) return i - 1;
+  if (i < 0 && i >= -d->count) return d->count + i;
+  if (reading && i == d->count + 1) return -1;
+  pystd_raise(L, "IndexError", "deque index out of range");
+  return -1;
+}
+
+
+/*
+** __index of DEQUE_ELEMENTS, called with a deque's metatable for keys it
+** lacks: unknown names read nil, integers read elements.
+*/
+static int deque_element (lua_State *L) {
+  Deque *d;
+  lua_Integer i;
+  if (lua_type(L, 2) == LUA_TSTRING) return 0;
+  lua_rawgetp(L, 1, &deque_self);
+  d = check_deque(L, 3);
+  i = element_of_key(L, d, 2, 1);
+  if (i < 0) return 0;
+  get_at(L, d, push_ring(L, 3), i);
+  return 1;
+}
+
+
+static int deque_newindex (lua_State *L) {
+  Deque *d = check_deque(L, 1);
+  lua_Integer i = element_of_key(L, d, 2, 0);
+  if (lua_isnil(L, 3)) return nil_element_error(L);
+  lua_settop(L, 3);
+  push_ring(L, 1);
+  lua_pushvalue(L, 3);
+  set_at(L, d, 4, i);
+  return 0;
+}
+
+
+static int deque_len (lua_State *L) {
+  lua_pushinteger(L, check_deque(L, 1)->count);
+  return 1;
+}
+
+
+static int deque_eq (lua_State *L) {
+  Deque *a = check_deque(L, 1);
+  Deque *b = to_deque(L, 2);
+  lua_Integer i;
+  int ring_a, ring_b;
+  lua_settop(L, 2);
+  if (b == NULL || a->count != b->count) {
+    lua_pushboolean(L, 0);
+    return 1;
+  }
+  ring_a = push_ring(L, 1);
+  ring_b = push_ring(L, 2);
+  for (i = 0; i < a->count && i < b->count; i++) {
+    get_at(L, b, ring_b, i);
+    if (!element_equals(L, a, ring_a, i, lua_gettop(L), "comparison")) {
+      lua_pushboolean(L, 0);
+      return 1;
+    }
+    lua_pop(L, 1);
+  }
+  lua_pushboolean(L, a->count == b->count);
+  return 1;
+}
+
+
+/* deque([e1, e2]) or deque([e1, e2], maxlen=3), as CPython writes it */
+void col_push_deque_repr (lua_State *L, int idx, int seen) {
+  Deque *d = (Deque *)lua_touserdata(L, idx);
+  int ring = push_ring(L, idx);
+  lua_Integer i;
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  luaL_addstring(&b, "deque([");
+  for (i = 0; i < d->count; i++) {
+    if (i > 0) luaL_addstring(&b, ", ");
+    get_at(L, d, ring, i);
+    col_add_repr(L, &b, seen);
+  }
+  luaL_addstring(&b, "]");
+  if (d->maxlen != DEQUE_UNBOUNDED) {
+    lua_pushfstring(L, ", maxlen=%I", (LUAI_UACINT)d->maxlen);
+    luaL_addvalue(&b);
+  }
+  luaL_addstring(&b, ")");
+  luaL_pushresult(&b);
+  lua_remove(L, ring);
+}
+
+
+static int deque_tostring (lua_State *L) {
+  check_deque(L, 1);
+  col_push_repr_fresh(L, 1);
+  return 1;
+}
+
+
+static const luaL_Reg deque_methods[] = {
+  {"append", deque_append},
+  {"appendleft", deque_appendleft},
+  {"pop", deque_pop},
+  {"popleft", deque_popleft},
+  {"extend", deque_extend},
+  {"extendleft", deque_extendleft},
+  {"rotate", deque_rotate},
+  {"clear", deque_clear},
+  {"copy", deque_copy},
+  {"count", deque_count},
+  {"index", deque_index},
+  {"insert", deque_insert},
+  {"remove", deque_remove},
+  {"reverse", deque_reverse},
+  {"iter", deque_iter},
+  {NULL, NULL}
+};
+
+
+static const luaL_Reg deque_metamethods[] = {
+  {"__newindex", deque_newindex},
+  {"__len", deque_len},
+  {"__eq", deque_eq},
+  {"__tostring", deque_tostring},
+  {"__pairs", deque_pairs},
+  {NULL, NULL}
+};
+
+
+/* The class table every deque's metatable copies, and DEQUE_ELEMENTS. */
+void col_open_deque (lua_State *L) {
+  static const luaL_Reg element_metamethods[] = {
+    {"__index", deque_element},
+    {NULL, NULL}
+  };
+  pystd_newclass(L, DEQUE_META, NULL, deque_metamethods);
+  luaL_setfuncs(L, deque_methods, 0);
+  lua_pop(L, 1);
+  pystd_newclass(L, DEQUE_ELEMENTS, NULL, element_metamethods);
+  lua_pop(L, 1);
+}
+
+/* }====================================================== */

@@ -1,0 +1,336 @@
+/*
+** order.c -- the insertion order behind Counter, defaultdict and
+** OrderedDict (see the Order struct in collections.h).
+*/
+
+#include "collections.h"
+
+/* {====================================================== Insertion order */
+
+#define SWEEP_MIN   32
+
+static const char dead_entry = 0;  /* its address marks a dead entry */
+
+#define push_dead(L)  lua_pushlightuserdata(L, (void *)&dead_entry)
+#define is_dead(L, i) (lua_touserdata(L, i) == (void *)&dead_entry)
+
+
+void col_open_order (lua_State *L) {
+  pystd_newclass(L, ORDER_META, NULL, NULL);
+  lua_pop(L, 1);
+}
+
+
+Order *col_checkorder (lua_State *L, int arg) {
+  return (Order *)luaL_checkudata(L, arg, ORDER_META);
+}
+
+
+/* order() -> a new, empty insertion order */
+int col_order_new (lua_State *L) {
+  Order *o = (Order *)lua_newuserdatauv(L, sizeof(Order), 2);
+  o->n = 0;
+  o->first = 1;
+  o->sweep_at = SWEEP_MIN;
+  o->version = 0;
+  luaL_setmetatable(L, ORDER_META);
+  lua_newtable(L);
+  lua_setiuservalue(L, -2, ORDER_KEYS);
+  lua_newtable(L);
+  lua_setiuservalue(L, -2, ORDER_POS);
+  return 1;
+}
+
+
+/*
+** Push the key of entry i and return 1 if the entry is live in the table
+** at `t`; otherwise push nothing and return 0.
+*/
+static int push_live_key (lua_State *L, int keys, int t, lua_Integer i) {
+  lua_rawgeti(L, keys, i);
+  if (!is_dead(L, -1)) {
+    lua_pushvalue(L, -1);
+    if (lua_rawget(L, t) != LUA_TNIL) {
+      lua_pop(L, 1);
+      return 1;
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return 0;
+}
+
+
+/*
+** Drop dead entries from `keys` (in place) and their keys from `pos`,
+** when they are at least half of the entries.
+*/
+static void sweep (lua_State *L, Order *o, int keys, int pos, int t) {
+  lua_Integer i, live = 0;
+  for (i = 1; i <= o->n; i++) {
+    if (push_live_key(L, keys, t, i)) {
+      live++;
+      lua_pop(L, 1);
+    }
+  }
+  if (live * 2 <= o->n) {
+    lua_Integer j = 0;
+    for (i = 1; i <= o->n; i++) {
+      if (push_live_key(L, keys, t, i)) {
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, keys, ++j);
+        lua_pushinteger(L, j);
+        lua_rawset(L, pos);
+      }
+      else {
+        lua_rawgeti(L, keys, i);
+        if (!is_dead(L, -1)) {  /* a deleted key: forget its place */
+          lua_pushnil(L);
+          lua_rawset(L, pos);
+        }
+        else lua_pop(L, 1);
+      }
+    }
+    for (i = j + 1; i <= o->n; i++) {
+      lua_pushnil(L);
+      lua_rawseti(L, keys, i);
+    }
+    o->n = j;
+    o->first = 1;
+  }
+  o->sweep_at = (o->n * 2 > SWEEP_MIN) ? o->n * 2 : SWEEP_MIN;
+}
+
+
+/* Mark entry i dead, unless it is past the end. */
+static void kill_entry (lua_State *L, int keys, lua_Integer i) {
+  push_dead(L);
+  lua_rawseti(L, keys, i);
+}
+
+
+/*
+** Record the key at `k` as the newest entry of `o`; t[k] is about to be
+** stored, or was just.  A stale entry for the same key dies.
+*/
+void col_record_key (lua_State *L, Order *o, int keys, int pos, int t,
+                        int k) {
+  lua_pushvalue(L, k);
+  if (lua_rawget(L, pos) == LUA_TNUMBER)
+    kill_entry(L, keys, lua_tointeger(L, -1));
+  lua_pop(L, 1);
+  if (o->n >= o->sweep_at) sweep(L, o, keys, pos, t);
+  o->n++;
+  o->version++;
+  lua_pushvalue(L, k);
+  lua_rawseti(L, keys, o->n);
+  lua_pushvalue(L, k);
+  lua_pushinteger(L, o->n);
+  lua_rawset(L, pos);
+}
+
+
+/* Push the keys and pos tables of the order at `arg`; keys is at top-1. */
+void col_push_order_tables (lua_State *L, int arg) {
+  lua_getiuservalue(L, arg, ORDER_KEYS);
+  lua_getiuservalue(L, arg, ORDER_POS);
+}
+
+
+/*
+** The __newindex of the map classes, (t, k, v) for a key absent from t:
+** records k in the order upvalue[t] and stores t[k] = v; v == nil does
+** nothing (deleting a missing key).  C, and a closure over the Lua
+** layer's table of orders, because every new key of a Counter passes here
+** (BENCH.md C7).
+*/
+static int order_newindex (lua_State *L) {
+  Order *o;
+  lua_settop(L, 3);
+  if (lua_isnil(L, 3)) return 0;
+  if (lua_isnil(L, 2)) return luaL_error(L, "index is nil");
+  if (lua_type(L, 2) == LUA_TNUMBER && lua_tonumber(L, 2) != lua_tonumber(L, 2))
+    return luaL_error(L, "index is NaN");
+  lua_pushvalue(L, 1);
+  lua_rawget(L, lua_upvalueindex(1));  /* the order, at 4 */
+  o = col_checkorder(L, 4);
+  col_push_order_tables(L, 4);  /* keys at 5, pos at 6 */
+  col_record_key(L, o, 5, 6, 1, 2);
+  lua_settop(L, 3);
+  lua_rawset(L, 1);
+  return 0;
+}
+
+
+/* newindex(orders) -> the __newindex of maps whose orders are orders[t] */
+int col_order_newindex (lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  lua_pushcclosure(L, order_newindex, 1);
+  return 1;
+}
+
+
+/*
+** The iterator of pairs / keys / values / items: upvalues are the order,
+** the table, the next entry index, the version when iteration began and
+** what to yield (1 keys, 2 values, 3 both).
+*/
+static int order_step (lua_State *L) {
+  Order *o = (Order *)lua_touserdata(L, lua_upvalueindex(1));
+  int t = lua_upvalueindex(2), keys;
+  lua_Integer i = lua_tointeger(L, lua_upvalueindex(3));
+  int what = (int)lua_tointeger(L, lua_upvalueindex(5));
+  if ((lua_Unsigned)lua_tointeger(L, lua_upvalueindex(4)) != o->version)
+    return pystd_raise(L, "RuntimeError",
+                       "dictionary changed size during iteration");
+  lua_settop(L, 0);
+  lua_getiuservalue(L, lua_upvalueindex(1), ORDER_KEYS);
+  keys = 1;
+  if (i < o->first) i = o->first;
+  for (; i <= o->n; i++) {
+    if (push_live_key(L, keys, t, i)) {
+      lua_pushinteger(L, i + 1);
+      lua_replace(L, lua_upvalueindex(3));
+      if (what == 1) return 1;
+      lua_pushvalue(L, -1);
+      lua_rawget(L, t);
+      if (what == 2) return 1;
+      return 2;
+    }
+  }
+  lua_pushinteger(L, i);
+  lua_replace(L, lua_upvalueindex(3));
+  return 0;
+}
+
+
+/* iterate(o, t [, what]) -> iterator, t, nil; what: 1 keys, 2 values,
+** 3 keys and values (default) */
+int col_order_iterate (lua_State *L) {
+  Order *o = col_checkorder(L, 1);
+  lua_Integer what = luaL_optinteger(L, 3, 3);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  luaL_argcheck(L, what >= 1 && what <= 3, 3, "1, 2 or 3 expected");
+  lua_pushvalue(L, 1);
+  lua_pushvalue(L, 2);
+  lua_pushinteger(L, 1);
+  lua_pushinteger(L, (lua_Integer)o->version);
+  lua_pushinteger(L, what);
+  lua_pushcclosure(L, order_step, 5);
+  lua_pushvalue(L, 2);
+  lua_pushnil(L);
+  return 3;
+}
+
+
+/* len(o, t) -> number of live keys (O(n)) */
+int col_order_len (lua_State *L) {
+  Order *o = col_checkorder(L, 1);
+  lua_Integer i, live = 0;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 2);
+  lua_getiuservalue(L, 1, ORDER_KEYS);
+  for (i = o->first; i <= o->n; i++) {
+    if (push_live_key(L, 3, 2, i)) {
+      live++;
+      lua_pop(L, 1);
+    }
+  }
+  lua_pushinteger(L, live);
+  return 1;
+}
+
+
+/* The index of the first (or last) live entry, pushing its key; 0 if none. */
+static lua_Integer end_entry (lua_State *L, Order *o, int keys, int t,
+                              int last) {
+  lua_Integer i;
+  if (last) {
+    for (i = o->n; i >= o->first; i--)
+      if (push_live_key(L, keys, t, i)) return i;
+  }
+  else {
+    for (i = o->first; i <= o->n; i++)
+      if (push_live_key(L, keys, t, i)) return i;
+  }
+  return 0;
+}
+
+
+/* popitem(o, t [, last]) -> k, v removed from the end (or the start) */
+int col_order_popitem (lua_State *L) {
+  Order *o = col_checkorder(L, 1);
+  int last = lua_isnone(L, 3) || lua_toboolean(L, 3);
+  lua_Integer i;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 2);
+  col_push_order_tables(L, 1);  /* keys at 3, pos at 4 */
+  i = end_entry(L, o, 3, 2, last);
+  if (i == 0) return pystd_raise(L, "KeyError", "dictionary is empty");
+  kill_entry(L, 3, i);
+  if (last) {  /* trim dead entries at the end */
+    while (o->n >= o->first) {
+      int dead;
+      lua_rawgeti(L, 3, o->n);
+      dead = is_dead(L, -1);
+      lua_pop(L, 1);
+      if (!dead) break;
+      lua_pushnil(L);
+      lua_rawseti(L, 3, o->n--);
+    }
+  }
+  else o->first = i + 1;
+  lua_pushvalue(L, 5);  /* key */
+  lua_pushnil(L);
+  lua_rawset(L, 4);     /* pos[k] = nil */
+  lua_pushvalue(L, 5);
+  lua_rawget(L, 2);     /* the value */
+  lua_pushvalue(L, 5);
+  lua_pushnil(L);
+  lua_rawset(L, 2);     /* t[k] = nil */
+  return 2;
+}
+
+
+/* move_to_end(o, t, k [, last]): KeyError when k is not in t */
+int col_order_move_to_end (lua_State *L) {
+  Order *o = col_checkorder(L, 1);
+  int last = lua_isnoneornil(L, 4) || lua_toboolean(L, 4);
+  lua_Integer i, at;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 3);
+  col_push_order_tables(L, 1);  /* keys at 4, pos at 5 */
+  lua_pushvalue(L, 3);
+  if (lua_isnil(L, 3) || lua_rawget(L, 2) == LUA_TNIL) {
+    col_push_repr_fresh(L, 3);
+    return pystd_raise(L, "KeyError", "%s", lua_tostring(L, -1));
+  }
+  lua_pushvalue(L, 3);
+  lua_rawget(L, 5);
+  at = lua_tointeger(L, -1);
+  lua_settop(L, 5);
+  o->version++;  /* col_record_key bumps it too: either way, iterators stop */
+  if (last) {
+    if (at != o->n) col_record_key(L, o, 4, 5, 2, 3);
+  }
+  else {  /* shift entries first..at-1 one step right */
+    for (i = at; i > o->first; i--) {
+      lua_rawgeti(L, 4, i - 1);
+      if (!is_dead(L, -1)) {
+        lua_pushvalue(L, -1);
+        lua_pushinteger(L, i);
+        lua_rawset(L, 5);
+      }
+      lua_rawseti(L, 4, i);
+    }
+    lua_pushvalue(L, 3);
+    lua_rawseti(L, 4, o->first);
+    lua_pushvalue(L, 3);
+    lua_pushinteger(L, o->first);
+    lua_rawset(L, 5);
+  }
+  return 0;
+}
+
+/* }====================================================== */

@@ -1,0 +1,178 @@
+/*
+** repr.c -- Python-like reprs of Lua values, which tostring of every
+** pystd.collections container uses (docs/collections.md).
+*/
+
+#include <stdio.h>
+#include <string.h>
+
+#include "collections.h"
+
+/* {====================================================== Repr of values */
+
+/*
+** Python-like reprs of Lua values for tostring: strings quoted (single
+** quotes unless the string holds one and no double quote), numbers and
+** booleans as Lua writes them, plain tables as ['a', 1] or {'k': v},
+** deques inline; anything else through luaL_tolstring (__tostring,
+** __name).  `seen` (an absolute index) is a table of the plain tables and
+** deques being written, so a cycle prints [...].
+*/
+static void push_repr (lua_State *L, int idx, int seen);
+
+
+static void push_string_repr (lua_State *L, int idx) {
+  size_t len, i;
+  const char *s = lua_tolstring(L, idx, &len);
+  char quote = '\'';
+  luaL_Buffer b;
+  if (memchr(s, '\'', len) && !memchr(s, '"', len)) quote = '"';
+  luaL_buffinit(L, &b);
+  luaL_addchar(&b, quote);
+  for (i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    switch (c) {
+      case '\n': luaL_addstring(&b, "\\n"); break;
+      case '\r': luaL_addstring(&b, "\\r"); break;
+      case '\t': luaL_addstring(&b, "\\t"); break;
+      case '\\': luaL_addstring(&b, "\\\\"); break;
+      default:
+        if (c == (unsigned char)quote) {
+          luaL_addchar(&b, '\\');
+          luaL_addchar(&b, quote);
+        }
+        else if (c < 0x20 || c == 0x7f) {
+          char hex[5];
+          snprintf(hex, sizeof(hex), "\\x%02x", c);
+          luaL_addstring(&b, hex);
+        }
+        else luaL_addchar(&b, (char)c);
+    }
+  }
+  luaL_addchar(&b, quote);
+  luaL_pushresult(&b);
+}
+
+
+/* Add repr(value at top) to `b`, popping the value (balanced for `b`). */
+void col_add_repr (lua_State *L, luaL_Buffer *b, int seen) {
+  push_repr(L, lua_gettop(L), seen);
+  lua_remove(L, -2);
+  luaL_addvalue(b);
+}
+
+
+/*
+** Push the repr of the plain table at `idx`: a sequence (keys exactly
+** 1..#t) as [v1, v2], anything else as {k: v} in `next` order.
+*/
+static void push_table_repr (lua_State *L, int idx, int seen) {
+  lua_Integer n = (lua_Integer)lua_rawlen(L, idx), keys = 0, i;
+  luaL_Buffer b;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    keys++;
+  }
+  if (keys == n && n > 0) {
+    luaL_buffinit(L, &b);
+    luaL_addchar(&b, '[');
+    for (i = 1; i <= n; i++) {
+      if (i > 1) luaL_addstring(&b, ", ");
+      lua_rawgeti(L, idx, i);
+      col_add_repr(L, &b, seen);
+    }
+    luaL_addchar(&b, ']');
+  }
+  else {  /* copy the keys first: the buffer needs a balanced stack */
+    int ks;
+    lua_Integer nkeys = 0;
+    lua_createtable(L, (int)keys, 0);
+    ks = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+      lua_pop(L, 1);
+      lua_pushvalue(L, -1);
+      lua_rawseti(L, ks, ++nkeys);
+    }
+    luaL_buffinit(L, &b);
+    luaL_addchar(&b, '{');
+    for (i = 1; i <= nkeys; i++) {
+      if (i > 1) luaL_addstring(&b, ", ");
+      lua_rawgeti(L, ks, i);
+      col_add_repr(L, &b, seen);
+      luaL_addstring(&b, ": ");
+      lua_rawgeti(L, ks, i);
+      lua_rawget(L, idx);
+      col_add_repr(L, &b, seen);
+    }
+    luaL_addchar(&b, '}');
+    luaL_pushresult(&b);
+    lua_remove(L, ks);
+    return;
+  }
+  luaL_pushresult(&b);
+}
+
+
+/* Call `write` for the container at `idx` unless a cycle reaches it. */
+static void push_container_repr (lua_State *L, int idx, int seen,
+                                 void (*write) (lua_State *, int, int)) {
+  if (lua_rawgetp(L, seen, lua_topointer(L, idx)) != LUA_TNIL) {
+    lua_pop(L, 1);
+    lua_pushliteral(L, "[...]");
+    return;
+  }
+  lua_pop(L, 1);
+  lua_pushboolean(L, 1);
+  lua_rawsetp(L, seen, lua_topointer(L, idx));
+  write(L, idx, seen);
+  lua_pushnil(L);
+  lua_rawsetp(L, seen, lua_topointer(L, idx));
+}
+
+
+static void push_repr (lua_State *L, int idx, int seen) {
+  idx = lua_absindex(L, idx);
+  switch (lua_type(L, idx)) {
+    case LUA_TSTRING:
+      push_string_repr(L, idx);
+      break;
+    case LUA_TTABLE:
+      if (!lua_getmetatable(L, idx)) {
+        push_container_repr(L, idx, seen, push_table_repr);
+        break;
+      }
+      lua_pop(L, 1);
+      luaL_tolstring(L, idx, NULL);
+      break;
+    case LUA_TUSERDATA:
+      if (col_isdeque(L, idx)) {
+        push_container_repr(L, idx, seen, col_push_deque_repr);
+        break;
+      }
+      luaL_tolstring(L, idx, NULL);
+      break;
+    default:
+      luaL_tolstring(L, idx, NULL);
+  }
+}
+
+
+/* Push repr(value at `idx`), starting a fresh cycle guard. */
+void col_push_repr_fresh (lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  lua_newtable(L);
+  push_repr(L, idx, lua_gettop(L));
+  lua_remove(L, -2);
+}
+
+
+/* collections.repr(v) -> the string tostring of containers uses for v */
+int col_repr (lua_State *L) {
+  luaL_checkany(L, 1);
+  col_push_repr_fresh(L, 1);
+  return 1;
+}
+
+/* }====================================================== */

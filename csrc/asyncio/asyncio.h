@@ -1,0 +1,240 @@
+/*
+** asyncio.h -- what the files of pystd.asyncio share (csrc/asyncio/):
+**   task.c   futures, tasks, coroutine objects, await/sleep/gather
+**   loop.c   the ready queue, the timer heap, libuv callbacks, run, luaopen
+**   queue.c  Queue, LifoQueue, PriorityQueue
+** The Python-shaped rest (wait_for, timeout, TaskGroup, locks, ...) is Lua
+** over these: lua/pystd/_asyncio.lua.
+**
+** How it sits on the loop: while asyncio.run runs, one uv_idle handle is
+** active whenever the ready queue is not empty (so libuv polls without
+** blocking), one uv_timer is armed for the earliest entry of the timer heap,
+** and one unreferenced uv_signal catches SIGINT.  All three are closed when
+** run returns, so luv's own handles are untouched and the loop is left
+** as the script made it.
+*/
+
+#ifndef PYSTD_ASYNCIO_H
+#define PYSTD_ASYNCIO_H
+
+#include "luv/luv.h"
+
+#include "lua.h"
+#include "lauxlib.h"
+
+#include "pystd.h"
+
+
+#define LOOP_META    "pystd.asyncio.Loop"
+#define FUTURE_META  "pystd.asyncio.Future"
+#define TASK_META    "pystd.asyncio.Task"
+#define CORO_META    "pystd.asyncio.Coroutine"
+#define HANDLE_META  "pystd.asyncio.Handle"
+
+#define CANCELLED_ERROR  "asyncio.CancelledError"
+
+/* finished task threads kept for reuse */
+#if !defined(ASYNCIO_POOL_MAX)
+#define ASYNCIO_POOL_MAX  1024
+#endif
+
+/* initial capacity of the ready ring (a power of two) */
+#if !defined(ASYNCIO_READY_MIN)
+#define ASYNCIO_READY_MIN  64
+#endif
+
+
+/* {====================================================== Types */
+
+/* the first field of every object the loop queues says what it is */
+enum kind {
+  KIND_FUTURE,   /* a Future: a value that will be set later */
+  KIND_TASK,     /* a Future driven by a Lua thread */
+  KIND_CORO,     /* a coroutine object: a function and its arguments,
+                    which create_task turns into a Task in place */
+  KIND_HANDLE    /* a callback from call_soon/call_later/call_at */
+};
+
+enum state {
+  PENDING,       /* not done yet */
+  FINISHED,      /* done with results or with an exception */
+  CANCELLED      /* done by cancellation */
+};
+
+/* user values of a Future/Task */
+enum {
+  UV_RESULT = 1, /* one result, a table of several, or the exception */
+  UV_CALLBACKS,  /* array of done callbacks (functions or waiting tasks) */
+  UV_THREAD,     /* task: its Lua thread while pending */
+  UV_WAITING,    /* task: the future it is suspended on;
+                    gathering future: the array of its children */
+  UV_NAME,       /* coroutine: its name; task: its name once named */
+  UV_CANCELMSG,  /* the message given to cancel() */
+  FUTURE_NUV = UV_CANCELMSG,
+  UV_FUNCTION    /* coroutine: its function, then its arguments */
+};
+
+/* a deadline of the timer heap, embedded in a Task or a Handle */
+typedef struct HeapNode {
+  double when;        /* loop time it is due */
+  int index;          /* position in the heap, -1 when not in it */
+  int kind;           /* KIND_TASK or KIND_HANDLE: what owns the node */
+  void *owner;
+} HeapNode;
+
+/* an entry of the timer heap array */
+typedef struct HeapEntry {
+  double when;        /* a copy of node->when */
+  uint64_t seq;       /* insertion order, breaking ties */
+  HeapNode *node;
+} HeapEntry;
+
+/* an entry of the ready queue */
+typedef struct ReadyEntry {
+  void *obj;          /* a Future, Task or Handle */
+  int step;           /* a pending task to step; else run/call obj */
+} ReadyEntry;
+
+typedef struct Future {
+  int kind;           /* KIND_FUTURE, KIND_TASK or KIND_CORO */
+  int state;
+  int nresults;       /* results stored in UV_RESULT (-1: an exception) */
+  int retrieved;      /* the exception was looked at */
+  /* coroutine objects only */
+  int consumed;       /* awaited, scheduled or closed */
+  int nargs;          /* arguments after UV_FUNCTION */
+  /* gathering futures only */
+  int gathering;      /* children are counted by run_callbacks */
+  int remaining;      /* children not done yet */
+  int return_exceptions;
+  /* tasks only */
+  lua_State *thread;  /* the task's thread, NULL once done */
+  int nstart;         /* arguments waiting for the first resume, -1 after */
+  int must_cancel;    /* deliver CancelledError at the next resume */
+  int num_cancels;    /* cancel() requests not yet uncancel()ed */
+  int suspending;     /* set by our suspending calls just before yielding */
+  int named;          /* UV_NAME holds the task's name, not its coroutine's */
+  int scheduled;      /* in the ready queue to be stepped */
+  lua_Integer id;     /* "Task-<id>" */
+  int slot;           /* index in the tasks array while pending */
+  HeapNode timer;     /* sleep() deadline */
+} Future;
+
+typedef struct Handle {
+  int kind;           /* KIND_HANDLE */
+  int cancelled;
+  int nargs;          /* user values: 1 function, 2.. arguments */
+  HeapNode timer;
+} Handle;
+
+/* the libuv handles that exist while asyncio.run runs */
+typedef struct RunHandles {
+  uv_idle_t idle;
+  uv_timer_t timer;
+  uv_signal_t sigint;
+  int open;           /* handles not closed yet */
+} RunHandles;
+
+typedef struct Loop {
+  lua_State *L;       /* thread inside asyncio.run; NULL when not running */
+  uv_loop_t *uv;      /* luv's loop */
+  RunHandles *handles;
+  Future *current;    /* the task being stepped */
+  ReadyEntry *ready;  /* the ready queue's ring */
+  int ready_ref;      /* registry: the values of its entries */
+  int ready_head, ready_count, ready_cap;
+  int tasks_ref;      /* registry: array of the pending tasks, by slot */
+  int top_slot;       /* highest slot used so far */
+  int *free_slots;    /* slots given back, reused first */
+  int nfree, free_cap;
+  int timers_ref;     /* registry: handles in the heap, lightuserdata -> handle */
+  int ntasks;
+  HeapEntry *heap;    /* the timer heap */
+  int heap_n, heap_cap;
+  uint64_t heap_seq;
+  double armed_when;  /* deadline the uv timer is armed for, or -1 */
+  lua_Integer task_counter;
+  int pool_ref;       /* registry: array of finished threads to reuse */
+  int npool;
+  int interrupted;    /* SIGINT arrived during run */
+  int failed;         /* an internal error is waiting in the registry */
+  int failures;       /* futures failed during this run */
+  int failed_ref;     /* registry: that error */
+  int main_ref;       /* registry: the main task of run */
+  int class_ref[KIND_HANDLE + 1];  /* registry: the metatable of each kind */
+  const void *class_ptr[KIND_HANDLE + 1];  /* and its address */
+  void *queue_seen;   /* the queue checkqueue last checked */
+} Loop;
+
+#define getloop(L)  ((Loop *)lua_touserdata(L, lua_upvalueindex(1)))
+
+
+/* }====================================================== */
+
+
+/* {====================================================== task.c */
+
+/* objects: classes, kinds, construction */
+int no_running_loop (lua_State *L);
+void *toclass (lua_State *L, int idx);
+void set_class (lua_State *L, Loop *lp, int kind);
+int kind_of (lua_State *L, Loop *lp, int idx);
+Future *new_future (lua_State *L, Loop *lp, int kind, int extra);
+
+/* futures and tasks: outcomes, stepping, cancellation */
+int push_outcome (lua_State *L, int fi);
+void set_results (lua_State *L, Loop *lp, int fi, int n);
+void push_task (lua_State *L, Loop *lp, Future *t);
+void new_task (lua_State *L, Loop *lp, int nargs);
+int task_cancel (lua_State *L, Loop *lp, int ti, int msg);
+void task_step (lua_State *L, Loop *lp, Future *t);
+void gather_child_done (lua_State *L, Loop *lp, int gi, int fi);
+
+/* suspending the current task (begin_suspend raises where it cannot) */
+Future *begin_suspend (lua_State *L, Loop *lp);
+void wait_on (lua_State *L, Loop *lp, Future *t, int fi);
+void check_cancel (lua_State *L, Loop *lp);
+
+/* coroutine objects and awaitables; the module functions of task.c */
+int aio_async (lua_State *L);
+void unwrap_async (lua_State *L, int idx);
+void task_from_coro (lua_State *L, Loop *lp, int ci);
+void ensure_future (lua_State *L, Loop *lp, int idx);
+int aio_await (lua_State *L);
+int aio_sleep (lua_State *L);
+int aio_gather (lua_State *L);
+
+/* the classes' methods and metamethods */
+extern const luaL_Reg future_methods[];
+extern const luaL_Reg task_methods[];
+extern const luaL_Reg future_meta[];
+extern const luaL_Reg coro_methods[];
+extern const luaL_Reg coro_meta[];
+
+/* }====================================================== */
+
+
+/* {====================================================== loop.c */
+
+/* the ready queue and the timer heap */
+void ring_grow (lua_State *L, int ring, lua_Integer head, lua_Integer cap);
+void schedule_step (lua_State *L, Loop *lp, Future *t);
+void ready_push (lua_State *L, Loop *lp, int idx);
+double loop_time (void);
+void heap_push (lua_State *L, Loop *lp, HeapNode *node, double when);
+void heap_remove (Loop *lp, HeapNode *node);
+/* a class whose functions get (loop, metatable) as upvalues */
+void new_class (lua_State *L, const char *tname,
+                const luaL_Reg *methods, const luaL_Reg *meta);
+
+/* }====================================================== */
+
+
+/* {====================================================== queue.c */
+
+/* add Queue, LifoQueue, PriorityQueue to the module (loop just below) */
+void open_queues (lua_State *L);
+
+/* }====================================================== */
+
+#endif

@@ -1,0 +1,900 @@
+/*
+** loop.c -- the event loop of pystd.asyncio on luv's libuv loop: the ready
+** queue, the timer heap, the libuv callbacks that drive them, the running
+** loop's methods, asyncio.run, and luaopen_pystd_asyncio.  See asyncio.h.
+*/
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asyncio.h"
+
+
+/* {====================================================== Ready queue */
+
+/*
+** The ready queue is a ring of entries (lp->ready, capacity a power of
+** two): tasks to step, done futures whose callbacks must run, handles to
+** call.  A task to step is only a pointer (pending tasks are anchored in
+** the tasks table), so sleep(0) costs no Lua table operation; any other
+** entry also keeps its value in the same slot of a Lua ring table.  Slots
+** are not cleared when taken: a stale value lives until the ring wraps
+** over it or run ends.
+*/
+
+/*
+** Make room in the full ring table at `ring` (slots 1..cap, the first
+** item at head + 1) for a capacity of 2 * cap: the slots before head move
+** past the old end, so the items stay in order from head + 1.
+*/
+void ring_grow (lua_State *L, int ring, lua_Integer head,
+                lua_Integer cap) {
+  for (lua_Integer i = 1; i <= head; i++) {
+    lua_rawgeti(L, ring, i);
+    lua_rawseti(L, ring, cap + i);
+  }
+}
+
+
+static void idle_cb (uv_idle_t *idle);
+
+/*
+** Append an entry for `obj` (with its Lua value at `idx`, 0 for a task to
+** step) and return its slot; wakes the idle handle when the loop runs.
+*/
+static int ready_append (lua_State *L, Loop *lp, void *obj, int idx) {
+  int slot;
+  if (lp->ready_count == lp->ready_cap) {
+    ReadyEntry *ring = realloc(lp->ready, 2 * lp->ready_cap * sizeof *ring);
+    if (ring == NULL) luaL_error(L, "not enough memory");
+    memcpy(ring + lp->ready_cap, ring, lp->ready_head * sizeof *ring);
+    lp->ready = ring;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, lp->ready_ref);
+    ring_grow(L, lua_gettop(L), lp->ready_head, lp->ready_cap);
+    lua_pop(L, 1);
+    lp->ready_cap *= 2;
+  }
+  slot = (lp->ready_head + lp->ready_count++) & (lp->ready_cap - 1);
+  lp->ready[slot].obj = obj;
+  lp->ready[slot].step = idx == 0;
+  if (lp->ready_count == 1 && lp->handles)
+    uv_idle_start(&lp->handles->idle, idle_cb);
+  return slot;
+}
+
+
+/* Queue the pending task `t` to be stepped (once, however often asked). */
+void schedule_step (lua_State *L, Loop *lp, Future *t) {
+  if (!t->scheduled) {
+    t->scheduled = 1;
+    ready_append(L, lp, t, 0);
+  }
+}
+
+
+/* Queue the value at `idx`: a done future, or a handle. */
+void ready_push (lua_State *L, Loop *lp, int idx) {
+  int slot;
+  idx = lua_absindex(L, idx);
+  slot = ready_append(L, lp, lua_touserdata(L, idx), idx);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->ready_ref);
+  lua_pushvalue(L, idx);
+  lua_rawseti(L, -2, slot + 1);
+  lua_pop(L, 1);
+}
+
+
+/*
+** Take the next entry; for one that is not a task to step, push its value
+** from the ring table at `ring`.
+*/
+static ReadyEntry ready_pop (lua_State *L, Loop *lp, int ring) {
+  ReadyEntry entry = lp->ready[lp->ready_head];
+  if (!entry.step) lua_rawgeti(L, ring, lp->ready_head + 1);
+  lp->ready_head = (lp->ready_head + 1) & (lp->ready_cap - 1);
+  lp->ready_count--;
+  return entry;
+}
+
+
+static void ready_clear (lua_State *L, Loop *lp) {
+  ReadyEntry *ring = realloc(lp->ready, ASYNCIO_READY_MIN * sizeof *ring);
+  if (ring == NULL) luaL_error(L, "not enough memory");
+  lp->ready = ring;
+  lua_createtable(L, ASYNCIO_READY_MIN, 0);
+  lua_rawseti(L, LUA_REGISTRYINDEX, lp->ready_ref);
+  lp->ready_head = lp->ready_count = 0;
+  lp->ready_cap = ASYNCIO_READY_MIN;
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Timer heap */
+
+/* loop time: monotonic seconds */
+double loop_time (void) {
+  return (double)uv_hrtime() / 1e9;
+}
+
+
+/*
+** The heap is 4-ary, and each array entry carries its deadline, so that
+** sifting compares neighbouring entries instead of chasing node pointers
+** (100,000 sleeping tasks: a binary heap of pointers spent most of its
+** time in cache misses).
+*/
+#define HEAP_ARITY  4
+
+static int heap_less (const HeapEntry *a, const HeapEntry *b) {
+  return a->when < b->when || (a->when == b->when && a->seq < b->seq);
+}
+
+
+static void heap_place (Loop *lp, HeapEntry entry, int i) {
+  lp->heap[i] = entry;
+  entry.node->index = i;
+}
+
+
+/* Restore the heap order around position i, moving its entry up or down. */
+static void heap_sift (Loop *lp, int i) {
+  HeapEntry entry = lp->heap[i];
+  while (i > 0 && heap_less(&entry, &lp->heap[(i - 1) / HEAP_ARITY])) {
+    heap_place(lp, lp->heap[(i - 1) / HEAP_ARITY], i);
+    i = (i - 1) / HEAP_ARITY;
+  }
+  for (;;) {
+    int first = HEAP_ARITY * i + 1, best = first;
+    if (first >= lp->heap_n) break;
+    for (int c = first + 1; c < first + HEAP_ARITY && c < lp->heap_n; c++)
+      if (heap_less(&lp->heap[c], &lp->heap[best])) best = c;
+    if (!heap_less(&lp->heap[best], &entry)) break;
+    heap_place(lp, lp->heap[best], i);
+    i = best;
+  }
+  heap_place(lp, entry, i);
+}
+
+
+static void arm_timer (Loop *lp);
+
+/* Insert `node`, due at `when`; re-arms the uv timer when it is first. */
+void heap_push (lua_State *L, Loop *lp, HeapNode *node, double when) {
+  HeapEntry entry;
+  if (lp->heap_n == lp->heap_cap) {
+    int cap = lp->heap_cap ? lp->heap_cap * 2 : 64;
+    HeapEntry *heap = realloc(lp->heap, cap * sizeof *heap);
+    if (heap == NULL) luaL_error(L, "not enough memory");
+    lp->heap = heap;
+    lp->heap_cap = cap;
+  }
+  node->when = entry.when = when;
+  entry.seq = lp->heap_seq++;
+  entry.node = node;
+  heap_place(lp, entry, lp->heap_n++);
+  heap_sift(lp, node->index);
+  if (node->index == 0) arm_timer(lp);
+}
+
+
+void heap_remove (Loop *lp, HeapNode *node) {
+  int i = node->index;
+  node->index = -1;
+  if (--lp->heap_n > i) {
+    heap_place(lp, lp->heap[lp->heap_n], i);
+    heap_sift(lp, i);
+  }
+}
+
+
+static void timer_cb (uv_timer_t *timer);
+
+/*
+** Arm the uv timer for the heap's first deadline (stop it when the heap
+** is empty).  Updates libuv's cached time first, as code may have run a
+** while since the loop last did.
+*/
+static void arm_timer (Loop *lp) {
+  double delay;
+  if (lp->handles == NULL) return;
+  if (lp->heap_n == 0) {
+    uv_timer_stop(&lp->handles->timer);
+    lp->armed_when = -1;
+    return;
+  }
+  if (lp->heap[0].when == lp->armed_when) return;
+  lp->armed_when = lp->heap[0].when;
+  uv_update_time(lp->uv);
+  delay = ceil((lp->armed_when - loop_time()) * 1000.0);
+  uv_timer_start(&lp->handles->timer, timer_cb,
+                 delay > 0 ? (uint64_t)delay : 0, 0);
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Loop callbacks */
+
+/* Call fn(...) protected; a failure is reported on stderr, as CPython. */
+static void call_reporting (lua_State *L, int nargs) {
+  if (lua_pcall(L, nargs, 0, 0) != LUA_OK) {
+    fprintf(stderr, "Exception in callback: %s\n", luaL_tolstring(L, -1, NULL));
+    fflush(stderr);
+    lua_pop(L, 2);
+  }
+}
+
+
+/*
+** Run the done callback on top (popping it) of the future at `fi`: wake a
+** waiting task, count a gathered child, or call a function with fi.
+*/
+static void run_callback (lua_State *L, Loop *lp, int fi) {
+  int ci = lua_gettop(L);
+  if (lua_type(L, ci) == LUA_TUSERDATA) {
+    Future *waiter = lua_touserdata(L, ci);
+    if (waiter->kind != KIND_TASK)
+      gather_child_done(L, lp, ci, fi);
+    else if (waiter->state == PENDING &&
+             lua_getiuservalue(L, ci, UV_WAITING) != LUA_TNIL &&
+             lua_rawequal(L, -1, fi)) {
+      lua_pushnil(L);
+      lua_setiuservalue(L, ci, UV_WAITING);
+      task_step(L, lp, waiter);
+    }
+  }
+  else {
+    lua_pushvalue(L, fi);
+    call_reporting(L, 1);
+  }
+  lua_settop(L, ci - 1);
+}
+
+
+/* Run the done callbacks of the future at `fi`. */
+static void run_callbacks (lua_State *L, Loop *lp, int fi) {
+  int list, type = lua_getiuservalue(L, fi, UV_CALLBACKS);
+  lua_pushnil(L);
+  lua_setiuservalue(L, fi, UV_CALLBACKS);
+  if (type != LUA_TTABLE) {
+    if (type != LUA_TNIL) run_callback(L, lp, fi);
+    else lua_pop(L, 1);
+    return;
+  }
+  list = lua_gettop(L);
+  for (lua_Integer i = 1, n = luaL_len(L, list); i <= n; i++) {
+    lua_rawgeti(L, list, i);
+    run_callback(L, lp, fi);
+  }
+  lua_pop(L, 1);
+}
+
+
+static void run_handle (lua_State *L, int hi) {
+  Handle *h = lua_touserdata(L, hi);
+  if (h->cancelled) return;
+  h->cancelled = 1;  /* a handle runs once */
+  for (int i = 1; i <= h->nargs + 1; i++)
+    lua_getiuservalue(L, hi, i);
+  call_reporting(L, h->nargs);
+}
+
+
+/*
+** Run what was queued when this pass began (what those queue runs in the
+** next pass, as CPython's _run_once).  Called protected.
+*/
+static int run_ready (lua_State *L) {
+  Loop *lp = lua_touserdata(L, 1);
+  int n = lp->ready_count;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->ready_ref);  /* ring at 2 */
+  while (n-- > 0 && lp->ready_count > 0) {
+    ReadyEntry entry = ready_pop(L, lp, 2);
+    if (entry.step)
+      task_step(L, lp, entry.obj);
+    else {
+      if (*(int *)entry.obj == KIND_HANDLE) run_handle(L, 3);
+      else run_callbacks(L, lp, 3);
+      lua_settop(L, 2);
+    }
+  }
+  return 0;
+}
+
+
+/* Move every due heap entry to the ready queue.  Called protected. */
+static int run_timers (lua_State *L) {
+  Loop *lp = lua_touserdata(L, 1);
+  double now = loop_time() + 0.0005;  /* within half a ms counts as due */
+  while (lp->heap_n > 0 && lp->heap[0].when <= now) {
+    HeapNode *node = lp->heap[0].node;
+    heap_remove(lp, node);
+    if (node->kind == KIND_TASK)
+      schedule_step(L, lp, node->owner);
+    else {
+      lua_rawgeti(L, LUA_REGISTRYINDEX, lp->timers_ref);
+      lua_rawgetp(L, -1, node->owner);
+      ready_push(L, lp, -1);
+      lua_pushnil(L);
+      lua_rawsetp(L, -3, node->owner);
+      lua_pop(L, 2);
+    }
+  }
+  return 0;
+}
+
+
+/* Run `f` protected on the run thread; an error stops the loop. */
+static void protected_pass (Loop *lp, lua_CFunction f) {
+  lua_State *L = lp->L;
+  int top = lua_gettop(L);
+  lua_pushcfunction(L, f);
+  lua_pushlightuserdata(L, lp);
+  if (lua_pcall(L, 1, 0, 0) != LUA_OK && !lp->failed) {
+    lp->failed = 1;
+    lua_rawseti(L, LUA_REGISTRYINDEX, lp->failed_ref);
+    uv_stop(lp->uv);
+  }
+  lua_settop(L, top);
+  if (lp->handles) {
+    if (lp->ready_count == 0) uv_idle_stop(&lp->handles->idle);
+    lp->armed_when = -1;
+    arm_timer(lp);
+  }
+}
+
+
+static void idle_cb (uv_idle_t *idle) {
+  protected_pass(idle->data, run_ready);
+}
+
+
+static void timer_cb (uv_timer_t *timer) {
+  protected_pass(timer->data, run_timers);
+}
+
+
+/* SIGINT: cancel the main task; run ends with KeyboardInterrupt. */
+static int interrupt_main (lua_State *L) {
+  Loop *lp = lua_touserdata(L, 1);
+  lp->interrupted = 1;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->main_ref);
+  if (lua_touserdata(L, -1)) task_cancel(L, lp, lua_gettop(L), 0);
+  return 0;
+}
+
+
+static void sigint_cb (uv_signal_t *signal, int signum) {
+  (void)signum;
+  protected_pass(signal->data, interrupt_main);
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Loop functions */
+
+static Loop *running_loop (lua_State *L) {
+  Loop *lp = getloop(L);
+  if (lp->L == NULL) no_running_loop(L);
+  return lp;
+}
+
+
+/*
+** create_task(coro [, name]) | create_task(fn, ...) | create_task(future)
+*/
+static int aio_create_task (lua_State *L) {
+  Loop *lp = running_loop(L);
+  if (lua_type(L, 1) == LUA_TFUNCTION) {
+    unwrap_async(L, 1);
+    new_task(L, lp, lua_gettop(L) - 1);
+    return 1;
+  }
+  luaL_argexpected(L, !lua_isnoneornil(L, 1), 1, "coroutine");
+  lua_settop(L, 2);
+  ensure_future(L, lp, 1);
+  if (!lua_isnil(L, 2) && lua_rawequal(L, 1, 3)) {
+    luaL_checkstring(L, 2);
+    ((Future *)lua_touserdata(L, 3))->named = 1;
+    lua_pushvalue(L, 2);
+    lua_setiuservalue(L, 3, UV_NAME);
+  }
+  return 1;
+}
+
+
+static int aio_current_task (lua_State *L) {
+  Loop *lp = getloop(L);
+  if (lp->current == NULL) return 0;
+  push_task(L, lp, lp->current);
+  return 1;
+}
+
+
+/* Push an array of the pending tasks. */
+static void push_tasks (lua_State *L, Loop *lp) {
+  int n = 0;
+  lua_createtable(L, lp->ntasks, 0);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->tasks_ref);
+  for (int slot = 1; slot <= lp->top_slot; slot++) {
+    if (lua_rawgeti(L, -1, slot) == LUA_TNIL) lua_pop(L, 1);
+    else lua_rawseti(L, -3, ++n);
+  }
+  lua_pop(L, 1);
+}
+
+
+static int aio_all_tasks (lua_State *L) {
+  push_tasks(L, getloop(L));
+  return 1;
+}
+
+
+/* _kind(v) -> "task" | "future" | "coroutine" | nil, for the Lua surface */
+static int aio_kind (lua_State *L) {
+  static const char *const names[] = {"future", "task", "coroutine"};
+  int kind = kind_of(L, getloop(L), 1);
+  if (kind < 0) return 0;
+  lua_pushstring(L, names[kind]);
+  return 1;
+}
+
+
+static int aio_get_running_loop (lua_State *L) {
+  running_loop(L);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  return 1;
+}
+
+
+static int loop_time_f (lua_State *L) {
+  lua_pushnumber(L, loop_time());
+  return 1;
+}
+
+
+static int loop_create_future (lua_State *L) {
+  new_future(L, getloop(L), KIND_FUTURE, 0);
+  return 1;
+}
+
+
+/* A Handle for fn and its arguments from `first` to the top; pushes it. */
+static Handle *new_handle (lua_State *L, int first) {
+  int nargs = lua_gettop(L) - first;
+  Handle *h;
+  luaL_checktype(L, first, LUA_TFUNCTION);
+  h = lua_newuserdatauv(L, sizeof(Handle), nargs + 1);
+  h->kind = KIND_HANDLE;
+  h->cancelled = 0;
+  h->nargs = nargs;
+  h->timer.index = -1;
+  h->timer.kind = KIND_HANDLE;
+  h->timer.owner = h;
+  set_class(L, getloop(L), KIND_HANDLE);
+  for (int i = 0; i <= nargs; i++) {
+    lua_pushvalue(L, first + i);
+    lua_setiuservalue(L, -2, i + 1);
+  }
+  return h;
+}
+
+
+static int loop_call_soon (lua_State *L) {
+  Loop *lp = getloop(L);
+  new_handle(L, 2);
+  ready_push(L, lp, -1);
+  return 1;
+}
+
+
+static int call_at (lua_State *L, double when) {
+  Loop *lp = getloop(L);
+  Handle *h = new_handle(L, 3);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->timers_ref);
+  lua_pushvalue(L, -2);
+  lua_rawsetp(L, -2, h);
+  lua_pop(L, 1);
+  heap_push(L, lp, &h->timer, when);
+  return 1;
+}
+
+
+static int loop_call_later (lua_State *L) {
+  return call_at(L, loop_time() + luaL_checknumber(L, 2));
+}
+
+
+static int loop_call_at (lua_State *L) {
+  return call_at(L, luaL_checknumber(L, 2));
+}
+
+
+static int loop_is_running (lua_State *L) {
+  lua_pushboolean(L, getloop(L)->L != NULL);
+  return 1;
+}
+
+
+static int handle_cancel (lua_State *L) {
+  Loop *lp = getloop(L);
+  Handle *h = luaL_checkudata(L, 1, HANDLE_META);
+  h->cancelled = 1;
+  if (h->timer.index >= 0) {
+    heap_remove(lp, &h->timer);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, lp->timers_ref);
+    lua_pushnil(L);
+    lua_rawsetp(L, -2, h);
+  }
+  return 0;
+}
+
+
+static int handle_cancelled (lua_State *L) {
+  lua_pushboolean(L, ((Handle *)luaL_checkudata(L, 1, HANDLE_META))->cancelled);
+  return 1;
+}
+
+
+static int handle_when (lua_State *L) {
+  lua_pushnumber(L, ((Handle *)luaL_checkudata(L, 1, HANDLE_META))->timer.when);
+  return 1;
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== run */
+
+static void handle_closed (uv_handle_t *handle) {
+  RunHandles *rh = handle->data;
+  if (--rh->open == 0) free(rh);
+}
+
+
+static void open_handles (lua_State *L, Loop *lp) {
+  RunHandles *rh = malloc(sizeof *rh);
+  if (rh == NULL) luaL_error(L, "not enough memory");
+  uv_idle_init(lp->uv, &rh->idle);
+  uv_timer_init(lp->uv, &rh->timer);
+  uv_signal_init(lp->uv, &rh->sigint);
+  rh->idle.data = rh->timer.data = rh->sigint.data = lp;
+  rh->open = 3;
+  uv_signal_start(&rh->sigint, sigint_cb, SIGINT);
+  uv_unref((uv_handle_t *)&rh->sigint);
+  lp->handles = rh;
+  lp->armed_when = -1;
+  if (lp->ready_count > 0) uv_idle_start(&rh->idle, idle_cb);
+  arm_timer(lp);
+}
+
+
+static void close_handles (Loop *lp) {
+  RunHandles *rh = lp->handles;
+  lp->handles = NULL;
+  rh->idle.data = rh->timer.data = rh->sigint.data = rh;
+  uv_close((uv_handle_t *)&rh->idle, handle_closed);
+  uv_close((uv_handle_t *)&rh->timer, handle_closed);
+  uv_close((uv_handle_t *)&rh->sigint, handle_closed);
+  uv_run(lp->uv, UV_RUN_NOWAIT);  /* lets libuv finish the closes */
+}
+
+
+/* Run the loop until the task at `ti` is done (or nothing can happen). */
+static void run_until_done (lua_State *L, Loop *lp, int ti) {
+  Future *t = lua_touserdata(L, ti);
+  while (t->state == PENDING && !lp->failed) {
+    if (!uv_run(lp->uv, UV_RUN_ONCE) && lp->ready_count == 0 &&
+        t->state == PENDING)
+      break;
+  }
+}
+
+
+/* Cancel every pending task and run the loop until they are all done. */
+static void cancel_leftovers (lua_State *L, Loop *lp) {
+  int n, arr;
+  push_tasks(L, lp);
+  arr = lua_gettop(L);
+  n = (int)lua_rawlen(L, arr);
+  for (int i = 1; i <= n; i++) {
+    lua_rawgeti(L, arr, i);
+    task_cancel(L, lp, lua_gettop(L), 0);
+    lua_pop(L, 1);
+  }
+  while (lp->ntasks > 0 && !lp->failed) {
+    if (!uv_run(lp->uv, UV_RUN_ONCE) && lp->ready_count == 0) break;
+  }
+  for (int i = 1; i <= n; i++) {  /* their errors were shown, not raised */
+    Future *t = (lua_rawgeti(L, arr, i), lua_touserdata(L, -1));
+    t->retrieved = 1;
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+}
+
+
+/*
+** Forget the callbacks queued or timed (each run starts with a new loop);
+** tasks a cancellation could not finish stay scheduled.
+*/
+static void clear_schedule (lua_State *L, Loop *lp) {
+  int n = lp->heap_n, count = lp->ready_count, head = lp->ready_head;
+  int mask = lp->ready_cap - 1, ring;
+  lp->heap_n = 0;
+  for (int i = 0; i < n; i++) {  /* keep the sleeps of tasks */
+    HeapEntry entry = lp->heap[i];
+    entry.node->index = -1;
+    if (entry.node->kind != KIND_HANDLE) {
+      heap_place(lp, entry, lp->heap_n++);
+      heap_sift(lp, entry.node->index);
+    }
+  }
+  ReadyEntry *old = lp->ready;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->ready_ref);
+  ring = lua_gettop(L);
+  lp->ready = NULL;
+  ready_clear(L, lp);
+  for (; count > 0; count--, head = (head + 1) & mask) {  /* keep tasks */
+    if (old[head].step)
+      ready_append(L, lp, old[head].obj, 0);
+    else if (*(int *)old[head].obj != KIND_HANDLE) {
+      lua_rawgeti(L, ring, head + 1);
+      ready_push(L, lp, -1);
+      lua_pop(L, 1);
+    }
+  }
+  free(old);
+  lua_pop(L, 1);
+  lua_newtable(L);
+  lua_rawseti(L, LUA_REGISTRYINDEX, lp->timers_ref);
+}
+
+
+/*
+** The body of run, called protected so that the loop is always torn down:
+** (loop, aw, ...) -> results of aw.
+*/
+static int run_protected (lua_State *L) {
+  Loop *lp = lua_touserdata(L, 1);
+  int kind = kind_of(L, lp, 2), main, stalled;
+  if (kind == KIND_CORO) {
+    lua_settop(L, 2);
+    task_from_coro(L, lp, 2);
+  }
+  else if (kind < 0) {
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    unwrap_async(L, 2);
+    new_task(L, lp, lua_gettop(L) - 2);
+  }
+  else
+    return pystd_raise(L, "TypeError", "a coroutine was expected");
+  main = lua_gettop(L);
+  lua_pushvalue(L, main);
+  lua_rawseti(L, LUA_REGISTRYINDEX, lp->main_ref);
+  run_until_done(L, lp, main);
+  stalled = ((Future *)lua_touserdata(L, main))->state == PENDING;
+  cancel_leftovers(L, lp);
+  if (lp->failed) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, lp->failed_ref);
+    return lua_error(L);
+  }
+  if (stalled)
+    return pystd_raise(L, "RuntimeError",
+                       "Event loop stopped before Future completed.");
+  if (lp->interrupted &&
+      ((Future *)lua_touserdata(L, main))->state == CANCELLED)
+    return pystd_raise(L, "KeyboardInterrupt", "");
+  lua_settop(L, main);
+  return push_outcome(L, main);
+}
+
+
+/* run(aw, ...) -> the results of aw */
+static int aio_run (lua_State *L) {
+  Loop *lp = getloop(L);
+  int status, top;
+  if (lp->L != NULL)
+    return pystd_raise(L, "RuntimeError", "asyncio.run() cannot be called "
+                       "from a running event loop");
+  luaL_checkany(L, 1);
+  lp->L = L;
+  lp->failed = lp->interrupted = 0;
+  open_handles(L, lp);
+  top = lua_gettop(L);
+  lua_pushcfunction(L, run_protected);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  for (int i = 1; i <= top; i++) lua_pushvalue(L, i);
+  status = lua_pcall(L, top + 1, LUA_MULTRET, 0);
+  clear_schedule(L, lp);
+  close_handles(lp);
+  lp->L = NULL;
+  lp->current = NULL;
+  lua_pushboolean(L, 0);  /* never nil: a nil slot confuses luaL_ref */
+  lua_rawseti(L, LUA_REGISTRYINDEX, lp->failed_ref);
+  lua_pushboolean(L, 0);
+  lua_rawseti(L, LUA_REGISTRYINDEX, lp->main_ref);
+  if (lp->failures > 0) {  /* report the errors nobody retrieved, if dropped */
+    lp->failures = 0;
+    lua_gc(L, LUA_GCCOLLECT);
+  }
+  if (status != LUA_OK) return lua_error(L);
+  return lua_gettop(L) - top;
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Module */
+
+static int loop_gc (lua_State *L) {
+  Loop *lp = lua_touserdata(L, 1);
+  free(lp->heap);
+  lp->heap = NULL;
+  free(lp->ready);
+  lp->ready = NULL;
+  free(lp->free_slots);
+  lp->free_slots = NULL;
+  return 0;
+}
+
+
+static int loop_tostring (lua_State *L) {
+  lua_pushfstring(L, "<pystd.asyncio loop running=%s>",
+                  getloop(L)->L ? "true" : "false");
+  return 1;
+}
+
+
+static const luaL_Reg handle_methods[] = {
+  {"cancel", handle_cancel},
+  {"cancelled", handle_cancelled},
+  {"when", handle_when},
+  {NULL, NULL}
+};
+
+static const luaL_Reg loop_methods[] = {
+  {"time", loop_time_f},
+  {"call_soon", loop_call_soon},
+  {"call_later", loop_call_later},
+  {"call_at", loop_call_at},
+  {"create_future", loop_create_future},
+  {"is_running", loop_is_running},
+  {NULL, NULL}
+};
+
+static const luaL_Reg loop_meta[] = {
+  {"__gc", loop_gc},
+  {"__tostring", loop_tostring},
+  {NULL, NULL}
+};
+
+static const luaL_Reg asyncio_funcs[] = {
+  {"async", aio_async},
+  {"run", aio_run},
+  {"await", aio_await},
+  {"sleep", aio_sleep},
+  {"create_task", aio_create_task},
+  {"ensure_future", aio_create_task},
+  {"current_task", aio_current_task},
+  {"all_tasks", aio_all_tasks},
+  {"get_running_loop", aio_get_running_loop},
+  {"_kind", aio_kind},
+  {"gather", aio_gather},
+  {NULL, NULL}
+};
+
+
+/*
+** Create a class whose methods and metamethods all get the loop (on top
+** of the stack) as upvalue 1 and the class's metatable as upvalue 2.
+*/
+void new_class (lua_State *L, const char *tname,
+                const luaL_Reg *methods, const luaL_Reg *meta) {
+  luaL_newmetatable(L, tname);
+  if (meta) {
+    lua_pushvalue(L, -2);
+    lua_pushvalue(L, -2);
+    luaL_setfuncs(L, meta, 2);
+  }
+  lua_newtable(L);
+  lua_pushvalue(L, -3);
+  lua_pushvalue(L, -3);
+  luaL_setfuncs(L, methods, 2);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
+}
+
+
+static Loop *new_loop (lua_State *L) {
+  Loop *lp;
+  luv_ctx_t *ctx;
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "luv");
+  lua_call(L, 1, 0);
+  lua_getfield(L, LUA_REGISTRYINDEX, "luv_context");
+  ctx = lua_touserdata(L, -1);
+  if (ctx == NULL || ctx->loop == NULL)
+    luaL_error(L, "pystd.asyncio: luv's loop is not available");
+  lua_pop(L, 1);
+  lp = lua_newuserdatauv(L, sizeof(Loop), 0);
+  memset(lp, 0, sizeof *lp);
+  lp->uv = ctx->loop;
+  lp->armed_when = -1;
+  lua_newtable(L);
+  lp->ready_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lp->ready = NULL;
+  ready_clear(L, lp);
+  lua_newtable(L);
+  lp->tasks_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_newtable(L);
+  lp->timers_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_newtable(L);
+  lp->pool_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pushboolean(L, 0);
+  lp->failed_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pushboolean(L, 0);
+  lp->main_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  return lp;
+}
+
+
+/*
+** Remember the metatable of each kind: a reference for set_class, its
+** address for kind_of.
+*/
+static void register_kinds (lua_State *L, Loop *lp) {
+  static const char *const names[] = {FUTURE_META, TASK_META, CORO_META,
+                                      HANDLE_META};
+  for (int kind = KIND_FUTURE; kind <= KIND_HANDLE; kind++) {
+    luaL_getmetatable(L, names[kind]);
+    lp->class_ptr[kind] = lua_topointer(L, -1);
+    lp->class_ref[kind] = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+}
+
+
+/* CancelledError is a BaseException, as in CPython 3.8+ */
+static void register_errors (lua_State *L) {
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "pystd.errors");
+  lua_call(L, 1, 1);
+  lua_getfield(L, -1, "register");
+  lua_pushliteral(L, CANCELLED_ERROR);
+  lua_pushliteral(L, "BaseException");
+  lua_call(L, 2, 0);
+  lua_pop(L, 1);
+}
+
+
+int luaopen_pystd_asyncio (lua_State *L) {
+  register_errors(L);
+  new_loop(L);
+  new_class(L, LOOP_META, loop_methods, loop_meta);
+  luaL_setmetatable(L, LOOP_META);
+  new_class(L, FUTURE_META, future_methods, future_meta);
+  new_class(L, TASK_META, task_methods, future_meta);
+  new_class(L, CORO_META, coro_methods, coro_meta);
+  new_class(L, HANDLE_META, handle_methods, NULL);
+  register_kinds(L, lua_touserdata(L, -1));
+  luaL_newlibtable(L, asyncio_funcs);
+  lua_pushvalue(L, -2);
+  luaL_setfuncs(L, asyncio_funcs, 1);
+  open_queues(L);
+  lua_pushvalue(L, -2);
+  lua_setfield(L, -2, "_loop");
+  /* the Lua surface completes the module: require("pystd._asyncio")(M) */
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "pystd._asyncio");
+  lua_call(L, 1, 1);
+  lua_insert(L, -2);
+  lua_call(L, 1, 1);
+  return 1;
+}
+
+/* }====================================================== */

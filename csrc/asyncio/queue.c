@@ -1,0 +1,446 @@
+/*
+** queue.c -- asyncio.Queue, LifoQueue and PriorityQueue.  See asyncio.h.
+*/
+
+#include <string.h>
+
+#include "asyncio.h"
+
+
+/* {====================================================== Queues */
+
+/*
+** Queue, LifoQueue and PriorityQueue: one userdata type whose items live
+** in a table (user value) kept apart from its counters.  put/get suspend
+** on futures queued in the getters/putters arrays, woken front first
+** (CPython's Queue._wakeup_next).
+*/
+
+#define QUEUE_META  "pystd.asyncio.Queue"
+
+/* initial capacity of a FIFO ring (a power of two) */
+#if !defined(ASYNCIO_QUEUE_MIN)
+#define ASYNCIO_QUEUE_MIN  16
+#endif
+
+enum discipline {
+  QUEUE_FIFO,     /* a ring: items[head + 1 ..] */
+  QUEUE_LIFO,     /* a stack: items[1 .. n] */
+  QUEUE_PRIORITY  /* a binary heap: items[1 .. n], smallest first */
+};
+
+/* user values of a Queue; also the index into nwaiting */
+enum {
+  UVQ_ITEMS = 1,  /* the items */
+  UVQ_GETTERS,    /* futures of tasks waiting in get() */
+  UVQ_PUTTERS,    /* futures of tasks waiting in put() */
+  UVQ_JOINERS,    /* futures of tasks waiting in join() */
+  QUEUE_NUV = UVQ_JOINERS
+};
+
+typedef struct Queue {
+  int discipline;
+  lua_Integer maxsize;      /* 0: unbounded */
+  lua_Integer n;            /* items held */
+  lua_Integer head, cap;    /* FIFO ring: first slot - 1, capacity */
+  lua_Integer unfinished;   /* put() not matched by task_done() yet */
+  int nwaiting[QUEUE_NUV + 1];  /* length of each waiter array */
+} Queue;
+
+static const char *const queue_names[] = {"Queue", "LifoQueue",
+                                          "PriorityQueue"};
+
+
+/*
+** Python's ordering of the values at `a` and `b` (absolute indices):
+** numbers and strings with <, arrays element by element like tuples.
+*/
+static int py_less (lua_State *L, int a, int b) {
+  lua_Integer na, nb;
+  if (lua_type(L, a) != LUA_TTABLE || lua_type(L, b) != LUA_TTABLE)
+    return lua_compare(L, a, b, LUA_OPLT);
+  na = (lua_Integer)lua_rawlen(L, a);
+  nb = (lua_Integer)lua_rawlen(L, b);
+  for (lua_Integer i = 1; i <= na && i <= nb; i++) {
+    int x = (lua_rawgeti(L, a, i), lua_gettop(L));
+    int y = (lua_rawgeti(L, b, i), lua_gettop(L));
+    int less = py_less(L, x, y), greater = !less && py_less(L, y, x);
+    lua_pop(L, 2);
+    if (less || greater) return less;
+  }
+  return na < nb;
+}
+
+
+static int queue_full (Queue *q) {
+  return q->maxsize > 0 && q->n >= q->maxsize;
+}
+
+
+/* Add the value at `item` to the items table at `items`. */
+static void store_item (lua_State *L, Queue *q, int items, int item) {
+  lua_Integer i = q->n + 1;
+  switch (q->discipline) {
+    case QUEUE_FIFO:
+      if (q->n == q->cap) {
+        ring_grow(L, items, q->head, q->cap);
+        q->cap *= 2;
+      }
+      i = ((q->head + q->n) & (q->cap - 1)) + 1;
+      break;
+    case QUEUE_PRIORITY:  /* sift up from the new last slot */
+      while (i > 1) {
+        lua_rawgeti(L, items, i / 2);
+        if (!py_less(L, item, lua_gettop(L))) {
+          lua_pop(L, 1);
+          break;
+        }
+        lua_rawseti(L, items, i);
+        i /= 2;
+      }
+      break;
+  }
+  lua_pushvalue(L, item);
+  lua_rawseti(L, items, i);
+  q->n++;
+}
+
+
+/* Remove the heap's last item and sift it down from the root. */
+static void heap_pop_last (lua_State *L, Queue *q, int items) {
+  lua_Integer i = 1, n = q->n - 1;
+  int last = (lua_rawgeti(L, items, q->n), lua_gettop(L));
+  lua_pushnil(L);
+  lua_rawseti(L, items, q->n);
+  for (;;) {
+    lua_Integer child = 2 * i;
+    if (child > n) break;
+    lua_rawgeti(L, items, child);
+    if (child < n) {
+      lua_rawgeti(L, items, child + 1);
+      if (py_less(L, lua_gettop(L), lua_gettop(L) - 1)) {
+        lua_remove(L, -2);
+        child++;
+      }
+      else lua_pop(L, 1);
+    }
+    if (!py_less(L, lua_gettop(L), last)) {
+      lua_pop(L, 1);
+      break;
+    }
+    lua_rawseti(L, items, i);
+    i = child;
+  }
+  if (n > 0) {
+    lua_pushvalue(L, last);
+    lua_rawseti(L, items, i);
+  }
+  lua_pop(L, 1);
+}
+
+
+/* Push the next item out of the items table at `items`, removing it. */
+static void take_item (lua_State *L, Queue *q, int items) {
+  lua_Integer i = q->discipline == QUEUE_FIFO ? q->head + 1
+                : q->discipline == QUEUE_LIFO ? q->n : 1;
+  lua_rawgeti(L, items, i);
+  if (q->discipline == QUEUE_PRIORITY)
+    heap_pop_last(L, q, items);
+  else {
+    lua_pushnil(L);
+    lua_rawseti(L, items, i);
+  }
+  if (q->discipline == QUEUE_FIFO) q->head = (q->head + 1) & (q->cap - 1);
+  q->n--;
+}
+
+
+/*
+** Take futures off the front of waiter array `which` of the queue at 1
+** until a pending one is found, and finish it.
+*/
+static void wake_next (lua_State *L, Loop *lp, Queue *q, int which) {
+  int w = (lua_getiuservalue(L, 1, which), lua_gettop(L));
+  while (q->nwaiting[which] > 0) {
+    int pending;
+    lua_rawgeti(L, w, 1);
+    for (int i = 1; i < q->nwaiting[which]; i++) {
+      lua_rawgeti(L, w, i + 1);
+      lua_rawseti(L, w, i);
+    }
+    lua_pushnil(L);
+    lua_rawseti(L, w, q->nwaiting[which]--);
+    pending = ((Future *)lua_touserdata(L, -1))->state == PENDING;
+    if (pending) set_results(L, lp, lua_gettop(L), 0);
+    lua_pop(L, 1);
+    if (pending) break;
+  }
+  lua_pop(L, 1);
+}
+
+
+/* Take the future at `fi` out of waiter array `which`, if it is there. */
+static void remove_waiter (lua_State *L, Queue *q, int which, int fi) {
+  int w = (lua_getiuservalue(L, 1, which), lua_gettop(L)), found = 0;
+  for (int i = 1; i <= q->nwaiting[which]; i++) {
+    lua_rawgeti(L, w, i);
+    if (found) lua_rawseti(L, w, i - 1);
+    else {
+      found = lua_rawequal(L, -1, fi);
+      lua_pop(L, 1);
+    }
+  }
+  if (found) {
+    lua_pushnil(L);
+    lua_rawseti(L, w, q->nwaiting[which]--);
+  }
+  lua_pop(L, 1);
+}
+
+
+/*
+** Suspend the current task on a new future appended to waiter array
+** `which` of the queue at 1; `k` runs when it is woken (the future on top).
+*/
+static int queue_wait (lua_State *L, Queue *q, int which, lua_KFunction k) {
+  Loop *lp = getloop(L);
+  Future *t = begin_suspend(L, lp);
+  int fi;
+  new_future(L, lp, KIND_FUTURE, 0);
+  fi = lua_gettop(L);
+  lua_getiuservalue(L, 1, which);
+  lua_pushvalue(L, fi);
+  lua_rawseti(L, -2, ++q->nwaiting[which]);
+  lua_pop(L, 1);
+  wait_on(L, lp, t, fi);
+  return lua_yieldk(L, 0, 1, k);  /* ctx 1: resumed with the future on top */
+}
+
+
+/*
+** A waiter future (on top) of array `which` is back: forget it.  When the
+** task was cancelled, pass a wake-up it got on to the next waiter (if
+** `can_go_on`), then raise.
+*/
+static void queue_resumed (lua_State *L, Queue *q, int which, int can_go_on) {
+  Loop *lp = getloop(L);
+  int fi = lua_gettop(L);
+  Future *fut = lua_touserdata(L, fi);
+  remove_waiter(L, q, which, fi);
+  if (lp->current->must_cancel || fut->state == CANCELLED) {
+    if (fut->state == FINISHED && can_go_on) wake_next(L, lp, q, which);
+    check_cancel(L, lp);
+    push_outcome(L, fi);  /* raises its CancelledError */
+  }
+  lua_pop(L, 1);
+}
+
+
+/*
+** The queue at 1.  The last queue checked is remembered (until its __gc),
+** so the hot path of put/get is a pointer comparison.
+*/
+static Queue *checkqueue (lua_State *L) {
+  Loop *lp = getloop(L);
+  Queue *q = lua_touserdata(L, 1);
+  if (q == NULL || q != lp->queue_seen) {
+    q = toclass(L, 1);
+    if (q == NULL) q = luaL_checkudata(L, 1, QUEUE_META);
+    lp->queue_seen = q;
+  }
+  return q;
+}
+
+
+static int queue_gc (lua_State *L) {
+  Loop *lp = getloop(L);
+  if (lua_touserdata(L, 1) == lp->queue_seen) lp->queue_seen = NULL;
+  return 0;
+}
+
+
+/* Store the item at 2 and wake a getter. */
+static void put_item (lua_State *L, Queue *q) {
+  lua_getiuservalue(L, 1, UVQ_ITEMS);
+  store_item(L, q, lua_gettop(L), 2);
+  lua_pop(L, 1);
+  q->unfinished++;
+  if (q->nwaiting[UVQ_GETTERS] > 0) wake_next(L, getloop(L), q, UVQ_GETTERS);
+}
+
+
+/* Push the next item and wake a putter. */
+static int get_item (lua_State *L, Queue *q) {
+  lua_getiuservalue(L, 1, UVQ_ITEMS);
+  take_item(L, q, lua_gettop(L));
+  if (q->nwaiting[UVQ_PUTTERS] > 0) wake_next(L, getloop(L), q, UVQ_PUTTERS);
+  return 1;
+}
+
+
+static void check_item (lua_State *L) {
+  if (lua_isnoneornil(L, 2))
+    pystd_raise(L, "ValueError", "cannot put nil in a queue");
+}
+
+
+static int queue_put_nowait (lua_State *L) {
+  Queue *q = checkqueue(L);
+  check_item(L);
+  if (queue_full(q)) return pystd_raise(L, "asyncio.QueueFull", "");
+  put_item(L, q);
+  return 0;
+}
+
+
+static int queue_get_nowait (lua_State *L) {
+  Queue *q = checkqueue(L);
+  if (q->n == 0) return pystd_raise(L, "asyncio.QueueEmpty", "");
+  return get_item(L, q);
+}
+
+
+/* put, first run (ctx 0) or resumed (ctx 1): stack (queue, item, ...) */
+static int queue_put_k (lua_State *L, int status, lua_KContext ctx) {
+  Queue *q = lua_touserdata(L, 1);
+  (void)status;
+  if (ctx) queue_resumed(L, q, UVQ_PUTTERS, !queue_full(q));
+  if (queue_full(q)) return queue_wait(L, q, UVQ_PUTTERS, queue_put_k);
+  put_item(L, q);
+  return 0;
+}
+
+
+static int queue_put (lua_State *L) {
+  Queue *q = checkqueue(L);
+  check_item(L);
+  if (queue_full(q)) return queue_put_k(L, LUA_OK, 0);
+  put_item(L, q);
+  return 0;
+}
+
+
+/* get, first run (ctx 0) or resumed (ctx 1): stack (queue, ...) */
+static int queue_get_k (lua_State *L, int status, lua_KContext ctx) {
+  Queue *q = lua_touserdata(L, 1);
+  (void)status;
+  if (ctx) queue_resumed(L, q, UVQ_GETTERS, q->n > 0);
+  if (q->n == 0) return queue_wait(L, q, UVQ_GETTERS, queue_get_k);
+  return get_item(L, q);
+}
+
+
+static int queue_get (lua_State *L) {
+  Queue *q = checkqueue(L);
+  if (q->n == 0) return queue_get_k(L, LUA_OK, 0);
+  return get_item(L, q);
+}
+
+
+static int queue_join_k (lua_State *L, int status, lua_KContext ctx) {
+  Queue *q = lua_touserdata(L, 1);
+  (void)status;
+  if (ctx) queue_resumed(L, q, UVQ_JOINERS, 0);
+  if (q->unfinished > 0) return queue_wait(L, q, UVQ_JOINERS, queue_join_k);
+  return 0;
+}
+
+
+static int queue_join (lua_State *L) {
+  checkqueue(L);
+  return queue_join_k(L, LUA_OK, 0);
+}
+
+
+static int queue_task_done (lua_State *L) {
+  Queue *q = checkqueue(L);
+  lua_settop(L, 1);
+  if (q->unfinished <= 0)
+    return pystd_raise(L, "ValueError", "task_done() called too many times");
+  if (--q->unfinished == 0)
+    while (q->nwaiting[UVQ_JOINERS] > 0)
+      wake_next(L, getloop(L), q, UVQ_JOINERS);
+  return 0;
+}
+
+
+static int queue_qsize (lua_State *L) {
+  lua_pushinteger(L, checkqueue(L)->n);
+  return 1;
+}
+
+
+static int queue_empty (lua_State *L) {
+  lua_pushboolean(L, checkqueue(L)->n == 0);
+  return 1;
+}
+
+
+static int queue_isfull (lua_State *L) {
+  lua_pushboolean(L, queue_full(checkqueue(L)));
+  return 1;
+}
+
+
+static int queue_tostring (lua_State *L) {
+  Queue *q = checkqueue(L);
+  lua_pushfstring(L, "<%s maxsize=%I qsize=%I tasks=%I>",
+                  queue_names[q->discipline], q->maxsize, q->n, q->unfinished);
+  return 1;
+}
+
+
+/* Queue([maxsize]), LifoQueue([maxsize]), PriorityQueue([maxsize]) */
+static int new_queue (lua_State *L) {
+  int discipline = (int)lua_tointeger(L, lua_upvalueindex(2));
+  lua_Integer maxsize = luaL_optinteger(L, 1, 0);
+  Queue *q = lua_newuserdatauv(L, sizeof(Queue), QUEUE_NUV);
+  memset(q, 0, sizeof *q);
+  q->discipline = discipline;
+  q->maxsize = maxsize > 0 ? maxsize : 0;
+  q->cap = ASYNCIO_QUEUE_MIN;
+  luaL_setmetatable(L, QUEUE_META);
+  for (int which = UVQ_ITEMS; which <= QUEUE_NUV; which++) {
+    lua_createtable(L, which == UVQ_ITEMS ? ASYNCIO_QUEUE_MIN : 0, 0);
+    lua_setiuservalue(L, -2, which);
+  }
+  return 1;
+}
+
+
+static const luaL_Reg queue_methods[] = {
+  {"put", queue_put},
+  {"get", queue_get},
+  {"put_nowait", queue_put_nowait},
+  {"get_nowait", queue_get_nowait},
+  {"qsize", queue_qsize},
+  {"empty", queue_empty},
+  {"full", queue_isfull},
+  {"task_done", queue_task_done},
+  {"join", queue_join},
+  {NULL, NULL}
+};
+
+static const luaL_Reg queue_meta[] = {
+  {"__gc", queue_gc},
+  {"__tostring", queue_tostring},
+  {NULL, NULL}
+};
+
+/*
+** Add the Queue class and the Queue, LifoQueue and PriorityQueue
+** constructors to the module table on top; the loop is just below it.
+*/
+void open_queues (lua_State *L) {
+  lua_pushvalue(L, -2);
+  new_class(L, QUEUE_META, queue_methods, queue_meta);
+  lua_pop(L, 1);
+  for (int d = QUEUE_FIFO; d <= QUEUE_PRIORITY; d++) {
+    lua_pushvalue(L, -2);
+    lua_pushinteger(L, d);
+    lua_pushcclosure(L, new_queue, 2);
+    lua_setfield(L, -2, queue_names[d]);
+  }
+}
+
+/* }====================================================== */

@@ -1,0 +1,1087 @@
+/*
+** task.c -- futures, tasks and coroutine objects of pystd.asyncio: their
+** states and outcomes, stepping a task's Lua thread, cancellation, and the
+** suspending calls await, sleep and gather.  See asyncio.h.
+*/
+
+#include <stdio.h>
+#include <string.h>
+
+#include "asyncio.h"
+
+
+static void future_finish (lua_State *L, Loop *lp, int fi);
+
+
+/* {====================================================== Errors */
+
+/*
+** Push a new CancelledError carrying `msg` (a string or nil at index msg,
+** 0 for none).
+*/
+static void push_cancelled (lua_State *L, int msg) {
+  const char *text = msg ? lua_tostring(L, msg) : NULL;
+  pystd_newerror(L, CANCELLED_ERROR, "%s", text ? text : "");
+}
+
+
+/* Is the value at `idx` a CancelledError object? */
+static int is_cancelled_error (lua_State *L, int idx) {
+  int yes;
+  if (lua_type(L, idx) != LUA_TTABLE) return 0;
+  lua_getfield(L, idx, "type");
+  yes = lua_type(L, -1) == LUA_TSTRING &&
+        strcmp(lua_tostring(L, -1), CANCELLED_ERROR) == 0;
+  lua_pop(L, 1);
+  return yes;
+}
+
+
+int no_running_loop (lua_State *L) {
+  return pystd_raise(L, "RuntimeError", "no running event loop");
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Futures */
+
+/*
+** The userdata at `idx` when its metatable is upvalue 2 -- the class of
+** the running method, a pointer comparison -- else NULL.
+*/
+void *toclass (lua_State *L, int idx) {
+  void *p = lua_touserdata(L, idx);
+  int same;
+  if (p == NULL || !lua_getmetatable(L, idx)) return NULL;
+  same = lua_rawequal(L, -1, lua_upvalueindex(2));
+  lua_pop(L, 1);
+  return same ? p : NULL;
+}
+
+
+/* Give the userdata on top the metatable of `kind`. */
+void set_class (lua_State *L, Loop *lp, int kind) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->class_ref[kind]);
+  lua_setmetatable(L, -2);
+}
+
+
+/* The kind of our object at `idx`, or -1 for anything else. */
+int kind_of (lua_State *L, Loop *lp, int idx) {
+  const void *meta;
+  if (lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx))
+    return -1;
+  meta = lua_topointer(L, -1);
+  lua_pop(L, 1);
+  for (int kind = KIND_FUTURE; kind <= KIND_HANDLE; kind++)
+    if (meta == lp->class_ptr[kind]) return kind;
+  return -1;
+}
+
+
+static Future *checkfuture (lua_State *L, int idx) {
+  Future *f = toclass(L, idx);
+  if (f == NULL) {
+    int kind = kind_of(L, getloop(L), idx);
+    if (kind != KIND_TASK && kind != KIND_FUTURE)
+      luaL_typeerror(L, idx, "Future or Task");
+    f = lua_touserdata(L, idx);
+  }
+  return f;
+}
+
+
+/* Push a new pending future with `extra` user values past FUTURE_NUV. */
+Future *new_future (lua_State *L, Loop *lp, int kind, int extra) {
+  Future *f = lua_newuserdatauv(L, sizeof(Future), FUTURE_NUV + extra);
+  memset(f, 0, sizeof *f);
+  f->kind = kind;
+  f->state = PENDING;
+  f->nstart = -1;
+  f->timer.index = -1;
+  f->timer.kind = kind;
+  f->timer.owner = f;
+  set_class(L, lp, kind);
+  return f;
+}
+
+
+/*
+** Push the outcome of the done future at `fi`: its results (returning
+** their number), or raise its exception / a CancelledError.
+*/
+int push_outcome (lua_State *L, int fi) {
+  Future *f = lua_touserdata(L, fi);
+  if (f->state == CANCELLED) {
+    lua_getiuservalue(L, fi, UV_CANCELMSG);
+    push_cancelled(L, lua_gettop(L));
+    return lua_error(L);
+  }
+  lua_getiuservalue(L, fi, UV_RESULT);
+  if (f->nresults < 0) {
+    f->retrieved = 1;
+    return lua_error(L);
+  }
+  if (f->nresults <= 1) {
+    if (f->nresults == 0) lua_pop(L, 1);
+    return f->nresults;
+  }
+  luaL_checkstack(L, f->nresults, "too many results");
+  for (int i = 1; i <= f->nresults; i++)
+    lua_rawgeti(L, -i, i);
+  lua_remove(L, -f->nresults - 1);
+  return f->nresults;
+}
+
+
+/*
+** Store the `n` values on top of the stack as the results of the pending
+** future at `fi` (popping them) and finish it.
+*/
+void set_results (lua_State *L, Loop *lp, int fi, int n) {
+  Future *f = lua_touserdata(L, fi);
+  if (n > 1) {
+    lua_createtable(L, n, 0);
+    lua_insert(L, -n - 1);
+    for (int i = n; i >= 1; i--)
+      lua_rawseti(L, -i - 1, i);
+  }
+  if (n > 0) lua_setiuservalue(L, fi, UV_RESULT);
+  f->nresults = n;
+  f->state = FINISHED;
+  future_finish(L, lp, fi);
+}
+
+
+/* Pop the exception on top and make it the outcome of the future at `fi`. */
+static void set_exception (lua_State *L, Loop *lp, int fi) {
+  Future *f = lua_touserdata(L, fi);
+  lua_setiuservalue(L, fi, UV_RESULT);
+  f->nresults = -1;
+  f->state = FINISHED;
+  lp->failures++;
+  future_finish(L, lp, fi);
+}
+
+
+/*
+** A child of the gathering future at `gi` is done (the future at `fi`):
+** count it; the first failure (unless return_exceptions) or the last
+** child finishes the gathering future.
+*/
+void gather_child_done (lua_State *L, Loop *lp, int gi, int fi) {
+  Future *g = lua_touserdata(L, gi), *child = lua_touserdata(L, fi);
+  g->remaining--;
+  if (g->state != PENDING) {
+    child->retrieved = 1;
+    return;
+  }
+  if (!g->return_exceptions && child->state == CANCELLED) {
+    push_cancelled(L, 0);
+    set_exception(L, lp, gi);
+  }
+  else if (!g->return_exceptions && child->nresults < 0) {
+    child->retrieved = 1;
+    lua_getiuservalue(L, fi, UV_RESULT);
+    set_exception(L, lp, gi);
+  }
+  else if (g->remaining == 0)
+    set_results(L, lp, gi, 0);
+}
+
+
+/*
+** The future at `fi` is done: queue its done callbacks.  When its only
+** callback is a gathering future, count it at once instead: that is
+** gather's own bookkeeping, which no user code can observe.
+*/
+static void future_finish (lua_State *L, Loop *lp, int fi) {
+  int type = lua_getiuservalue(L, fi, UV_CALLBACKS);
+  if (type == LUA_TUSERDATA &&
+      ((Future *)lua_touserdata(L, -1))->kind == KIND_FUTURE) {
+    lua_pushnil(L);
+    lua_setiuservalue(L, fi, UV_CALLBACKS);
+    gather_child_done(L, lp, lua_gettop(L), fi);
+  }
+  else if (type != LUA_TNIL)
+    ready_push(L, lp, fi);
+  lua_pop(L, 1);
+}
+
+
+/*
+** Cancel the future or task at `fi` with the message at `msg` (0: none).
+** Returns 1 when it was pending.
+*/
+static int future_cancel (lua_State *L, Loop *lp, int fi, int msg) {
+  Future *f = lua_touserdata(L, fi);
+  if (f->kind == KIND_TASK) return task_cancel(L, lp, fi, msg);
+  if (f->state != PENDING) return 0;
+  if (msg) {
+    lua_pushvalue(L, msg);
+    lua_setiuservalue(L, fi, UV_CANCELMSG);
+  }
+  f->state = CANCELLED;
+  future_finish(L, lp, fi);
+  return 1;
+}
+
+
+/*
+** Append the value on top (popping it) to the done callbacks of the future
+** at `fi`.  UV_CALLBACKS holds nil, one callback, or an array of them.
+*/
+static void add_callback (lua_State *L, int fi) {
+  switch (lua_getiuservalue(L, fi, UV_CALLBACKS)) {
+    case LUA_TNIL:
+      lua_pop(L, 1);
+      lua_setiuservalue(L, fi, UV_CALLBACKS);
+      return;
+    case LUA_TTABLE:
+      break;
+    default:  /* one callback so far: make the array */
+      lua_createtable(L, 2, 0);
+      lua_insert(L, -2);
+      lua_rawseti(L, -2, 1);
+      lua_pushvalue(L, -1);
+      lua_setiuservalue(L, fi, UV_CALLBACKS);
+  }
+  lua_insert(L, -2);
+  lua_rawseti(L, -2, luaL_len(L, -2) + 1);
+  lua_pop(L, 1);
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Tasks */
+
+/* Push the pending task `t` (every pending task is in the tasks array). */
+void push_task (lua_State *L, Loop *lp, Future *t) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->tasks_ref);
+  lua_rawgeti(L, -1, t->slot);
+  lua_remove(L, -2);
+}
+
+
+/* Push a thread for a new task: a finished one from the pool, or new. */
+static lua_State *get_thread (lua_State *L, Loop *lp) {
+  if (lp->npool == 0) return lua_newthread(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->pool_ref);
+  lua_rawgeti(L, -1, lp->npool);
+  lua_pushnil(L);
+  lua_rawseti(L, -3, lp->npool--);
+  lua_remove(L, -2);
+  return lua_tothread(L, -1);
+}
+
+
+/*
+** Start the task at `ti` (a fresh Task userdata) on the function and
+** `nargs` arguments on top of the stack, popping them; its first step is
+** queued.
+*/
+static void start_task (lua_State *L, Loop *lp, int ti, int nargs) {
+  Future *t = lua_touserdata(L, ti);
+  lua_State *thread = get_thread(L, lp);
+  lua_setiuservalue(L, ti, UV_THREAD);
+  t->id = ++lp->task_counter;
+  t->thread = thread;
+  lua_xmove(L, thread, nargs + 1);
+  t->nstart = nargs;
+  t->slot = lp->nfree > 0 ? lp->free_slots[--lp->nfree] : ++lp->top_slot;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->tasks_ref);
+  lua_pushvalue(L, ti);
+  lua_rawseti(L, -2, t->slot);
+  lua_pop(L, 1);
+  lp->ntasks++;
+  schedule_step(L, lp, t);
+}
+
+
+/* Make a task of the function and `nargs` arguments on top; push it. */
+void new_task (lua_State *L, Loop *lp, int nargs) {
+  new_future(L, lp, KIND_TASK, 0);
+  lua_insert(L, -nargs - 2);  /* task below function and arguments */
+  start_task(L, lp, lua_gettop(L) - nargs - 1, nargs);
+}
+
+
+/*
+** The task at `ti` is done: its (reset, empty) thread goes back to the
+** pool and the task leaves the table of pending tasks.
+*/
+static void task_release (lua_State *L, Loop *lp, int ti) {
+  Future *t = lua_touserdata(L, ti);
+  if (lp->npool < ASYNCIO_POOL_MAX && lua_status(t->thread) == LUA_OK) {
+    lua_settop(t->thread, 0);  /* UV_THREAD may keep it: it is harmless */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, lp->pool_ref);
+    lua_getiuservalue(L, ti, UV_THREAD);
+    lua_rawseti(L, -2, ++lp->npool);
+    lua_pop(L, 1);
+  }
+  else {
+    lua_pushnil(L);
+    lua_setiuservalue(L, ti, UV_THREAD);
+  }
+  t->thread = NULL;
+  if (lp->nfree == lp->free_cap) {
+    int cap = lp->free_cap ? 2 * lp->free_cap : 64;
+    int *slots = realloc(lp->free_slots, cap * sizeof *slots);
+    if (slots == NULL) luaL_error(L, "not enough memory");
+    lp->free_slots = slots;
+    lp->free_cap = cap;
+  }
+  lp->free_slots[lp->nfree++] = t->slot;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->tasks_ref);
+  lua_pushnil(L);
+  lua_rawseti(L, -2, t->slot);
+  lua_pop(L, 1);
+  lp->ntasks--;
+}
+
+
+/* Finish the task at `ti` as cancelled (message at `msg`, 0: none). */
+static void task_set_cancelled (lua_State *L, Loop *lp, int ti, int msg) {
+  Future *t = lua_touserdata(L, ti);
+  if (msg) {
+    lua_pushvalue(L, msg);
+    lua_setiuservalue(L, ti, UV_CANCELMSG);
+  }
+  task_release(L, lp, ti);
+  t->state = CANCELLED;
+  future_finish(L, lp, ti);
+}
+
+
+/*
+** After a suspension with a cancel pending: cancel what the task waits on,
+** or take it off the timer heap and queue it, so that its resume raises.
+*/
+static void task_deliver_cancel (lua_State *L, Loop *lp, int ti) {
+  Future *t = lua_touserdata(L, ti);
+  if (lua_getiuservalue(L, ti, UV_WAITING) != LUA_TNIL) {
+    lua_getiuservalue(L, ti, UV_CANCELMSG);
+    if (future_cancel(L, lp, lua_gettop(L) - 1,
+                      lua_isnil(L, -1) ? 0 : lua_gettop(L)))
+      t->must_cancel = 0;
+    lua_pop(L, 1);
+  }
+  else if (t->timer.index >= 0) {
+    heap_remove(lp, &t->timer);
+    schedule_step(L, lp, t);
+  }
+  lua_pop(L, 1);
+}
+
+
+/*
+** task.cancel as CPython's: forward to the awaited future if that takes
+** it, else mark the task so its next resume raises CancelledError.
+*/
+int task_cancel (lua_State *L, Loop *lp, int ti, int msg) {
+  Future *t = lua_touserdata(L, ti);
+  if (t->state != PENDING) return 0;
+  t->num_cancels++;
+  if (lua_getiuservalue(L, ti, UV_WAITING) != LUA_TNIL &&
+      future_cancel(L, lp, lua_gettop(L), msg)) {
+    lua_pop(L, 1);
+    return 1;
+  }
+  lua_pop(L, 1);
+  t->must_cancel = 1;
+  if (msg) {
+    lua_pushvalue(L, msg);
+    lua_setiuservalue(L, ti, UV_CANCELMSG);
+  }
+  if (t != lp->current && t->timer.index >= 0) {
+    heap_remove(lp, &t->timer);
+    schedule_step(L, lp, t);
+  }
+  return 1;
+}
+
+
+/* A task yielded without going through a suspending asyncio call. */
+static void task_bad_yield (lua_State *L, Loop *lp, int ti) {
+  Future *t = lua_touserdata(L, ti);
+  lua_resetthread(t->thread);
+  task_release(L, lp, ti);
+  pystd_newerror(L, "RuntimeError", "Task got bad yield: a task may only "
+                 "suspend through asyncio calls, not coroutine.yield");
+  set_exception(L, lp, ti);
+}
+
+
+/*
+** The task at `ti` ended with the error on top of its thread: run its
+** pending to-be-closed variables and record the outcome.
+*/
+static void task_ended_in_error (lua_State *L, Loop *lp, int ti) {
+  Future *t = lua_touserdata(L, ti);
+  lua_State *thread = t->thread;
+  /* run the pending __close (an error raised by one replaces the task's);
+     the error is left on the top of the thread */
+  lua_resetthread(thread);
+  lua_xmove(thread, L, 1);
+  if (is_cancelled_error(L, -1)) {
+    lua_getfield(L, -1, "message");
+    t->must_cancel = 0;
+    task_set_cancelled(L, lp, ti, lua_gettop(L));
+    lua_pop(L, 2);
+    return;
+  }
+  task_release(L, lp, ti);
+  set_exception(L, lp, ti);
+}
+
+
+/*
+** Resume the pending task `t` once and record what became of it.  The
+** common case, a suspension through our calls, touches no Lua value.
+*/
+void task_step (lua_State *L, Loop *lp, Future *t) {
+  lua_State *thread = t->thread;
+  int nargs = 0, nres, status, ti;
+  t->scheduled = 0;
+  if (t->state != PENDING) return;
+  if (t->nstart >= 0) {
+    nargs = t->nstart;
+    t->nstart = -1;
+    if (t->must_cancel) {  /* cancelled before it ever ran */
+      lua_settop(thread, 0);
+      t->must_cancel = 0;
+      push_task(L, lp, t);
+      task_set_cancelled(L, lp, lua_gettop(L), 0);
+      lua_pop(L, 1);
+      return;
+    }
+  }
+  lp->current = t;
+  t->suspending = 0;
+  status = lua_resume(thread, L, nargs, &nres);
+  lp->current = NULL;
+  if (status == LUA_YIELD && t->suspending && !t->must_cancel) {
+    if (nres > 0) lua_pop(thread, nres);
+    return;
+  }
+  push_task(L, lp, t);
+  ti = lua_gettop(L);
+  switch (status) {
+    case LUA_YIELD:
+      lua_pop(thread, nres);
+      if (!t->suspending) task_bad_yield(L, lp, ti);
+      else if (t->must_cancel) task_deliver_cancel(L, lp, ti);
+      break;
+    case LUA_OK:
+      luaL_checkstack(L, nres + 4, "too many results");
+      lua_xmove(thread, L, nres);
+      if (t->must_cancel) {  /* cancelled while running, never suspended */
+        lua_pop(L, nres);
+        t->must_cancel = 0;
+        task_set_cancelled(L, lp, ti, 0);
+      }
+      else {
+        task_release(L, lp, ti);
+        set_results(L, lp, ti, nres);
+      }
+      break;
+    default:
+      task_ended_in_error(L, lp, ti);
+  }
+  lua_settop(L, ti - 1);
+}
+
+
+/*
+** Check that the running thread may suspend: it must be the thread of the
+** current task, and yieldable.  Returns the task, marked as suspending.
+*/
+Future *begin_suspend (lua_State *L, Loop *lp) {
+  Future *t = lp->current;
+  if (t == NULL) {
+    no_running_loop(L);  /* raises */
+    return NULL;
+  }
+  if (t->thread != L)
+    pystd_raise(L, "RuntimeError", "cannot suspend the task from inside a "
+                "nested coroutine (coroutine.wrap/create): asyncio calls "
+                "must run on the task's own coroutine");
+  if (!lua_isyieldable(L))
+    luaL_error(L, "attempt to yield across a C-call boundary");
+  return t;
+}
+
+
+/*
+** Suspend the current task `t` on the pending future at `fi`: the future's
+** done callback steps the task again.  The caller yields right after.
+*/
+void wait_on (lua_State *L, Loop *lp, Future *t, int fi) {
+  push_task(L, lp, lp->current);
+  lua_pushvalue(L, fi);
+  lua_setiuservalue(L, -2, UV_WAITING);
+  add_callback(L, fi);
+  t->suspending = 1;
+}
+
+
+/* The resume after a suspension: raise a pending cancellation. */
+void check_cancel (lua_State *L, Loop *lp) {
+  Future *t = lp->current;
+  if (t->must_cancel) {
+    t->must_cancel = 0;
+    push_task(L, lp, lp->current);
+    lua_getiuservalue(L, -1, UV_CANCELMSG);
+    push_cancelled(L, lua_gettop(L));
+    lua_error(L);
+  }
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Coroutine objects */
+
+/*
+** Call of a coroutine function: upvalues (loop, fn, name).  The name is
+** looked up once from the call site when async() was not given one.
+*/
+static int coro_new (lua_State *L) {
+  int nargs = lua_gettop(L);
+  Future *c;
+  if (lua_isnil(L, lua_upvalueindex(3))) {
+    lua_Debug ar;
+    if (lua_getstack(L, 0, &ar) && lua_getinfo(L, "n", &ar) && ar.name) {
+      lua_pushstring(L, ar.name);
+      lua_replace(L, lua_upvalueindex(3));
+    }
+  }
+  c = new_future(L, getloop(L), KIND_CORO, nargs + 1);
+  c->nargs = nargs;
+  lua_insert(L, 1);
+  lua_pushvalue(L, lua_upvalueindex(2));
+  lua_setiuservalue(L, 1, UV_FUNCTION);
+  lua_pushvalue(L, lua_upvalueindex(3));
+  lua_setiuservalue(L, 1, UV_NAME);
+  for (int i = nargs; i >= 1; i--)
+    lua_setiuservalue(L, 1, UV_FUNCTION + i);
+  return 1;
+}
+
+
+/* async(fn [, name]) -> coroutine function */
+int aio_async (lua_State *L) {
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  luaL_optstring(L, 2, NULL);
+  lua_settop(L, 2);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_pushcclosure(L, coro_new, 3);
+  return 1;
+}
+
+
+/*
+** A coroutine function given where a plain function is expected: replace
+** it (at `idx`) by the function it wraps, which the task runs directly.
+*/
+void unwrap_async (lua_State *L, int idx) {
+  if (lua_tocfunction(L, idx) == coro_new) {
+    lua_getupvalue(L, idx, 2);
+    lua_replace(L, idx);
+  }
+}
+
+
+/*
+** Consume the coroutine object at `ci`: push its function and arguments,
+** returning the number of arguments.
+*/
+static int coro_unpack (lua_State *L, int ci) {
+  Future *c = lua_touserdata(L, ci);
+  if (c->consumed)
+    pystd_raise(L, "RuntimeError", "cannot reuse already awaited coroutine");
+  c->consumed = 1;
+  luaL_checkstack(L, c->nargs + 2, "too many arguments");
+  for (int i = 0; i <= c->nargs; i++)
+    lua_getiuservalue(L, ci, UV_FUNCTION + i);
+  return c->nargs;
+}
+
+
+/*
+** Turn the coroutine object at `ci` into a Task in place (the object is
+** the task from now on, keeping its function and arguments as CPython's
+** Task keeps its coroutine) and start it.
+*/
+void task_from_coro (lua_State *L, Loop *lp, int ci) {
+  Future *c = lua_touserdata(L, ci);
+  int nargs = coro_unpack(L, ci);
+  c->kind = c->timer.kind = KIND_TASK;
+  lua_pushvalue(L, ci);
+  set_class(L, lp, KIND_TASK);
+  lua_pop(L, 1);
+  start_task(L, lp, ci, nargs);
+}
+
+
+static const char *coro_name (lua_State *L, int ci) {
+  const char *name;
+  lua_getiuservalue(L, ci, UV_NAME);
+  name = lua_tostring(L, -1);
+  lua_pop(L, 1);  /* the user value keeps the string alive */
+  return name ? name : "?";
+}
+
+
+/* CPython's warning for a coroutine never awaited nor scheduled */
+static void warn_never_awaited (lua_State *L) {
+  lua_Debug ar;
+  lua_getiuservalue(L, 1, UV_FUNCTION);
+  if (!lua_getinfo(L, ">S", &ar)) return;
+  fprintf(stderr, "%s:%d: RuntimeWarning: coroutine '%s' was never awaited\n",
+          ar.short_src, ar.linedefined, coro_name(L, 1));
+  fflush(stderr);
+}
+
+
+/* coro:close(): discard without running (no warning) */
+int coro_close (lua_State *L) {
+  Future *c = luaL_checkudata(L, 1, CORO_META);
+  c->consumed = 1;
+  return 0;
+}
+
+
+int coro_tostring (lua_State *L) {
+  luaL_checkudata(L, 1, CORO_META);
+  lua_pushfstring(L, "<coroutine object %s at %p>", coro_name(L, 1),
+                  lua_topointer(L, 1));
+  return 1;
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== await */
+
+/*
+** Push the future for the awaitable at `idx`: a Task or Future itself, a
+** coroutine object turned into a task, a function run as a new task.
+*/
+void ensure_future (lua_State *L, Loop *lp, int idx) {
+  switch (kind_of(L, lp, idx)) {
+    case KIND_TASK: case KIND_FUTURE:
+      lua_pushvalue(L, idx);
+      return;
+    case KIND_CORO:
+      task_from_coro(L, lp, idx);
+      lua_pushvalue(L, idx);
+      return;
+  }
+  if (lua_type(L, idx) != LUA_TFUNCTION)
+    pystd_raise(L, "TypeError", "an asyncio.Future, a coroutine or an "
+                "awaitable is required (got %s)", luaL_typename(L, idx));
+  lua_pushvalue(L, idx);
+  unwrap_async(L, -1);
+  new_task(L, lp, 0);
+}
+
+
+static int finish_inline (lua_State *L, int status, lua_KContext ctx) {
+  (void)status; (void)ctx;
+  return lua_gettop(L) - 1;
+}
+
+
+static int await_k (lua_State *L, int status, lua_KContext ctx) {
+  Loop *lp = getloop(L);
+  (void)status; (void)ctx;
+  check_cancel(L, lp);
+  lua_settop(L, 1);
+  return push_outcome(L, 1);
+}
+
+
+
+
+/*
+** await(aw): run a coroutine object or plain function inline, or suspend
+** the current task until a Future/Task is done; its results or its error.
+*/
+int aio_await (lua_State *L) {
+  Loop *lp = getloop(L);
+  int nargs, kind = kind_of(L, lp, 1);
+  Future *t;
+  lua_settop(L, 1);
+  if (lp->current == NULL) return no_running_loop(L);
+  if (kind == KIND_CORO || lua_type(L, 1) == LUA_TFUNCTION) {
+    if (kind == KIND_CORO) nargs = coro_unpack(L, 1);
+    else {
+      unwrap_async(L, 1);
+      lua_pushvalue(L, 1);
+      nargs = 0;
+    }
+    lua_callk(L, nargs, LUA_MULTRET, 0, finish_inline);
+    return finish_inline(L, LUA_OK, 0);
+  }
+  if (kind < 0)
+    return pystd_raise(L, "TypeError", "object %s can't be used in 'await' "
+                       "expression", luaL_typename(L, 1));
+  if (((Future *)lua_touserdata(L, 1))->state != PENDING)
+    return push_outcome(L, 1);
+  t = begin_suspend(L, lp);
+  if (lua_touserdata(L, 1) == t)
+    return pystd_raise(L, "RuntimeError", "Task cannot await on itself");
+  wait_on(L, lp, t, 1);
+  return lua_yieldk(L, 0, 0, await_k);
+}
+
+
+/* sleep resumed: return its `result` argument, if it was given one */
+static int sleep_k (lua_State *L, int status, lua_KContext ctx) {
+  (void)status; (void)ctx;
+  check_cancel(L, getloop(L));
+  if (lua_gettop(L) < 2) return 0;
+  lua_settop(L, 2);
+  return 1;
+}
+
+
+/* sleep(seconds [, result]): sleep(0) yields once through the ready queue */
+int aio_sleep (lua_State *L) {
+  Loop *lp = getloop(L);
+  double delay = luaL_optnumber(L, 1, 0);
+  Future *t = begin_suspend(L, lp);
+  if (delay > 0) heap_push(L, lp, &t->timer, loop_time() + delay);
+  else schedule_step(L, lp, t);
+  t->suspending = 1;
+  return lua_yieldk(L, 0, 0, sleep_k);
+}
+
+
+/*
+** Push the first result of the done future at `fi` as gather reports it:
+** false for nil, the error object for an exception or a cancellation.
+*/
+static void push_first_outcome (lua_State *L, int fi) {
+  Future *f = lua_touserdata(L, fi);
+  if (f->state == CANCELLED) {
+    push_cancelled(L, 0);
+    return;
+  }
+  lua_getiuservalue(L, fi, UV_RESULT);
+  if (f->nresults < 0) f->retrieved = 1;
+  else if (f->nresults > 1) {
+    lua_rawgeti(L, -1, 1);
+    lua_remove(L, -2);
+  }
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    lua_pushboolean(L, 0);
+  }
+}
+
+
+/* gather resumed: stack is (children, return_exceptions, gathering future) */
+static int gather_k (lua_State *L, int status, lua_KContext ctx) {
+  Loop *lp = getloop(L);
+  Future *g = lua_touserdata(L, 3);
+  lua_Integer n = luaL_len(L, 1);
+  (void)status; (void)ctx;
+  lua_settop(L, 3);
+  if (g->state == CANCELLED) {  /* the gathering task was cancelled */
+    for (lua_Integer i = 1; i <= n; i++) {
+      lua_rawgeti(L, 1, i);
+      future_cancel(L, lp, 4, 0);
+      lua_pop(L, 1);
+    }
+  }
+  check_cancel(L, lp);
+  if (g->state != FINISHED || g->nresults < 0) return push_outcome(L, 3);
+  lua_createtable(L, (int)n, 0);
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_rawgeti(L, 1, i);
+    push_first_outcome(L, 5);
+    lua_rawseti(L, 4, i);
+    lua_pop(L, 1);
+  }
+  return 1;
+}
+
+
+/*
+** gather(aw, ... [, {return_exceptions = true}]) -> array of the first
+** results, in argument order (false for nil, error objects for failures
+** when return_exceptions is set).
+*/
+int aio_gather (lua_State *L) {
+  Loop *lp = getloop(L);
+  Future *g, *t;
+  int n = lua_gettop(L), return_exceptions = 0;
+  if (n > 0 && lua_type(L, n) == LUA_TTABLE) {
+    lua_getfield(L, n, "return_exceptions");
+    return_exceptions = lua_toboolean(L, -1);
+    lua_settop(L, --n);
+  }
+  t = begin_suspend(L, lp);
+  lua_createtable(L, n, 0);
+  for (int i = 1; i <= n; i++) {
+    ensure_future(L, lp, i);
+    lua_rawseti(L, n + 1, i);
+  }
+  lua_insert(L, 1);  /* stack: children, return_exceptions, future */
+  lua_settop(L, 1);
+  lua_pushboolean(L, return_exceptions);
+  g = new_future(L, lp, KIND_FUTURE, 0);
+  g->gathering = 1;
+  g->remaining = n;
+  g->return_exceptions = return_exceptions;
+  lua_pushvalue(L, 1);
+  lua_setiuservalue(L, 3, UV_WAITING);
+  for (int i = 1; i <= n; i++) {
+    lua_rawgeti(L, 1, i);
+    if (((Future *)lua_touserdata(L, 4))->state != PENDING)
+      ready_push(L, lp, 4);
+    lua_pushvalue(L, 3);
+    add_callback(L, 4);
+    lua_pop(L, 1);
+  }
+  if (n == 0) set_results(L, lp, 3, 0);
+  if (g->state != PENDING) return gather_k(L, LUA_OK, 0);
+  wait_on(L, lp, t, 3);
+  return lua_yieldk(L, 0, 0, gather_k);
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Future and Task methods */
+
+int fut_result (lua_State *L) {
+  Future *f = checkfuture(L, 1);
+  lua_settop(L, 1);
+  if (f->state == PENDING)
+    return pystd_raise(L, "asyncio.InvalidStateError", "Result is not set.");
+  return push_outcome(L, 1);
+}
+
+
+int fut_exception (lua_State *L) {
+  Future *f = checkfuture(L, 1);
+  if (f->state == PENDING)
+    return pystd_raise(L, "asyncio.InvalidStateError",
+                       "Exception is not set.");
+  if (f->state == CANCELLED) return push_outcome(L, 1);
+  if (f->nresults >= 0) return 0;
+  f->retrieved = 1;
+  lua_getiuservalue(L, 1, UV_RESULT);
+  return 1;
+}
+
+
+int fut_done (lua_State *L) {
+  lua_pushboolean(L, checkfuture(L, 1)->state != PENDING);
+  return 1;
+}
+
+
+int fut_cancelled (lua_State *L) {
+  lua_pushboolean(L, checkfuture(L, 1)->state == CANCELLED);
+  return 1;
+}
+
+
+int fut_cancel (lua_State *L) {
+  checkfuture(L, 1);
+  lua_settop(L, 2);
+  lua_pushboolean(L, future_cancel(L, getloop(L), 1,
+                                   lua_isnil(L, 2) ? 0 : 2));
+  return 1;
+}
+
+
+static Future *check_settable (lua_State *L) {
+  Future *f = luaL_checkudata(L, 1, FUTURE_META);
+  if (f->state != PENDING)
+    pystd_raise(L, "asyncio.InvalidStateError", "invalid state");
+  return f;
+}
+
+
+int fut_set_result (lua_State *L) {
+  check_settable(L);
+  set_results(L, getloop(L), 1, lua_gettop(L) - 1);
+  return 0;
+}
+
+
+int fut_set_exception (lua_State *L) {
+  check_settable(L);
+  luaL_checkany(L, 2);
+  lua_settop(L, 2);
+  set_exception(L, getloop(L), 1);
+  return 0;
+}
+
+
+/* add_done_callback(fn): fn(fut) runs through the ready queue */
+int fut_add_done_callback (lua_State *L) {
+  Future *f = checkfuture(L, 1);
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_settop(L, 2);
+  add_callback(L, 1);
+  if (f->state != PENDING) ready_push(L, getloop(L), 1);
+  return 0;
+}
+
+
+/* remove_done_callback(fn) -> how many were removed */
+int fut_remove_done_callback (lua_State *L) {
+  int n, kept = 0;
+  checkfuture(L, 1);
+  luaL_checkany(L, 2);
+  if (lua_getiuservalue(L, 1, UV_CALLBACKS) != LUA_TTABLE) {
+    lua_pushinteger(L, 0);
+    return 1;
+  }
+  n = (int)luaL_len(L, 3);
+  for (int i = 1; i <= n; i++) {
+    lua_rawgeti(L, 3, i);
+    if (lua_rawequal(L, -1, 2)) lua_pop(L, 1);
+    else lua_rawseti(L, 3, ++kept);
+  }
+  for (int i = kept + 1; i <= n; i++) {
+    lua_pushnil(L);
+    lua_rawseti(L, 3, i);
+  }
+  lua_pushinteger(L, n - kept);
+  return 1;
+}
+
+
+static Future *checktask (lua_State *L) {
+  return luaL_checkudata(L, 1, TASK_META);
+}
+
+
+int task_get_name (lua_State *L) {
+  Future *t = checktask(L);
+  if (t->named) lua_getiuservalue(L, 1, UV_NAME);
+  else lua_pushfstring(L, "Task-%I", t->id);
+  return 1;
+}
+
+
+int task_set_name (lua_State *L) {
+  checktask(L)->named = 1;
+  luaL_tolstring(L, 2, NULL);
+  lua_setiuservalue(L, 1, UV_NAME);
+  return 0;
+}
+
+
+int task_cancelling (lua_State *L) {
+  lua_pushinteger(L, checktask(L)->num_cancels);
+  return 1;
+}
+
+
+int task_uncancel (lua_State *L) {
+  Future *t = checktask(L);
+  if (t->num_cancels > 0) t->num_cancels--;
+  lua_pushinteger(L, t->num_cancels);
+  return 1;
+}
+
+
+int fut_tostring (lua_State *L) {
+  Future *f = checkfuture(L, 1);
+  static const char *const states[] = {"pending", "finished", "cancelled"};
+  if (f->kind == KIND_TASK) {
+    lua_settop(L, 1);
+    task_get_name(L);
+    lua_pushfstring(L, "<Task %s name='%s'>", states[f->state],
+                    lua_tostring(L, -1));
+  }
+  else
+    lua_pushfstring(L, "<Future %s>", states[f->state]);
+  return 1;
+}
+
+
+/*
+** __gc: report an exception nobody retrieved, as CPython's loop does, or a
+** coroutine nobody awaited.
+*/
+int fut_gc (lua_State *L) {
+  Future *f = lua_touserdata(L, 1);
+  if (f->kind == KIND_CORO) {
+    if (!f->consumed) warn_never_awaited(L);
+    return 0;
+  }
+  if (f->state != FINISHED || f->nresults >= 0 || f->retrieved) return 0;
+  const char *repr, *exc;
+  lua_settop(L, 1);
+  fut_tostring(L);
+  repr = lua_tostring(L, -1);
+  lua_getiuservalue(L, 1, UV_RESULT);
+  exc = luaL_tolstring(L, -1, NULL);
+  fprintf(stderr, "%s exception was never retrieved\nfuture: %s\n%s\n",
+          f->kind == KIND_TASK ? "Task" : "Future", repr, exc);
+  fflush(stderr);
+  return 0;
+}
+
+
+const luaL_Reg future_methods[] = {
+  {"result", fut_result},
+  {"exception", fut_exception},
+  {"done", fut_done},
+  {"cancelled", fut_cancelled},
+  {"cancel", fut_cancel},
+  {"set_result", fut_set_result},
+  {"set_exception", fut_set_exception},
+  {"add_done_callback", fut_add_done_callback},
+  {"remove_done_callback", fut_remove_done_callback},
+  {"await", aio_await},
+  {NULL, NULL}
+};
+
+const luaL_Reg task_methods[] = {
+  {"result", fut_result},
+  {"exception", fut_exception},
+  {"done", fut_done},
+  {"cancelled", fut_cancelled},
+  {"cancel", fut_cancel},
+  {"add_done_callback", fut_add_done_callback},
+  {"remove_done_callback", fut_remove_done_callback},
+  {"get_name", task_get_name},
+  {"set_name", task_set_name},
+  {"cancelling", task_cancelling},
+  {"uncancel", task_uncancel},
+  {"await", aio_await},
+  {NULL, NULL}
+};
+
+const luaL_Reg future_meta[] = {
+  {"__gc", fut_gc},
+  {"__tostring", fut_tostring},
+  {NULL, NULL}
+};
+
+const luaL_Reg coro_methods[] = {
+  {"await", aio_await},
+  {"close", coro_close},
+  {NULL, NULL}
+};
+
+const luaL_Reg coro_meta[] = {
+  {"__gc", fut_gc},
+  {"__tostring", coro_tostring},
+  {NULL, NULL}
+};
+
+/* }====================================================== */

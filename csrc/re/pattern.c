@@ -1,0 +1,850 @@
+/*
+** pattern.c -- pystd.re: module state, compiling, Pattern objects, the
+** module-level cache, the module functions and luaopen_pystd_re.
+*/
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "re.h"
+
+#if !defined(RE_MAXCACHE)
+#define RE_MAXCACHE  512        /* module cache entries before a purge */
+#endif
+
+#if !defined(RE_MATCH_LIMIT)
+#define RE_MATCH_LIMIT  10000000u  /* default backtracking budget */
+#endif
+
+#define RE_JITSTACK_MIN  (32 * 1024)
+#define RE_JITSTACK_MAX  (1024 * 1024)
+
+/* user values of a Pattern */
+enum {
+  PAT_STATE = 1,    /* the ReState userdata, kept alive */
+  PAT_SOURCE,       /* the Python pattern string */
+  PAT_GROUPINDEX,   /* name -> number */
+  PAT_GROUPNAMES,   /* number -> name */
+  PAT_TEMPLATES,    /* {template, parsed}: the last one sub parsed */
+  PAT_MATCHMETA,    /* the metatable of its Matches (match.c) */
+  PAT_NUSERVALUES = PAT_MATCHMETA
+};
+
+/*
+** Each Pattern has its own metatable, whose __index is a table of the
+** Pattern's fields (immutable) chained to the shared methods: a field or
+** method lookup never calls C.  The key below marks those metatables
+** and, in the registry, holds the shared {__index = methods} table.
+*/
+static const char pattern_key = 'P';
+
+/* upvalues of the module functions */
+#define UP_STATE   lua_upvalueindex(1)
+#define UP_CACHE0  lua_upvalueindex(2)  /* pattern -> Pattern, flags 0 */
+#define UP_CACHEF  lua_upvalueindex(3)  /* flags -> {pattern -> Pattern} */
+
+
+/* {====================================================== Module state */
+
+/* Free the PCRE2 contexts and the JIT stack of a ReState. */
+static int state_gc (lua_State *L) {
+  ReState *st = (ReState *)luaL_checkudata(L, 1, RE_STATE_META);
+  pcre2_match_context_free(st->mcontext);
+  pcre2_compile_context_free(st->ccontext);
+  pcre2_jit_stack_free(st->jitstack);
+  st->mcontext = NULL;
+  st->ccontext = NULL;
+  st->jitstack = NULL;
+  return 0;
+}
+
+
+/* Push a new ReState: LF newlines, the match limit, a JIT stack. */
+static ReState *new_state (lua_State *L) {
+  ReState *st = (ReState *)lua_newuserdatauv(L, sizeof(ReState), 0);
+  memset(st, 0, sizeof(*st));
+  if (luaL_newmetatable(L, RE_STATE_META)) {
+    lua_pushcfunction(L, state_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  st->ccontext = pcre2_compile_context_create(NULL);
+  st->mcontext = pcre2_match_context_create(NULL);
+  st->jitstack = pcre2_jit_stack_create(RE_JITSTACK_MIN, RE_JITSTACK_MAX,
+                                        NULL);
+  if (!st->ccontext || !st->mcontext)
+    luaL_error(L, "pystd.re: out of memory");
+  pcre2_set_newline(st->ccontext, PCRE2_NEWLINE_LF);
+  st->match_limit = RE_MATCH_LIMIT;
+  pcre2_set_match_limit(st->mcontext, st->match_limit);
+  if (st->jitstack)  /* else JIT uses its small machine stack */
+    pcre2_jit_stack_assign(st->mcontext, NULL, st->jitstack);
+  return st;
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Compiling */
+
+/* Raise re.error {msg, pattern, pos} for the pattern at `sidx`. */
+int pyre_raiseerror (lua_State *L, int sidx, const char *msg,
+                          size_t pos) {
+  pystd_newerror(L, "re.error", "%s at position %d", msg, (int)pos + 1);
+  lua_pushstring(L, msg);
+  lua_setfield(L, -2, "msg");
+  lua_pushvalue(L, sidx);
+  lua_setfield(L, -2, "pattern");
+  lua_pushinteger(L, (lua_Integer)pos + 1);
+  lua_setfield(L, -2, "pos");
+  return lua_error(L);
+}
+
+
+/* CPython's wording for a PCRE2 compile error, or PCRE2's own. */
+static void pcre2_message (int code, char *buf, size_t size) {
+  switch (code) {
+    case PCRE2_ERROR_LOOKBEHIND_NOT_FIXED_LENGTH:
+      strcpy(buf, "look-behind requires fixed-width pattern");
+      break;
+    case PCRE2_ERROR_QUANTIFIER_TOO_BIG:
+      strcpy(buf, "the repetition number is too large");
+      break;
+    default:
+      if (pcre2_get_error_message(code, (PCRE2_UCHAR *)buf, size) < 0)
+        strcpy(buf, "invalid pattern");
+  }
+}
+
+
+/* Compile the translation of `p` as code `which`, adding JIT code. */
+static pcre2_code *compile_code (RePattern *p, int which, int *errcode,
+                                 PCRE2_SIZE *erroff) {
+  uint32_t options = p->options;
+  pcre2_code *code;
+  if (which % 2)  /* the plain variant */
+    options &= ~(uint32_t)(PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK);
+  if (which / 2 != RE_SEARCH) options |= PCRE2_ANCHORED;
+  if (which / 2 == RE_FULLMATCH) options |= PCRE2_ENDANCHORED;
+  code = pcre2_compile((PCRE2_SPTR)p->xlat, p->xlatlen, options, errcode,
+                       erroff, p->st->ccontext);
+  if (code) {
+    p->jitted[which] = (pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0);
+    p->code[which] = code;
+  }
+  return code;
+}
+
+
+/* Check the flags of a new Pattern; raises ValueError. */
+static void check_flags (lua_State *L, lua_Integer flags) {
+  if (flags & ~(lua_Integer)RE_ALLFLAGS) {
+    if (flags & RE_L)
+      pystd_raise(L, "ValueError", "cannot use LOCALE flag with a str "
+                  "pattern");
+    pystd_raise(L, "ValueError", "unknown flags %I", flags);
+  }
+  if ((flags & RE_A) && (flags & RE_U))
+    pystd_raise(L, "ValueError", "ASCII and UNICODE flags are incompatible");
+  if ((flags & RE_BYTES) && (flags & RE_U))
+    pystd_raise(L, "ValueError", "cannot use UNICODE flag with a bytes "
+                "pattern");
+}
+
+
+/* Build PAT_GROUPINDEX and PAT_GROUPNAMES from the translator's names. */
+static void set_group_tables (lua_State *L, const char *pat, ReXlat *x) {
+  lua_createtable(L, 0, x->nnames);
+  lua_createtable(L, x->nnames, 0);
+  for (int k = 0; k < x->nnames; k++) {
+    lua_pushlstring(L, pat + x->names[k].off, x->names[k].len);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, -3, x->names[k].group);
+    lua_pushinteger(L, x->names[k].group);
+    lua_rawset(L, -4);
+  }
+  lua_setiuservalue(L, -3, PAT_GROUPNAMES);
+  lua_setiuservalue(L, -2, PAT_GROUPINDEX);
+}
+
+
+static const luaL_Reg pattern_meta[];
+
+
+/* Push a new, empty Pattern with its own metatable (see pattern_key). */
+static RePattern *new_pattern_object (lua_State *L) {
+  RePattern *p = (RePattern *)lua_newuserdatauv(L, sizeof(RePattern),
+                                                PAT_NUSERVALUES);
+  memset(p, 0, sizeof(*p));
+  lua_createtable(L, 0, 6);  /* its metatable */
+  luaL_setfuncs(L, pattern_meta, 0);
+  lua_pushliteral(L, RE_PATTERN_META);
+  lua_setfield(L, -2, "__name");
+  lua_pushliteral(L, RE_PATTERN_META);  /* getmetatable cannot reach it */
+  lua_setfield(L, -2, "__metatable");
+  lua_pushboolean(L, 1);
+  lua_rawsetp(L, -2, &pattern_key);
+  lua_createtable(L, 0, 4);  /* its fields */
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &pattern_key);
+  lua_setmetatable(L, -2);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, -2);
+  return p;
+}
+
+
+/* Fill the field table of the Pattern on the stack top. */
+static void set_fields (lua_State *L, int sidx) {
+  RePattern *p = (RePattern *)lua_touserdata(L, -1);
+  lua_getmetatable(L, -1);
+  lua_getfield(L, -1, "__index");
+  lua_pushvalue(L, sidx);
+  lua_setfield(L, -2, "pattern");
+  lua_pushinteger(L, p->flags);
+  lua_setfield(L, -2, "flags");
+  lua_pushinteger(L, p->groups);
+  lua_setfield(L, -2, "groups");
+  lua_newtable(L);  /* a copy of groupindex, for the users */
+  lua_getiuservalue(L, -4, PAT_GROUPINDEX);
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, -5);
+  }
+  lua_pop(L, 1);
+  lua_setfield(L, -2, "groupindex");
+  lua_pop(L, 2);
+}
+
+
+/*
+** Compile the pattern string at `sidx` with `flags`; pushes the new
+** Pattern.  `stidx` holds the ReState userdata.
+*/
+static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
+                                   lua_Integer flags) {
+  size_t len;
+  const char *pat = lua_tolstring(L, sidx, &len);
+  RePattern *p;
+  ReXlat x;
+  int errcode;
+  PCRE2_SIZE erroff;
+  check_flags(L, flags);
+  if (!(flags & RE_BYTES)) {
+    int ascii;
+    size_t bad = pyre_utf8check(pat, len, &ascii);
+    if (bad < len)
+      pystd_raise(L, "ValueError", "invalid UTF-8 at byte %d in pattern",
+                  (int)bad + 1);
+    if (!(flags & RE_A)) flags |= RE_U;
+  }
+  p = new_pattern_object(L);
+  p->st = (ReState *)lua_touserdata(L, stidx);
+  lua_pushvalue(L, stidx);
+  lua_setiuservalue(L, -2, PAT_STATE);
+  lua_pushvalue(L, sidx);
+  lua_setiuservalue(L, -2, PAT_SOURCE);
+  memset(&x, 0, sizeof(x));
+  if (!pyre_translate(pat, len, flags, &x)) {
+    char msg[sizeof(x.msg)];
+    size_t pos = x.errpos;
+    memcpy(msg, x.msg, sizeof(msg));
+    pyre_xlatfree(&x);
+    pyre_raiseerror(L, sidx, msg, pos);
+  }
+  flags = x.flags;
+  if (flags & RE_A) flags &= ~(lua_Integer)RE_U;
+  p->flags = flags;
+  p->groups = x.groups;
+  p->plainok = x.ascii;
+  p->order = x.order;
+  p->xlat = x.out;
+  p->xlatlen = x.n;
+  x.order = NULL;
+  x.out = NULL;
+  p->options = PCRE2_ALT_CIRCUMFLEX;
+  if (!(flags & RE_BYTES)) p->options |= PCRE2_UTF | PCRE2_NO_UTF_CHECK;
+  if (flags & RE_U) p->options |= PCRE2_UCP;
+  if (x.caseless) p->options |= PCRE2_CASELESS;
+  if (x.atomic)  /* PCRE2 10.42 mis-possessifies before atomic parts */
+    p->options |= PCRE2_NO_AUTO_POSSESS;
+  if (flags & RE_M) p->options |= PCRE2_MULTILINE;
+  if (flags & RE_S) p->options |= PCRE2_DOTALL;
+  if (!compile_code(p, RE_CODE(RE_SEARCH, 0), &errcode, &erroff)) {
+    char msg[256];
+    size_t pos = len;
+    pcre2_message(errcode, msg, sizeof(msg));
+    if (erroff < x.n) pos = x.map[erroff];
+    else if (x.n > 0) pos = x.map[x.n - 1];
+    pyre_xlatfree(&x);
+    pyre_raiseerror(L, sidx, msg, pos);
+  }
+  p->mdata = pcre2_match_data_create_from_pattern(p->code[RE_SEARCH], NULL);
+  if (!p->mdata) {
+    pyre_xlatfree(&x);
+    luaL_error(L, "pystd.re: out of memory");
+  }
+  set_group_tables(L, pat, &x);
+  pyre_xlatfree(&x);
+  set_fields(L, sidx);
+  pyre_newmatchmeta(L, lua_gettop(L));
+  lua_setiuservalue(L, -2, PAT_MATCHMETA);
+  return p;
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Matching */
+
+/* The Pattern at `arg`, or NULL if it is something else. */
+static RePattern *test_pattern (lua_State *L, int arg) {
+  RePattern *p = (RePattern *)lua_touserdata(L, arg);
+  if (p && lua_getmetatable(L, arg)) {
+    int ok = lua_rawgetp(L, -1, &pattern_key) != LUA_TNIL;
+    lua_pop(L, 2);
+    if (ok) return p;
+  }
+  return NULL;
+}
+
+
+/* The Pattern at `arg`; raises the standard argument error otherwise. */
+RePattern *pyre_checkpattern (lua_State *L, int arg) {
+  RePattern *p = test_pattern(L, arg);
+  if (p == NULL) luaL_typeerror(L, arg, RE_PATTERN_META);
+  return p;
+}
+
+
+/*
+** Raise ValueError unless s[0..len) is valid UTF-8 (for a text pattern)
+** with the window offsets `start` and `end` on character boundaries.
+** Returns 1 when the plain codes serve (an ASCII subject), else 0.
+*/
+int pyre_checksubject (lua_State *L, RePattern *p, const char *s, size_t len,
+                       size_t start, size_t end) {
+  size_t bad;
+  int ascii;
+  if (p->flags & RE_BYTES) return 0;
+  bad = pyre_utf8check(s, len, &ascii);
+  if (ascii) return p->plainok;
+  if (bad < len)
+    pystd_raise(L, "ValueError", "invalid UTF-8 at byte %d", (int)bad + 1);
+  if (start < len && (s[start] & 0xC0) == 0x80)
+    bad = start;
+  else if (end < len && (s[end] & 0xC0) == 0x80)
+    bad = end;
+  else
+    return 0;
+  return pystd_raise(L, "ValueError", "position %d is inside a UTF-8 "
+                     "character", (int)bad + 1);
+}
+
+
+/*
+** Match code `which` (see RE_CODE) of `p` against s[0..end) from offset
+** `start` with PCRE2 match options `opts`; the offsets land in p->mdata.
+** Returns 1 on a match, 0 on none; raises RuntimeError past the match
+** limit.
+*/
+int pyre_exec (lua_State *L, RePattern *p, int which,
+               const char *s, size_t end, size_t start, uint32_t opts) {
+  pcre2_code *code = p->code[which];
+  int rc;
+  if (p->mdata == NULL)  /* finalized already (during lua_close) */
+    return luaL_error(L, "pystd.re: pattern used after collection");
+  if (code == NULL) {
+    int errcode;
+    PCRE2_SIZE erroff;
+    if (!(code = compile_code(p, which, &errcode, &erroff)))
+      return luaL_error(L, "pystd.re: cannot compile pattern variant");
+  }
+  if (p->jitted[which]) {
+    rc = pcre2_jit_match(code, (PCRE2_SPTR)s, end, start, opts, p->mdata,
+                         p->st->mcontext);
+    if (rc == PCRE2_ERROR_JIT_STACKLIMIT)  /* the interpreter uses heap */
+      rc = pcre2_match(code, (PCRE2_SPTR)s, end, start,
+                       opts | PCRE2_NO_JIT | PCRE2_NO_UTF_CHECK, p->mdata,
+                       p->st->mcontext);
+  }
+  else
+    rc = pcre2_match(code, (PCRE2_SPTR)s, end, start,
+                     opts | PCRE2_NO_UTF_CHECK, p->mdata, p->st->mcontext);
+  if (rc > 0) return 1;
+  if (rc == PCRE2_ERROR_NOMATCH) return 0;
+  if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+      rc == PCRE2_ERROR_HEAPLIMIT)
+    return pystd_raise(L, "RuntimeError", "regular expression match limit "
+                       "exceeded (limit %d; see re.set_match_limit)",
+                       (int)p->st->match_limit);
+  {
+    char msg[256];
+    pcre2_message(rc, msg, sizeof(msg));
+    return pystd_raise(L, "RuntimeError", "regular expression error: %s",
+                       msg);
+  }
+}
+
+
+/*
+** search/match/fullmatch of the Pattern at `pidx` over the string at
+** `sidx`, window [start, end); pushes a Match or nil.
+*/
+static int search_mode (lua_State *L, int pidx, int sidx, size_t start,
+                        size_t end, enum re_mode mode) {
+  RePattern *p = (RePattern *)lua_touserdata(L, pidx);
+  size_t len;
+  const char *s = lua_tolstring(L, sidx, &len);
+  int plain;
+  if (start > end) { lua_pushnil(L); return 1; }
+  plain = pyre_checksubject(L, p, s, len, start, end);
+  if (!pyre_exec(L, p, RE_CODE(mode, plain), s, end, start, 0))
+    lua_pushnil(L);
+  else pyre_newmatch(L, pidx, sidx, p, s, start, end);
+  return 1;
+}
+
+
+/* Map a group argument (number or name) at `arg` to its number. */
+int pyre_groupnumber (lua_State *L, int pidx, int arg) {
+  RePattern *p = (RePattern *)lua_touserdata(L, pidx);
+  int isint;
+  lua_Integer g;
+  if (lua_type(L, arg) == LUA_TNUMBER) {
+    g = lua_tointegerx(L, arg, &isint);
+    if (!isint || g < 0 || g > p->groups)
+      pystd_raise(L, "IndexError", "no such group");
+    return (int)g;
+  }
+  if (lua_type(L, arg) == LUA_TSTRING) {
+    lua_getiuservalue(L, pidx, PAT_GROUPINDEX);
+    lua_pushvalue(L, arg);
+    g = lua_tointegerx(L, (lua_rawget(L, -2), -1), &isint);
+    lua_pop(L, 2);
+    if (isint) return (int)g;
+  }
+  return pystd_raise(L, "IndexError", "no such group");
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Pattern methods */
+
+/* Free the codes and buffers; safe to run twice. */
+static int pattern_gc (lua_State *L) {
+  RePattern *p = pyre_checkpattern(L, 1);
+  for (int m = 0; m < RE_NCODES; m++) {
+    pcre2_code_free(p->code[m]);
+    p->code[m] = NULL;
+  }
+  pcre2_match_data_free(p->mdata);
+  free(p->xlat);
+  free(p->order);
+  p->mdata = NULL;
+  p->xlat = NULL;
+  p->order = NULL;
+  return 0;
+}
+
+
+/* p:search / p:match / p:fullmatch (s [, pos [, endpos]]) */
+static int pattern_search_mode (lua_State *L, enum re_mode mode) {
+  size_t len;
+  pyre_checkpattern(L, 1);
+  luaL_checklstring(L, 2, &len);
+  return search_mode(L, 1, 2, pystd_optstart(L, 3, len),
+                     pystd_optend(L, 4, len), mode);
+}
+
+static int pattern_search (lua_State *L) {
+  return pattern_search_mode(L, RE_SEARCH);
+}
+
+static int pattern_match (lua_State *L) {
+  return pattern_search_mode(L, RE_MATCH);
+}
+
+static int pattern_fullmatch (lua_State *L) {
+  return pattern_search_mode(L, RE_FULLMATCH);
+}
+
+
+static int pattern_findall (lua_State *L) {
+  size_t len;
+  pyre_checkpattern(L, 1);
+  luaL_checklstring(L, 2, &len);
+  return pyre_findallimpl(L, 1, 2, pystd_optstart(L, 3, len),
+                        pystd_optend(L, 4, len));
+}
+
+
+static int pattern_finditer (lua_State *L) {
+  size_t len;
+  pyre_checkpattern(L, 1);
+  luaL_checklstring(L, 2, &len);
+  return pyre_finditerimpl(L, 1, 2, pystd_optstart(L, 3, len),
+                         pystd_optend(L, 4, len));
+}
+
+
+/* p:sub(repl, s [, count]) -> string, count; p:subn is the same */
+static int pattern_sub (lua_State *L) {
+  pyre_checkpattern(L, 1);
+  luaL_checkany(L, 2);
+  luaL_checkstring(L, 3);
+  return pyre_subimpl(L, 1, 2, 3, luaL_optinteger(L, 4, 0));
+}
+
+
+static int pattern_split (lua_State *L) {
+  pyre_checkpattern(L, 1);
+  luaL_checkstring(L, 2);
+  return pyre_splitimpl(L, 1, 2, luaL_optinteger(L, 3, 0));
+}
+
+
+/* re.compile('a.*b', re.IGNORECASE) */
+static int pattern_tostring (lua_State *L) {
+  static const struct { lua_Integer bit; const char *name; } names[] = {
+    {RE_I, "re.IGNORECASE"}, {RE_M, "re.MULTILINE"}, {RE_S, "re.DOTALL"},
+    {RE_X, "re.VERBOSE"}, {RE_A, "re.ASCII"}, {RE_BYTES, "re.BYTES"}
+  };
+  RePattern *p = pyre_checkpattern(L, 1);
+  luaL_Buffer b;
+  const char *sep = ", ";
+  size_t len;
+  const char *src;
+  lua_getiuservalue(L, 1, PAT_SOURCE);
+  src = lua_tolstring(L, -1, &len);
+  luaL_buffinit(L, &b);
+  luaL_addstring(&b, "re.compile(");
+  pyre_pushrepr(L, src, len);
+  luaL_addvalue(&b);
+  for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+    if (p->flags & names[k].bit) {
+      luaL_addstring(&b, sep);
+      luaL_addstring(&b, names[k].name);
+      sep = "|";
+    }
+  luaL_addchar(&b, ')');
+  luaL_pushresult(&b);
+  return 1;
+}
+
+
+/* Patterns are equal when their sources and flags are. */
+static int pattern_eq (lua_State *L) {
+  RePattern *a = test_pattern(L, 1), *b = test_pattern(L, 2);
+  if (!a || !b) lua_pushboolean(L, 0);
+  else {
+    lua_getiuservalue(L, 1, PAT_SOURCE);
+    lua_getiuservalue(L, 2, PAT_SOURCE);
+    lua_pushboolean(L, a->flags == b->flags && lua_rawequal(L, -1, -2));
+  }
+  return 1;
+}
+
+
+/* Push the name of group `g` of the Pattern at `pidx`, or nil. */
+void pyre_pushgroupname (lua_State *L, int pidx, int g) {
+  lua_getiuservalue(L, pidx, PAT_GROUPNAMES);
+  lua_rawgeti(L, -1, g);
+  lua_remove(L, -2);
+}
+
+
+/* Push the metatable for Matches of the Pattern at `pidx`. */
+void pyre_pushmatchmeta (lua_State *L, int pidx) {
+  lua_getiuservalue(L, pidx, PAT_MATCHMETA);
+}
+
+
+/* Push the template cache table of the Pattern at `pidx`. */
+void pyre_pushtemplates (lua_State *L, int pidx) {
+  if (lua_getiuservalue(L, pidx, PAT_TEMPLATES) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setiuservalue(L, pidx, PAT_TEMPLATES);
+  }
+}
+
+
+/* Push the group-index table (name -> number) of the Pattern at `pidx`. */
+void pyre_pushgroupindex (lua_State *L, int pidx) {
+  lua_getiuservalue(L, pidx, PAT_GROUPINDEX);
+}
+
+
+static const luaL_Reg pattern_methods[] = {
+  {"search", pattern_search},
+  {"match", pattern_match},
+  {"fullmatch", pattern_fullmatch},
+  {"findall", pattern_findall},
+  {"finditer", pattern_finditer},
+  {"sub", pattern_sub},
+  {"subn", pattern_sub},
+  {"split", pattern_split},
+  {NULL, NULL}
+};
+
+static const luaL_Reg pattern_meta[] = {  /* in each Pattern's metatable */
+  {"__gc", pattern_gc},
+  {"__tostring", pattern_tostring},
+  {"__eq", pattern_eq},
+  {NULL, NULL}
+};
+
+/* }====================================================== */
+
+
+/* {====================================================== The cache */
+
+/* Empty the table at `idx` in place. */
+static void clear_table (lua_State *L, int idx) {
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    lua_pushvalue(L, -1);
+    lua_pushnil(L);
+    lua_rawset(L, idx);
+  }
+}
+
+
+static void purge_cache (lua_State *L) {
+  ReState *st = (ReState *)lua_touserdata(L, UP_STATE);
+  clear_table(L, UP_CACHE0);
+  clear_table(L, UP_CACHEF);
+  st->cached = 0;
+}
+
+
+/*
+** Push the Pattern for argument `arg` of a module function: a Pattern
+** itself (when `flags` is 0) or a pattern string compiled with `flags`
+** through the cache.  Returns the stack index of the Pattern.
+*/
+int pyre_pushpatternfor (lua_State *L, int arg, lua_Integer flags) {
+  ReState *st;
+  int cache;
+  int type = lua_type(L, arg);
+  if (type == LUA_TUSERDATA) {
+    pyre_checkpattern(L, arg);
+    if (flags != 0)
+      pystd_raise(L, "ValueError", "cannot process flags argument with a "
+                  "compiled pattern");
+    lua_pushvalue(L, arg);
+    return lua_gettop(L);
+  }
+  if (type != LUA_TSTRING) luaL_checkstring(L, arg);
+  if (flags == 0) {
+    lua_pushvalue(L, arg);
+    if (lua_rawget(L, UP_CACHE0) != LUA_TNIL) return lua_gettop(L);
+    lua_pop(L, 1);
+    lua_pushvalue(L, UP_CACHE0);
+  }
+  else {
+    lua_pushinteger(L, flags);
+    if (lua_rawget(L, UP_CACHEF) == LUA_TTABLE) {
+      lua_pushvalue(L, arg);
+      if (lua_rawget(L, -2) != LUA_TNIL) {
+        lua_remove(L, -2);
+        return lua_gettop(L);
+      }
+      lua_pop(L, 1);
+    }
+    else {
+      lua_pop(L, 1);
+      lua_newtable(L);
+      lua_pushinteger(L, flags);
+      lua_pushvalue(L, -2);
+      lua_rawset(L, UP_CACHEF);
+    }
+  }
+  cache = lua_gettop(L);
+  compile_pattern(L, lua_upvalueindex(1), arg, flags);
+  st = (ReState *)lua_touserdata(L, UP_STATE);
+  if (st->cached >= RE_MAXCACHE) {
+    purge_cache(L);
+    if (flags != 0) {  /* the subtable was dropped: put it back */
+      lua_pushinteger(L, flags);
+      lua_pushvalue(L, cache);
+      lua_rawset(L, UP_CACHEF);
+    }
+  }
+  lua_pushvalue(L, arg);
+  lua_pushvalue(L, -2);
+  lua_rawset(L, cache);
+  st->cached++;
+  lua_remove(L, cache);
+  return lua_gettop(L);
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Module functions */
+
+/* re.compile(pattern [, flags]), through the cache as CPython's */
+static int module_compile (lua_State *L) {
+  pyre_pushpatternfor(L, 1, luaL_optinteger(L, 2, 0));
+  return 1;
+}
+
+
+/* re.search / re.match / re.fullmatch (pattern, s [, flags]) */
+static int module_search_mode (lua_State *L, enum re_mode mode) {
+  size_t len;
+  int pidx;
+  luaL_checklstring(L, 2, &len);
+  pidx = pyre_pushpatternfor(L, 1, luaL_optinteger(L, 3, 0));
+  return search_mode(L, pidx, 2, 0, len, mode);
+}
+
+static int module_search (lua_State *L) {
+  return module_search_mode(L, RE_SEARCH);
+}
+
+static int module_match (lua_State *L) {
+  return module_search_mode(L, RE_MATCH);
+}
+
+static int module_fullmatch (lua_State *L) {
+  return module_search_mode(L, RE_FULLMATCH);
+}
+
+
+static int module_findall (lua_State *L) {
+  size_t len;
+  int pidx;
+  luaL_checklstring(L, 2, &len);
+  pidx = pyre_pushpatternfor(L, 1, luaL_optinteger(L, 3, 0));
+  return pyre_findallimpl(L, pidx, 2, 0, len);
+}
+
+
+static int module_finditer (lua_State *L) {
+  size_t len;
+  int pidx;
+  luaL_checklstring(L, 2, &len);
+  pidx = pyre_pushpatternfor(L, 1, luaL_optinteger(L, 3, 0));
+  return pyre_finditerimpl(L, pidx, 2, 0, len);
+}
+
+
+/* re.sub(pattern, repl, s [, count [, flags]]); re.subn is the same */
+static int module_sub (lua_State *L) {
+  lua_Integer count;
+  int pidx;
+  luaL_checkany(L, 2);
+  luaL_checkstring(L, 3);
+  count = luaL_optinteger(L, 4, 0);
+  pidx = pyre_pushpatternfor(L, 1, luaL_optinteger(L, 5, 0));
+  return pyre_subimpl(L, pidx, 2, 3, count);
+}
+
+
+static int module_split (lua_State *L) {
+  lua_Integer maxsplit;
+  int pidx;
+  luaL_checkstring(L, 2);
+  maxsplit = luaL_optinteger(L, 3, 0);
+  pidx = pyre_pushpatternfor(L, 1, luaL_optinteger(L, 4, 0));
+  return pyre_splitimpl(L, pidx, 2, maxsplit);
+}
+
+
+/* Backslash CPython 3.7's special characters only. */
+static int module_escape (lua_State *L) {
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (size_t k = 0; k < len; k++) {
+    if (s[k] != '\0' && strchr("()[]{}?*+-|^$\\.&~# \t\n\r\v\f", s[k]))
+      luaL_addchar(&b, '\\');
+    luaL_addchar(&b, s[k]);
+  }
+  luaL_pushresult(&b);
+  return 1;
+}
+
+
+static int module_purge (lua_State *L) {
+  purge_cache(L);
+  return 0;
+}
+
+
+/* re.set_match_limit(n): the backtracking budget of every match */
+static int module_set_match_limit (lua_State *L) {
+  ReState *st = (ReState *)lua_touserdata(L, UP_STATE);
+  lua_Integer n = luaL_checkinteger(L, 1);
+  luaL_argcheck(L, n >= 1 && n <= 0xFFFFFFFF, 1, "out of range");
+  st->match_limit = (uint32_t)n;
+  pcre2_set_match_limit(st->mcontext, st->match_limit);
+  return 0;
+}
+
+
+static int module_get_match_limit (lua_State *L) {
+  ReState *st = (ReState *)lua_touserdata(L, UP_STATE);
+  lua_pushinteger(L, st->match_limit);
+  return 1;
+}
+
+
+static const luaL_Reg re_funcs[] = {
+  {"compile", module_compile},
+  {"search", module_search},
+  {"match", module_match},
+  {"fullmatch", module_fullmatch},
+  {"findall", module_findall},
+  {"finditer", module_finditer},
+  {"sub", module_sub},
+  {"subn", module_sub},
+  {"split", module_split},
+  {"escape", module_escape},
+  {"purge", module_purge},
+  {"set_match_limit", module_set_match_limit},
+  {"get_match_limit", module_get_match_limit},
+  {NULL, NULL}
+};
+
+
+static const struct { const char *name; lua_Integer value; } re_flags[] = {
+  {"NOFLAG", 0},
+  {"I", RE_I}, {"IGNORECASE", RE_I},
+  {"M", RE_M}, {"MULTILINE", RE_M},
+  {"S", RE_S}, {"DOTALL", RE_S},
+  {"X", RE_X}, {"VERBOSE", RE_X},
+  {"A", RE_A}, {"ASCII", RE_A},
+  {"U", RE_U}, {"UNICODE", RE_U},
+  {"BYTES", RE_BYTES},
+  {NULL, 0}
+};
+
+
+int luaopen_pystd_re (lua_State *L) {
+  pystd_newclass(L, RE_PATTERN_META, pattern_methods, NULL);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &pattern_key);
+  pyre_openmatch(L);
+  luaL_newlibtable(L, re_funcs);
+  new_state(L);
+  lua_newtable(L);
+  lua_newtable(L);
+  luaL_setfuncs(L, re_funcs, 3);
+  for (int k = 0; re_flags[k].name; k++) {
+    lua_pushinteger(L, re_flags[k].value);
+    lua_setfield(L, -2, re_flags[k].name);
+  }
+  lua_pushliteral(L, "re.error");
+  lua_setfield(L, -2, "error");
+  return 1;
+}
+
+/* }====================================================== */

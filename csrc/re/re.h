@@ -1,0 +1,160 @@
+/*
+** re.h -- private header of pystd.re: the types its four files share.
+** translate.c  Python pattern syntax -> PCRE2 syntax
+** pattern.c    module state, Pattern objects, the cache, luaopen
+** match.c      Match objects
+** sub.c        repl templates, sub/subn, split, findall, finditer
+*/
+#ifndef PYSTD_RE_H
+#define PYSTD_RE_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "pystd.h"
+
+/* Python's flag values; BYTES is ours */
+#define RE_I       2      /* IGNORECASE */
+#define RE_L       4      /* LOCALE (never accepted) */
+#define RE_M       8      /* MULTILINE */
+#define RE_S       16     /* DOTALL */
+#define RE_U       32     /* UNICODE */
+#define RE_X       64     /* VERBOSE */
+#define RE_A       256    /* ASCII */
+#define RE_BYTES   4096   /* raw bytes: no UTF-8, ASCII classes */
+#define RE_ALLFLAGS  (RE_I|RE_M|RE_S|RE_U|RE_X|RE_A|RE_BYTES)
+
+#define RE_PATTERN_META  "pystd.re.Pattern"
+#define RE_MATCH_META    "pystd.re.Match"
+#define RE_STATE_META    "pystd.re.State"
+
+/* how a match is anchored; each kind has its own compiled code */
+enum re_mode {
+  RE_SEARCH,     /* anywhere at or after pos */
+  RE_MATCH,      /* anchored at pos */
+  RE_FULLMATCH,  /* anchored at pos and at endpos */
+  RE_NMODES
+};
+
+/*
+** Each mode has two codes: the full one (UTF-8, Unicode classes) and,
+** for an ASCII-only translation, a plain one (bytes, ASCII classes) that
+** gives the same results on an ASCII subject, faster.
+*/
+#define RE_NCODES         (2 * RE_NMODES)
+#define RE_CODE(m, plain) (2 * (m) + (plain))
+
+/* per-lua_State resources, shared by every Pattern of that state */
+typedef struct ReState {
+  pcre2_compile_context *ccontext;
+  pcre2_match_context *mcontext;  /* match limit + JIT stack */
+  pcre2_jit_stack *jitstack;
+  uint32_t match_limit;
+  int cached;                     /* entries in the module cache */
+} ReState;
+
+/* a compiled pattern (userdata; user values: see pattern.c) */
+typedef struct RePattern {
+  ReState *st;
+  pcre2_code *code[RE_NCODES];    /* by RE_CODE; lazily but the first */
+  int jitted[RE_NCODES];          /* code[i] has JIT code */
+  int plainok;                    /* the plain codes may be used */
+  pcre2_match_data *mdata;        /* scratch ovector for every mode */
+  char *xlat;                     /* the PCRE2 translation */
+  size_t xlatlen;
+  uint32_t options;               /* PCRE2 compile options */
+  lua_Integer flags;
+  int groups;
+  int *order;                     /* order[g]: rank of group g's ')' */
+} RePattern;
+
+/* a successful match (userdata; user value: the subject; its metatable,
+   one per Pattern, holds the Pattern as field `re`) */
+typedef struct ReMatch {
+  RePattern *pat;
+  const char *subject;            /* owned by user value 1 */
+  size_t pos, endpos;             /* 0-based search window [pos, endpos) */
+  int groups;
+  PCRE2_SIZE ov[1];               /* 2 * (groups + 1) offsets */
+} ReMatch;
+
+
+/* {====================================================== translate.c */
+
+/* a named group found by the translator */
+typedef struct ReName {
+  size_t off, len;                /* the name inside the source pattern */
+  int group;
+} ReName;
+
+/* result of pyre_translate; free with pyre_xlatfree */
+typedef struct ReXlat {
+  char *out;                      /* PCRE2 pattern */
+  size_t n, cap;
+  size_t *map;                    /* source offset of each output byte */
+  int groups;
+  int *order;                     /* groups + 1 entries, see RePattern */
+  int pcap;
+  ReName *names;
+  int nnames, namecap;
+  lua_Integer flags;              /* flags plus the global inline ones */
+  int ascii;                      /* `out` is ASCII, also in its escapes */
+  int caseless;                   /* compile with PCRE2_CASELESS */
+  int atomic;                     /* has atomic groups or possessives */
+  char msg[160];                  /* error message */
+  size_t errpos;                  /* 0-based error offset in the source */
+} ReXlat;
+
+int pyre_translate (const char *pat, size_t len, lua_Integer flags, ReXlat *x);
+void pyre_xlatfree (ReXlat *x);
+int pyre_isidentifier (const char *s, size_t n);
+size_t pyre_utf8check (const char *s, size_t len, int *ascii);
+void pyre_pushrepr (lua_State *L, const char *s, size_t len);
+
+/* }====================================================== */
+
+
+/* {====================================================== pattern.c */
+
+RePattern *pyre_checkpattern (lua_State *L, int arg);
+int pyre_exec (lua_State *L, RePattern *p, int which,
+             const char *s, size_t end, size_t start, uint32_t opts);
+int pyre_checksubject (lua_State *L, RePattern *p, const char *s, size_t len,
+                      size_t start, size_t end);
+int pyre_pushpatternfor (lua_State *L, int arg, lua_Integer flags);
+int pyre_raiseerror (lua_State *L, int sidx, const char *msg, size_t pos);
+int pyre_groupnumber (lua_State *L, int pidx, int arg);
+void pyre_pushgroupname (lua_State *L, int pidx, int g);
+void pyre_pushgroupindex (lua_State *L, int pidx);
+void pyre_pushtemplates (lua_State *L, int pidx);
+void pyre_pushmatchmeta (lua_State *L, int pidx);
+
+/* }====================================================== */
+
+
+/* {====================================================== match.c */
+
+ReMatch *pyre_newmatch (lua_State *L, int pidx, int sidx, RePattern *p,
+                        const char *s, size_t pos, size_t endpos);
+void pyre_newmatchmeta (lua_State *L, int pidx);
+void pyre_openmatch (lua_State *L);
+
+/* }====================================================== */
+
+
+/* {====================================================== sub.c */
+
+int pyre_subimpl (lua_State *L, int pidx, int replidx, int sidx,
+                lua_Integer count);
+int pyre_splitimpl (lua_State *L, int pidx, int sidx, lua_Integer maxsplit);
+int pyre_findallimpl (lua_State *L, int pidx, int sidx, size_t pos,
+                    size_t endpos);
+int pyre_finditerimpl (lua_State *L, int pidx, int sidx, size_t pos,
+                     size_t endpos);
+const void *pyre_pushtemplate (lua_State *L, int pidx, int tidx);
+void pyre_expand (const void *tpl, const char *s, const PCRE2_SIZE *ov,
+                luaL_Buffer *b);
+
+/* }====================================================== */
+
+#endif

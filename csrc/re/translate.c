@@ -1,0 +1,1181 @@
+/*
+** translate.c -- Python `re` pattern syntax to PCRE2 syntax.
+** The translator parses the whole Python grammar, raising CPython's
+** errors at CPython's positions, and emits an equivalent PCRE2 pattern
+** with every group numbered (names stay with us), so PCRE2's own
+** extensions and its name rules never leak through.
+*/
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "re.h"
+
+#if !defined(RE_MAXNEST)
+#define RE_MAXNEST  200      /* nested groups allowed */
+#endif
+
+#define RE_MAXREPEAT  65535u /* PCRE2's bound for {m,n} */
+
+/* what the last item of a sequence was, for the repeat rules */
+enum last_item {
+  LAST_NONE,    /* nothing yet in this branch */
+  LAST_AT,      /* an anchor: ^ $ \A \Z \b \B */
+  LAST_ITEM,    /* something repeatable */
+  LAST_REPEAT   /* a quantifier */
+};
+
+/*
+** Flags in force inside a group.  PCRE2 folds case by Unicode rules in
+** UTF mode, so where Python folds ASCII only (flags a and i together on
+** a str pattern) the translator folds ASCII letters itself ([kK]) and
+** keeps PCRE2's caseless option off.
+*/
+typedef struct Scope {
+  int verbose;
+  int ascii;    /* \d \w \s \b are ASCII */
+  int icase;    /* Python's i flag */
+} Scope;
+
+/* the translator's working state */
+typedef struct Xlat {
+  const char *p;
+  size_t len, i;
+  int utf, ucp;      /* UTF-8 mode; Unicode classes by default */
+  int closed;        /* capturing groups closed so far */
+  unsigned char *open;  /* open[g]: group g is not closed yet */
+  int topitems;      /* items seen at top level (global flags rule) */
+  char quoted[96];   /* quote_name's result */
+  unsigned long condref;  /* highest group a conditional tests ... */
+  size_t condpos;         /* ... and where (checked at the end) */
+  int failed;
+  size_t stop;       /* where parsing stood when it failed */
+  ReXlat *x;
+} Xlat;
+
+
+/* {====================================================== UTF-8 */
+
+/*
+** Offset of the first byte that does not start a valid UTF-8 sequence
+** (no overlongs, surrogates or values above U+10FFFF); `len` if none.
+** *ascii tells whether every byte before that offset is ASCII.
+*/
+size_t pyre_utf8check (const char *str, size_t len, int *ascii) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t i = 0;
+  *ascii = 1;
+  while (i < len) {
+    unsigned c = s[i];
+    size_t n;
+    unsigned cp, min;
+    if (c < 0x80) {
+      i++;
+      while (i + 32 <= len) {  /* ASCII fast path */
+        uint64_t w[4];
+        memcpy(w, s + i, 32);
+        if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ull) break;
+        i += 32;
+      }
+      continue;
+    }
+    *ascii = 0;
+    if (c >= 0xC2 && c <= 0xDF) { n = 1; cp = c & 0x1F; min = 0x80; }
+    else if (c >= 0xE0 && c <= 0xEF) { n = 2; cp = c & 0x0F; min = 0x800; }
+    else if (c >= 0xF0 && c <= 0xF4) { n = 3; cp = c & 0x07; min = 0x10000; }
+    else return i;
+    if (len - i <= n) return i;
+    for (size_t k = 1; k <= n; k++) {
+      if ((s[i + k] & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+      return i;
+    i += n + 1;
+  }
+  return len;
+}
+
+
+/*
+** Decode the character at t->i (UTF-8 in UTF mode, else one byte),
+** advancing past it.  The pattern was validated beforehand.
+*/
+static unsigned next_char (Xlat *t) {
+  const unsigned char *s = (const unsigned char *)t->p;
+  unsigned c = s[t->i++];
+  int n;
+  if (!t->utf || c < 0x80) return c;
+  n = (c >= 0xF0) ? 3 : (c >= 0xE0) ? 2 : 1;
+  c &= (0x3F >> n);
+  while (n-- > 0 && t->i < t->len) c = (c << 6) | (s[t->i++] & 0x3F);
+  return c;
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Output */
+
+/* Do we fold ASCII letters ourselves in scope sc? */
+static int folds_ascii (const Xlat *t, const Scope *sc) {
+  return sc->icase && sc->ascii && t->utf;
+}
+
+/* Is PCRE2's caseless option on in scope sc? */
+static int pcre_caseless (const Xlat *t, const Scope *sc) {
+  return sc->icase && !folds_ascii(t, sc);
+}
+
+static int is_alpha (unsigned c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+
+/* Record an error (the first one wins) at source offset `pos`. */
+static int fail (Xlat *t, size_t pos, const char *fmt, ...) {
+  if (!t->failed) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(t->x->msg, sizeof(t->x->msg), fmt, ap);
+    va_end(ap);
+    t->x->errpos = pos;
+    t->stop = t->i;
+    t->failed = 1;
+  }
+  return 0;
+}
+
+
+/* Append `n` bytes produced by source offset `src`. */
+static void emitn (Xlat *t, const char *s, size_t n, size_t src) {
+  ReXlat *x = t->x;
+  if (t->failed) return;
+  if (x->n + n + 1 > x->cap) {
+    size_t cap = (x->cap + n) * 2 + 64;
+    char *out = realloc(x->out, cap);
+    size_t *map = out ? realloc(x->map, cap * sizeof(size_t)) : NULL;
+    if (out) x->out = out;
+    if (map) x->map = map;
+    if (!out || !map) { fail(t, src, "out of memory"); return; }
+    x->cap = cap;
+  }
+  memcpy(x->out + x->n, s, n);
+  for (size_t k = 0; k < n; k++) x->map[x->n + k] = src;
+  x->n += n;
+  x->out[x->n] = '\0';
+}
+
+#define emits(t, s, src)  emitn(t, s, strlen(s), src)
+
+
+/* Insert string `s` at output offset `at` (before bytes already there). */
+static void insert_at (Xlat *t, size_t at, const char *s, size_t src) {
+  ReXlat *x = t->x;
+  size_t n = strlen(s), tail;
+  emitn(t, s, n, src);  /* make room at the end */
+  if (t->failed) return;
+  tail = x->n - n - at;
+  memmove(x->out + at + n, x->out + at, tail);
+  memmove(x->map + at + n, x->map + at, tail * sizeof(size_t));
+  memcpy(x->out + at, s, n);
+  for (size_t k = 0; k < n; k++) x->map[at + k] = src;
+}
+
+
+/* Emit code point `c` as a PCRE2 literal usable in and out of classes. */
+static void emit_literal (Xlat *t, unsigned c, size_t src) {
+  char buf[16];
+  if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+      (c >= 'a' && c <= 'z') || c == '_') {
+    buf[0] = (char)c; buf[1] = '\0';
+  }
+  else if (c > 0x20 && c < 0x7F) {
+    buf[0] = '\\'; buf[1] = (char)c; buf[2] = '\0';
+  }
+  else snprintf(buf, sizeof(buf), "\\x{%x}", c);
+  if (c >= 0x80) t->x->ascii = 0;
+  emits(t, buf, src);
+}
+
+
+/* Emit literal `c` outside a class, folding it in an ASCII-fold scope. */
+static void emit_char (Xlat *t, const Scope *sc, unsigned c, size_t src) {
+  if (folds_ascii(t, sc) && is_alpha(c)) {
+    char buf[5] = { '[', (char)c, (char)(c ^ 0x20), ']', '\0' };
+    emits(t, buf, src);
+  }
+  else emit_literal(t, c, src);
+}
+
+
+/*
+** Emit the class range lo-hi (lo == hi for one member) and, in an
+** ASCII-fold scope, the other case of its ASCII letters.
+*/
+static void emit_range (Xlat *t, const Scope *sc, unsigned lo, unsigned hi,
+                        size_t src) {
+  static const unsigned spans[2][2] = { { 'a', 'z' }, { 'A', 'Z' } };
+  emit_literal(t, lo, src);
+  if (hi != lo) { emits(t, "-", src); emit_literal(t, hi, src); }
+  if (!folds_ascii(t, sc)) return;
+  for (int k = 0; k < 2; k++) {
+    unsigned a = lo > spans[k][0] ? lo : spans[k][0];
+    unsigned b = hi < spans[k][1] ? hi : spans[k][1];
+    if (a > b) continue;
+    emit_literal(t, a ^ 0x20, src);
+    if (b != a) { emits(t, "-", src); emit_literal(t, b ^ 0x20, src); }
+  }
+}
+
+
+/* Emit back reference \g{g}, caseless by PCRE2 in an ASCII-fold scope. */
+static void emit_backref (Xlat *t, const Scope *sc, int g, size_t src) {
+  char buf[32];
+  snprintf(buf, sizeof(buf), folds_ascii(t, sc) ? "(?i:\\g{%d})" : "\\g{%d}",
+           g);
+  emits(t, buf, src);
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Groups and names */
+
+static int is_ident_start (unsigned c) {
+  return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+         c >= 0x80;
+}
+
+static int is_digit (int c) { return c >= '0' && c <= '9'; }
+static int is_octal (int c) { return c >= '0' && c <= '7'; }
+
+static int hexval (int c) {
+  if (is_digit(c)) return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+
+/* Is s[0..n) a Python identifier (non-ASCII counts as a letter)? */
+int pyre_isidentifier (const char *s, size_t n) {
+  if (n == 0 || !is_ident_start((unsigned char)s[0])) return 0;
+  for (size_t k = 1; k < n; k++) {
+    unsigned char c = (unsigned char)s[k];
+    if (!is_ident_start(c) && !is_digit(c)) return 0;
+  }
+  return 1;
+}
+
+
+/* Group number of name s[0..n), or 0 if unknown. */
+static int find_name (ReXlat *x, const char *pat, const char *s, size_t n) {
+  for (int k = 0; k < x->nnames; k++)
+    if (x->names[k].len == n && memcmp(pat + x->names[k].off, s, n) == 0)
+      return x->names[k].group;
+  return 0;
+}
+
+
+/*
+** Make room for group number `g` in order[] and open[]; 0 on failure.
+*/
+static int reserve_group (Xlat *t, int g) {
+  ReXlat *x = t->x;
+  if (g + 1 > x->pcap) {
+    int cap = x->pcap * 2 + 16;
+    int *order = realloc(x->order, cap * sizeof(int));
+    unsigned char *open = order ? realloc(t->open, cap) : NULL;
+    if (order) x->order = order;
+    if (open) t->open = open;
+    if (!order || !open) return fail(t, t->i, "out of memory");
+    x->pcap = cap;
+  }
+  return 1;
+}
+
+
+/* Open a new capturing group; returns its number. */
+static int open_group (Xlat *t) {
+  ReXlat *x = t->x;
+  int g = x->groups + 1;
+  if (!reserve_group(t, g)) return 0;
+  x->order[g] = 0;
+  t->open[g] = 1;
+  x->groups = g;
+  return g;
+}
+
+
+/* Python's repr of the name at off/n (truncated), for messages. */
+static const char *quote_name (Xlat *t, size_t off, size_t n) {
+  const char *s = t->p + off;
+  char q = (memchr(s, '\'', n) && !memchr(s, '"', n)) ? '"' : '\'';
+  size_t k, o = 0;
+  t->quoted[o++] = q;
+  for (k = 0; k < n && o < sizeof(t->quoted) - 6; k++) {
+    unsigned char c = (unsigned char)s[k];
+    if (c == '\n' || c == '\t' || c == '\r') {
+      t->quoted[o++] = '\\';
+      t->quoted[o++] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+    }
+    else if (c < 0x20 || c == 0x7F)
+      o += (size_t)snprintf(t->quoted + o, 5, "\\x%02x", c);
+    else {
+      if (c == '\\' || c == (unsigned char)q) t->quoted[o++] = '\\';
+      t->quoted[o++] = (char)c;
+    }
+  }
+  t->quoted[o++] = q;
+  t->quoted[o] = '\0';
+  return t->quoted;
+}
+
+
+/* Record name s[off..off+n) for group g. */
+static int add_name (Xlat *t, size_t off, size_t n, int g) {
+  ReXlat *x = t->x;
+  int old = find_name(x, t->p, t->p + off, n);
+  if (old)
+    return fail(t, off, "redefinition of group name %s as group %d; "
+                "was group %d", quote_name(t, off, n), g, old);
+  if (x->nnames == x->namecap) {
+    int cap = x->namecap * 2 + 8;
+    ReName *names = realloc(x->names, cap * sizeof(ReName));
+    if (!names) return fail(t, off, "out of memory");
+    x->names = names;
+    x->namecap = cap;
+  }
+  x->names[x->nnames].off = off;
+  x->names[x->nnames].len = n;
+  x->names[x->nnames].group = g;
+  x->nnames++;
+  return 1;
+}
+
+
+/*
+** Read a group name ending at `term`, starting at t->i, as CPython's
+** tokenizer does (a backslash and the next character are one token); on
+** success leaves t->i after the terminator and sets *off, *n.
+*/
+static int read_name (Xlat *t, char term, size_t *off, size_t *n) {
+  size_t k = t->i;
+  *off = t->i;
+  while (k < t->len && t->p[k] != term)
+    k += (t->p[k] == '\\' && k + 1 < t->len) ? 2 : 1;
+  if (k >= t->len) {
+    if (t->i == t->len) return fail(t, t->i, "missing group name");
+    return fail(t, t->i, "missing %c, unterminated name", term);
+  }
+  *n = k - t->i;
+  if (*n == 0) return fail(t, t->i, "missing group name");
+  t->i = k + 1;
+  return 1;
+}
+
+
+/* Group number for a reference by name at off/n, as (?P=name) needs. */
+static int named_reference (Xlat *t, size_t off, size_t n) {
+  int g;
+  if (!pyre_isidentifier(t->p + off, n))
+    return fail(t, off, "bad character in group name %s",
+                quote_name(t, off, n));
+  g = find_name(t->x, t->p, t->p + off, n);
+  if (g == 0)
+    return fail(t, off, "unknown group name %s",
+                quote_name(t, off, n));
+  return g;
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Escapes */
+
+/* ASCII forms of the class escapes, for (?a:...) in a Unicode pattern */
+static const char *ascii_class (int c, int inset) {
+  switch (c) {
+    case 'd': return inset ? "0-9" : "[0-9]";
+    case 'D': return inset ? "\\x{0}-\\x{2f}\\x{3a}-\\x{10ffff}" : "[^0-9]";
+    case 'w': return inset ? "0-9A-Za-z_" : "[0-9A-Za-z_]";
+    case 'W': return inset ? "\\x{0}-\\x{2f}\\x{3a}-\\x{40}\\x{5b}-\\x{5e}"
+                             "\\x{60}\\x{7b}-\\x{10ffff}" : "[^0-9A-Za-z_]";
+    case 's': return inset ? "\\t\\n\\x{b}\\f\\r\\x{20}"
+                           : "[\\t\\n\\x{b}\\f\\r\\x{20}]";
+    case 'S': return inset ? "\\x{0}-\\x{8}\\x{e}-\\x{1f}\\x{21}-\\x{10ffff}"
+                           : "[^\\t\\n\\x{b}\\f\\r\\x{20}]";
+    case 'b': return "(?:(?<=[0-9A-Za-z_])(?![0-9A-Za-z_])"
+                     "|(?<![0-9A-Za-z_])(?=[0-9A-Za-z_]))";
+    default:  return "(?:(?<=[0-9A-Za-z_])(?=[0-9A-Za-z_])"
+                     "|(?<![0-9A-Za-z_])(?![0-9A-Za-z_]))(?!\\A\\z)";
+  }
+}
+
+
+/*
+** Emit class escape \c (d D s S w W b B) under scope `sc`.  Python's \B
+** never matches in an empty string; PCRE2's does.
+*/
+static void emit_category (Xlat *t, const Scope *sc, int c, int inset,
+                           size_t src) {
+  if (sc->ascii && t->ucp) {
+    emits(t, ascii_class(c, inset), src);
+    t->x->ascii = 0;  /* \x{10ffff} needs UTF mode */
+  }
+  else if (c == 'B')
+    emits(t, "\\B(?!\\A\\z)", src);
+  else {
+    char buf[3] = { '\\', (char)c, '\0' };
+    emits(t, buf, src);
+  }
+}
+
+
+/*
+** Read `ndig` hex digits at t->i for the escape whose backslash is at
+** `at`; -1 with an error if they are missing.
+*/
+static long read_hex (Xlat *t, size_t at, int ndig) {
+  long v = 0;
+  int k;
+  for (k = 0; k < ndig && t->i < t->len; k++) {
+    int h = hexval((unsigned char)t->p[t->i]);
+    if (h < 0) break;
+    v = v * 16 + h;
+    t->i++;
+  }
+  if (k < ndig) {
+    fail(t, at, "incomplete escape %.*s", (int)(t->i - at), t->p + at);
+    return -1;
+  }
+  return v;
+}
+
+
+/* Outcomes of parse_escape */
+enum escape_kind {
+  ESC_ERROR,     /* an error was recorded */
+  ESC_CHAR,      /* a literal code point in *cp */
+  ESC_CLASS,     /* a class escape (\d ...), already emitted */
+  ESC_AT,        /* an anchor, already emitted */
+  ESC_DONE       /* a back reference, already emitted */
+};
+
+
+/* Read up to `max` more octal digits onto v. */
+static unsigned read_octal (Xlat *t, unsigned v, int max) {
+  for (int k = 0; k < max && t->i < t->len && is_octal(t->p[t->i]); k++)
+    v = v * 8 + (unsigned)(t->p[t->i++] - '0');
+  return v;
+}
+
+
+/* A back reference or octal escape \<digits> outside a class. */
+static int parse_digits_escape (Xlat *t, const Scope *sc, size_t at, int c,
+                                unsigned *cp) {
+  unsigned v = (unsigned)(c - '0');
+  int g;
+  if (t->i < t->len && is_digit(t->p[t->i])) {
+    int d2 = t->p[t->i++];
+    if (is_octal(c) && is_octal(d2) && t->i < t->len &&
+        is_octal(t->p[t->i])) {
+      v = read_octal(t, v * 8 + (unsigned)(d2 - '0'), 1);
+      if (v > 0377)
+        return fail(t, at, "octal escape value %.*s outside of range "
+                    "0-0o377", (int)(t->i - at), t->p + at);
+      *cp = v;
+      return ESC_CHAR;
+    }
+    v = v * 10 + (unsigned)(d2 - '0');
+  }
+  g = (int)v;
+  if (g > t->x->groups)
+    return fail(t, at + 1, "invalid group reference %d", g);
+  if (t->open[g])
+    return fail(t, at, "cannot refer to an open group");
+  emit_backref(t, sc, g, at);
+  return ESC_DONE;
+}
+
+
+/*
+** Parse the escape whose backslash is at t->i.  Literals are returned
+** in *cp for the caller to emit (so classes can build ranges); the rest
+** is emitted here.
+*/
+static int parse_escape (Xlat *t, const Scope *sc, int inset, unsigned *cp) {
+  size_t at = t->i;
+  int c;
+  long v;
+  t->i++;
+  if (t->i >= t->len) return fail(t, at, "bad escape (end of pattern)");
+  c = (unsigned char)t->p[t->i];
+  if (c >= 0x80) { *cp = next_char(t); return ESC_CHAR; }
+  t->i++;
+  switch (c) {
+    case 'a': *cp = 7; return ESC_CHAR;
+    case 'f': *cp = 12; return ESC_CHAR;
+    case 'n': *cp = 10; return ESC_CHAR;
+    case 'r': *cp = 13; return ESC_CHAR;
+    case 't': *cp = 9; return ESC_CHAR;
+    case 'v': *cp = 11; return ESC_CHAR;
+    case 'd': case 'D': case 's': case 'S': case 'w': case 'W':
+      emit_category(t, sc, c, inset, at);
+      return ESC_CLASS;
+    case 'b': case 'B':
+      if (inset && c == 'b') { *cp = 8; return ESC_CHAR; }
+      if (inset) break;
+      emit_category(t, sc, c, 0, at);
+      return ESC_AT;
+    case 'A': case 'Z':
+      if (inset) break;
+      emits(t, c == 'A' ? "\\A" : "\\z", at);
+      return ESC_AT;
+    case 'x':
+      if ((v = read_hex(t, at, 2)) < 0) return ESC_ERROR;
+      *cp = (unsigned)v;
+      return ESC_CHAR;
+    case 'u': case 'U':
+      if (!t->utf) break;
+      if ((v = read_hex(t, at, c == 'u' ? 4 : 8)) < 0) return ESC_ERROR;
+      if (v > 0x10FFFF)
+        return fail(t, at, "bad escape %.*s", (int)(t->i - at), t->p + at);
+      *cp = (unsigned)v;
+      return ESC_CHAR;
+    case '0':
+      *cp = read_octal(t, 0, 2);
+      return ESC_CHAR;
+    default:
+      break;
+  }
+  if (is_digit(c) && !inset) return parse_digits_escape(t, sc, at, c, cp);
+  if (is_octal(c)) {  /* inside a class: octal only */
+    *cp = read_octal(t, (unsigned)(c - '0'), 2);
+    if (*cp > 0377)
+      return fail(t, at, "octal escape value %.*s outside of range 0-0o377",
+                  (int)(t->i - at), t->p + at);
+    return ESC_CHAR;
+  }
+  if (c == 'N' && !inset && t->utf) {
+    if (t->i >= t->len || t->p[t->i] != '{')
+      return fail(t, t->i, "missing {");
+    return fail(t, at, "bad escape \\N: named Unicode escapes are not "
+                "supported");
+  }
+  if (is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))
+    return fail(t, at, "bad escape \\%c", c);
+  *cp = (unsigned)c;  /* an escaped ASCII punctuation or space */
+  return ESC_CHAR;
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Classes */
+
+/*
+** One class member at t->i: a literal (returns 1, *cp set) or a class
+** escape already emitted (returns 2); 0 on error.
+*/
+static int class_member (Xlat *t, const Scope *sc, unsigned *cp) {
+  if (t->p[t->i] == '\\') {
+    int k = parse_escape(t, sc, 1, cp);
+    if (k == ESC_ERROR) return 0;
+    return k == ESC_CHAR ? 1 : 2;
+  }
+  *cp = next_char(t);
+  return 1;
+}
+
+
+/* Length of CPython's token at `at`: an escape pair or one character. */
+static size_t token_length (const Xlat *t, size_t at) {
+  size_t n = 1;
+  if (t->p[at] == '\\') return at + 1 < t->len ? 2 : 1;
+  if (t->utf)
+    while (at + n < t->len && (t->p[at + n] & 0xC0) == 0x80) n++;
+  return n;
+}
+
+
+/* Parse a character class whose '[' is at t->i. */
+static int parse_class (Xlat *t, const Scope *sc) {
+  size_t start = t->i++;
+  size_t first;
+  emits(t, "[", start);
+  if (t->i < t->len && t->p[t->i] == '^') { emits(t, "^", t->i); t->i++; }
+  first = t->i;
+  for (;;) {
+    size_t at = t->i;
+    unsigned lo, hi;
+    int klo, khi;
+    if (t->i >= t->len) return fail(t, start, "unterminated character set");
+    if (t->p[t->i] == ']' && t->i != first) { t->i++; break; }
+    if (!(klo = class_member(t, sc, &lo))) return 0;
+    if (t->i + 1 < t->len && t->p[t->i] == '-' && t->p[t->i + 1] != ']') {
+      size_t hiat = ++t->i;
+      if (klo == 2)  /* CPython shows the token after '-' too */
+        t->i += token_length(t, hiat);
+      else if (!(khi = class_member(t, sc, &hi)))
+        return 0;
+      if (klo == 2 || khi == 2 || hi < lo) {
+        /* CPython names the two tokens, "\\x" for "\\x41" */
+        size_t nlo = token_length(t, at), nhi = token_length(t, hiat);
+        return fail(t, t->i - (nlo + 1 + nhi), "bad character range "
+                    "%.*s-%.*s", (int)nlo, t->p + at, (int)nhi, t->p + hiat);
+      }
+      emit_range(t, sc, lo, hi, at);
+    }
+    else if (klo == 1) emit_range(t, sc, lo, lo, at);
+  }
+  emits(t, "]", t->i - 1);
+  return 1;
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Sequences */
+
+static int parse_alternation (Xlat *t, Scope sc, int depth, int top);
+
+
+/* Skip whitespace and #-comments of verbose mode. */
+static void skip_verbose (Xlat *t) {
+  while (t->i < t->len) {
+    char c = t->p[t->i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+        c == '\f') t->i++;
+    else if (c == '#') {
+      while (t->i < t->len && t->p[t->i] != '\n') t->i++;
+    }
+    else break;
+  }
+}
+
+
+/* Read decimal digits at t->i into *v (saturating); returns the count. */
+static size_t read_number (Xlat *t, unsigned long *v) {
+  size_t n = 0;
+  *v = 0;
+  while (t->i < t->len && is_digit(t->p[t->i])) {
+    if (*v < 100000000ul) *v = *v * 10 + (unsigned long)(t->p[t->i] - '0');
+    t->i++; n++;
+  }
+  return n;
+}
+
+
+/*
+** A quantifier at t->i ('*', '+', '?' or '{') for the item emitted from
+** output offset `item`; returns -1 when a '{' turns out to be a literal,
+** 0 on error, 1 when emitted.  A possessive X*+ becomes (?>X*): PCRE2
+** 10.42's JIT keeps stale captures of possessive groups.
+*/
+static int parse_quantifier (Xlat *t, int last, size_t item) {
+  size_t at = t->i;
+  char c = t->p[t->i];
+  char buf[48];
+  if (c == '{') {
+    unsigned long lo, hi;
+    size_t nlo, nhi;
+    int comma = 0;
+    t->i++;
+    if (t->i < t->len && t->p[t->i] == '}') { t->i = at; return -1; }
+    nlo = read_number(t, &lo);
+    if (t->i < t->len && t->p[t->i] == ',') {
+      t->i++; comma = 1;
+      nhi = read_number(t, &hi);
+    }
+    else { nhi = nlo; hi = lo; }
+    if (t->i >= t->len || t->p[t->i] != '}') { t->i = at; return -1; }
+    t->i++;
+    if (lo > RE_MAXREPEAT || (nhi && hi > RE_MAXREPEAT))
+      return fail(t, at + 1, "the repetition number is too large");
+    if (nhi && hi < lo)
+      return fail(t, at + 1, "min repeat greater than max repeat");
+    if (!comma) snprintf(buf, sizeof(buf), "{%lu}", lo);
+    else if (nhi) snprintf(buf, sizeof(buf), "{%lu,%lu}", lo, hi);
+    else snprintf(buf, sizeof(buf), "{%lu,}", lo);
+  }
+  else {
+    t->i++;
+    buf[0] = c; buf[1] = '\0';
+  }
+  if (last == LAST_NONE || last == LAST_AT)
+    return fail(t, at, "nothing to repeat");
+  if (last == LAST_REPEAT) return fail(t, at, "multiple repeat");
+  emits(t, buf, at);
+  if (t->i < t->len && t->p[t->i] == '+') {
+    t->x->atomic = 1;
+    insert_at(t, item, "(?>", at);
+    emits(t, ")", t->i++);
+  }
+  else if (t->i < t->len && t->p[t->i] == '?')
+    emits(t, "?", t->i++);
+  return 1;
+}
+
+
+/* Flag letter -> Python flag bit (0 if not a flag). */
+static lua_Integer flag_bit (char c) {
+  switch (c) {
+    case 'a': return RE_A;
+    case 'i': return RE_I;
+    case 'L': return RE_L;
+    case 'm': return RE_M;
+    case 's': return RE_S;
+    case 'u': return RE_U;
+    case 'x': return RE_X;
+    default: return 0;
+  }
+}
+
+/* str.isalpha for messages: ASCII letters, and non-ASCII as letters */
+static int is_letter (char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (unsigned char)c >= 0x80;
+}
+
+
+/* Emit PCRE2's letters for the i/m/s bits of `bits`. */
+static void emit_flag_letters (Xlat *t, lua_Integer bits, size_t src) {
+  if (bits & RE_I) emits(t, "i", src);
+  if (bits & RE_M) emits(t, "m", src);
+  if (bits & RE_S) emits(t, "s", src);
+}
+
+
+/* Check the type flags (a, L, u) turned on by inline flags `add`. */
+static int check_type_flags (Xlat *t, lua_Integer add) {
+  lua_Integer typeflags = add & (RE_A | RE_L | RE_U);
+  if ((add & RE_L) && t->utf)
+    return fail(t, t->i, "bad inline flags: cannot use 'L' flag with a str "
+                "pattern");
+  if ((add & RE_U) && !t->utf)
+    return fail(t, t->i, "bad inline flags: cannot use 'u' flag with a "
+                "bytes pattern");
+  if (typeflags & (typeflags - 1))
+    return fail(t, t->i, "bad inline flags: flags 'a', 'u' and 'L' are "
+                "incompatible");
+  return 1;
+}
+
+
+/* Read the flags to turn off after '-' in "(?x-y:"; 0 on error. */
+static int read_off_flags (Xlat *t, lua_Integer *del) {
+  t->i++;
+  if (t->i >= t->len) return fail(t, t->i, "missing flag");
+  for (;;) {
+    lua_Integer bit;
+    char c;
+    if (t->i >= t->len) return fail(t, t->i, "missing :");
+    c = t->p[t->i];
+    if (c == ':') return *del ? 1 : fail(t, t->i, "missing flag");
+    if (!(bit = flag_bit(c))) {
+      size_t at = t->i++;  /* consumed, as CPython's tokenizer has */
+      if (is_letter(c)) return fail(t, at, "unknown flag");
+      return fail(t, at, *del ? "missing :" : "missing flag");
+    }
+    if (bit & (RE_A | RE_L | RE_U))
+      return fail(t, t->i + 1, "bad inline flags: cannot turn off flags "
+                  "'a', 'u' and 'L'");
+    *del |= bit;
+    t->i++;
+  }
+}
+
+
+/*
+** Inline flags "(?aiLmsux-imsx)" or "(?...:" with t->i after "(?".
+** Global flags update the translation (returns 1); scoped ones open a
+** group (returns 2).
+*/
+static int parse_flags (Xlat *t, Scope *sc, int depth, int top,
+                        size_t paren) {
+  lua_Integer add = 0, del = 0;
+  char c;
+  Scope inner = *sc;
+  for (;;) {
+    lua_Integer bit;
+    if (t->i >= t->len) return fail(t, t->i, "missing -, : or )");
+    c = t->p[t->i];
+    if (c == ')' || c == ':' || c == '-') break;
+    if (!(bit = flag_bit(c))) {
+      size_t at = t->i++;  /* consumed, as CPython's tokenizer has */
+      return fail(t, at, is_letter(c) ? "unknown flag"
+                                      : "missing -, : or )");
+    }
+    add |= bit;
+    t->i++;
+    if (!check_type_flags(t, add)) return 0;
+  }
+  if (c == ')') {  /* global flags */
+    t->i++;
+    if (!top || t->topitems)
+      return fail(t, paren, "global flags not at the start of the "
+                  "expression");
+    t->x->flags |= add;
+    if (add & RE_X) sc->verbose = 1;
+    if (add & RE_I) sc->icase = 1;
+    if (add & RE_A) { t->ucp = 0; sc->ascii = 1; }
+    return 1;
+  }
+  if (c == '-' && !read_off_flags(t, &del)) return 0;
+  t->i++;  /* skip ':' */
+  if (add & del)
+    return fail(t, t->i - 1, "bad inline flags: flag turned on and off");
+  if (add & RE_X) inner.verbose = 1;
+  if (del & RE_X) inner.verbose = 0;
+  if (add & RE_A) inner.ascii = 1;
+  if (add & RE_I) inner.icase = 1;
+  if (del & RE_I) inner.icase = 0;
+  add &= RE_M | RE_S;  /* PCRE2's i follows pcre_caseless */
+  del &= RE_M | RE_S;
+  if (pcre_caseless(t, &inner) && !pcre_caseless(t, sc)) add |= RE_I;
+  if (!pcre_caseless(t, &inner) && pcre_caseless(t, sc)) del |= RE_I;
+  emits(t, "(?", paren);
+  emit_flag_letters(t, add, paren);
+  if (del) {
+    emits(t, "-", paren);
+    emit_flag_letters(t, del, paren);
+  }
+  emits(t, ":", paren);
+  if (!parse_alternation(t, inner, depth + 1, 0)) return 0;
+  if (t->i >= t->len)
+    return fail(t, paren, "missing ), unterminated subpattern");
+  emits(t, ")", t->i++);
+  return 2;
+}
+
+
+/* A conditional "(?(id)yes|no)" with t->i after "(?(". */
+static int parse_conditional (Xlat *t, const Scope *sc, int depth,
+                              size_t paren) {
+  size_t off, n;
+  int g;
+  char buf[32];
+  if (!read_name(t, ')', &off, &n)) return 0;
+  if (pyre_isidentifier(t->p + off, n)) {
+    if (!(g = find_name(t->x, t->p, t->p + off, n)))
+      return fail(t, off, "unknown group name %s",
+                quote_name(t, off, n));
+  }
+  else {
+    unsigned long v = 0;
+    for (size_t k = 0; k < n; k++) {
+      if (!is_digit(t->p[off + k]))
+        return fail(t, off, "bad character in group name %s",
+                quote_name(t, off, n));
+      if (v < 100000000ul) v = v * 10 + (unsigned long)(t->p[off + k] - '0');
+    }
+    if (v == 0) return fail(t, off, "bad group number");
+    if (v >= 65535) return fail(t, off, "invalid group reference %lu", v);
+    if (v > t->condref) { t->condref = v; t->condpos = off; }
+    g = (int)v;
+  }
+  snprintf(buf, sizeof(buf), "(?(%d)", g);
+  emits(t, buf, paren);
+  if (!parse_alternation(t, *sc, depth + 1, -1)) return 0;
+  if (t->i < t->len && t->p[t->i] == '|') {
+    emits(t, "|", t->i++);
+    if (!parse_alternation(t, *sc, depth + 1, -1)) return 0;
+    if (t->i < t->len && t->p[t->i] == '|')
+      return fail(t, t->i, "conditional backref with more than two "
+                  "branches");
+  }
+  if (t->i >= t->len)
+    return fail(t, paren, "missing ), unterminated subpattern");
+  emits(t, ")", t->i++);
+  return 1;
+}
+
+
+/*
+** The "(?P..." forms with t->i after "(?P": a named group (returns its
+** number, opening it), or a named back reference (emitted; returns -1).
+*/
+static int parse_p_extension (Xlat *t, const Scope *sc, size_t paren) {
+  size_t off, n;
+  char c;
+  int g;
+  if (t->i >= t->len) return fail(t, t->i, "unexpected end of pattern");
+  c = t->p[t->i++];
+  if (c == '<') {
+    if (!read_name(t, '>', &off, &n)) return 0;
+    if (!pyre_isidentifier(t->p + off, n))
+      return fail(t, off, "bad character in group name %s",
+                quote_name(t, off, n));
+    if (!(g = open_group(t))) return 0;
+    return add_name(t, off, n, g) ? g : 0;
+  }
+  if (c == '=') {
+    if (!read_name(t, ')', &off, &n)) return 0;
+    if (!(g = named_reference(t, off, n))) return 0;
+    if (t->open[g]) return fail(t, off, "cannot refer to an open group");
+    emit_backref(t, sc, g, paren);
+    return -1;
+  }
+  if (c == '\\' && t->i < t->len)  /* one token for CPython */
+    return fail(t, paren + 1, "unknown extension ?P\\%c", t->p[t->i]);
+  return fail(t, paren + 1, "unknown extension ?P%c", c);
+}
+
+
+/*
+** A group whose '(' is at t->i.  Returns 0 on error, 1 for an item,
+** 3 for something that is no item (global flags, comments).
+*/
+static int parse_group (Xlat *t, Scope *sc, int depth, int top) {
+  size_t paren = t->i;
+  const char *open = "(";
+  int capture = 0;
+  if (depth >= RE_MAXNEST)
+    return fail(t, paren, "too many nested parentheses");
+  t->i++;
+  if (t->i < t->len && t->p[t->i] == '?') {
+    unsigned char c;
+    t->i++;
+    if (t->i >= t->len) return fail(t, t->i, "unexpected end of pattern");
+    c = (unsigned char)t->p[t->i];
+    switch (c) {
+      case ':': open = "(?:"; t->i++; break;
+      case '=': open = "(?="; t->i++; break;
+      case '!': open = "(?!"; t->i++; break;
+      case '>': open = "(?>"; t->i++; t->x->atomic = 1; break;
+      case '<':
+        t->i++;
+        if (t->i >= t->len) return fail(t, t->i, "unexpected end of pattern");
+        c = (unsigned char)t->p[t->i];
+        if (c != '=' && c != '!')
+          return fail(t, paren + 1, "unknown extension ?<%c", c);
+        open = (c == '=') ? "(?<=" : "(?<!";
+        t->i++;
+        break;
+      case '#': {
+        const char *end = memchr(t->p + t->i, ')', t->len - t->i);
+        if (!end) return fail(t, paren, "missing ), unterminated comment");
+        t->i = (size_t)(end - t->p) + 1;
+        return 3;
+      }
+      case '(':
+        t->i++;
+        return parse_conditional(t, sc, depth, paren);
+      case 'P':
+        t->i++;
+        if ((capture = parse_p_extension(t, sc, paren)) <= 0)
+          return capture < 0;
+        break;
+      default: {
+        int r;
+        if (flag_bit((char)c) || c == '-') {
+          if (!(r = parse_flags(t, sc, depth, top, paren))) return 0;
+          return r == 1 ? 3 : 1;
+        }
+        if (c >= 0x80) {
+          size_t k = t->i;
+          (void)next_char(t);
+          return fail(t, paren + 1, "unknown extension ?%.*s",
+                      (int)(t->i - k), t->p + k);
+        }
+        if (c == '\\' && t->i + 1 < t->len)  /* one token for CPython */
+          return fail(t, paren + 1, "unknown extension ?\\%c", t->p[t->i + 1]);
+        t->i++;  /* consumed, as CPython's tokenizer has */
+        return fail(t, paren + 1, "unknown extension ?%c", c);
+      }
+    }
+  }
+  else if (!(capture = open_group(t))) return 0;
+  emits(t, open, paren);
+  if (!parse_alternation(t, *sc, depth + 1, 0)) return 0;
+  if (t->i >= t->len)
+    return fail(t, paren, "missing ), unterminated subpattern");
+  emits(t, ")", t->i++);
+  if (capture) {
+    t->open[capture] = 0;
+    t->x->order[capture] = ++t->closed;
+  }
+  return 1;
+}
+
+
+/*
+** Branches separated by '|' up to a ')' or the end; `top` is 1 at the
+** top level, -1 for a conditional's branch (stops at '|' too).
+*/
+static int parse_alternation (Xlat *t, Scope sc, int depth, int top) {
+  int last = LAST_NONE;
+  size_t item = t->x->n;  /* output offset of the last item */
+  while (!t->failed) {
+    char c;
+    unsigned cp;
+    size_t at;
+    if (sc.verbose) skip_verbose(t);
+    if (t->i >= t->len) break;
+    at = t->i;
+    c = t->p[t->i];
+    if (c != '*' && c != '+' && c != '?' && c != '{') item = t->x->n;
+    switch (c) {
+      case '|':
+        if (top < 0) return 1;
+        emits(t, "|", t->i++);
+        last = LAST_NONE;
+        if (top == 1) t->topitems++;
+        continue;
+      case ')':
+        if (top == 1) return fail(t, t->i, "unbalanced parenthesis");
+        return 1;
+      case '(': {
+        int r = parse_group(t, &sc, depth, top == 1);
+        if (!r) return 0;
+        if (r == 3) continue;
+        last = LAST_ITEM;
+        break;
+      }
+      case '[':
+        if (!parse_class(t, &sc)) return 0;
+        last = LAST_ITEM;
+        break;
+      case '*': case '+': case '?': case '{': {
+        int r = parse_quantifier(t, last, item);
+        if (r == 0) return 0;
+        if (r > 0) { last = LAST_REPEAT; break; }
+        item = t->x->n;  /* a literal '{' */
+        t->i++;
+        emits(t, "\\{", at);
+        last = LAST_ITEM;
+        break;
+      }
+      case '^': case '$':
+        emitn(t, &c, 1, t->i++);
+        last = LAST_AT;
+        break;
+      case '.':
+        emits(t, ".", t->i++);
+        last = LAST_ITEM;
+        break;
+      case '\\':
+        switch (parse_escape(t, &sc, 0, &cp)) {
+          case ESC_ERROR: return 0;
+          case ESC_CHAR: emit_char(t, &sc, cp, at); last = LAST_ITEM; break;
+          case ESC_AT: last = LAST_AT; break;
+          default: last = LAST_ITEM; break;
+        }
+        break;
+      default:
+        if ((unsigned char)c >= 0x80 && t->utf) {
+          (void)next_char(t);
+          emitn(t, t->p + at, t->i - at, at);
+          t->x->ascii = 0;
+        }
+        else emit_char(t, &sc, (unsigned char)t->p[t->i++], at);
+        last = LAST_ITEM;
+        break;
+    }
+    if (top == 1) t->topitems++;
+  }
+  return !t->failed;
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Entry points */
+
+/* Does the pattern end with a lone (unescaped) backslash? */
+static int ends_in_backslash (const char *pat, size_t len) {
+  size_t n = 0;
+  while (n < len && pat[len - 1 - n] == '\\') n++;
+  return n % 2 == 1;
+}
+
+
+/*
+** Translate pattern `pat` under Python flags `flags` into x (zeroed by
+** the caller).  Returns 1, or 0 with x->msg and x->errpos set.  The
+** pattern must be valid UTF-8 unless RE_BYTES is set.
+*/
+int pyre_translate (const char *pat, size_t len, lua_Integer flags,
+                    ReXlat *x) {
+  Xlat t;
+  Scope sc;
+  memset(&t, 0, sizeof(t));
+  t.p = pat;
+  t.len = len;
+  t.x = x;
+  t.utf = !(flags & RE_BYTES);
+  t.ucp = t.utf && !(flags & RE_A);
+  x->flags = flags;
+  x->ascii = t.utf;
+  sc.verbose = (flags & RE_X) != 0;
+  sc.ascii = !t.ucp;
+  sc.icase = (flags & RE_I) != 0;
+  if (reserve_group(&t, 0)) {
+    x->order[0] = 0;
+    t.open[0] = 0;
+    emits(&t, "", 0);
+    parse_alternation(&t, sc, 0, 1);
+    if (t.x->flags & RE_I) sc.icase = 1;  /* a global (?i) */
+    if (t.x->flags & RE_A) sc.ascii = 1;
+    x->caseless = pcre_caseless(&t, &sc);
+    if (t.condref > (unsigned long)x->groups)
+      fail(&t, t.condpos, "invalid group reference %lu", t.condref);
+  }
+  free(t.open);
+  if (t.failed && ends_in_backslash(pat, len) &&
+      (t.stop + 1 >= len || strstr(x->msg, "unterminated name"))) {
+    /* CPython's tokenizer, one token ahead, meets the backslash first */
+    snprintf(x->msg, sizeof(x->msg), "bad escape (end of pattern)");
+    x->errpos = len - 1;
+  }
+  return !t.failed;
+}
+
+
+void pyre_xlatfree (ReXlat *x) {
+  free(x->out);
+  free(x->map);
+  free(x->order);
+  free(x->names);
+  memset(x, 0, sizeof(*x));
+}
+
+
+/*
+** Push Python's repr of a str: single quotes unless the text has a
+** single quote and no double one; escapes for controls and the quote.
+*/
+void pyre_pushrepr (lua_State *L, const char *s, size_t len) {
+  luaL_Buffer b;
+  char q = (memchr(s, '\'', len) && !memchr(s, '"', len)) ? '"' : '\'';
+  luaL_buffinit(L, &b);
+  luaL_addchar(&b, q);
+  for (size_t k = 0; k < len; k++) {
+    unsigned char c = (unsigned char)s[k];
+    char buf[8];
+    switch (c) {
+      case '\n': luaL_addstring(&b, "\\n"); break;
+      case '\r': luaL_addstring(&b, "\\r"); break;
+      case '\t': luaL_addstring(&b, "\\t"); break;
+      case '\\': luaL_addstring(&b, "\\\\"); break;
+      default:
+        if (c == (unsigned char)q) {
+          luaL_addchar(&b, '\\');
+          luaL_addchar(&b, (char)c);
+        }
+        else if (c < 0x20 || c == 0x7F) {
+          snprintf(buf, sizeof(buf), "\\x%02x", c);
+          luaL_addstring(&b, buf);
+        }
+        else luaL_addchar(&b, (char)c);
+    }
+  }
+  luaL_addchar(&b, q);
+  luaL_pushresult(&b);
+}
+
+/* }====================================================== */

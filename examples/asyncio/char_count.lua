@@ -1,0 +1,79 @@
+-- Character counts per file, one task per file in a TaskGroup. Each task
+-- reads its file a line at a time, sleeping between lines, and returns the
+-- file name and a table character -> count. A file that cannot be read fails
+-- its task, which cancels the others and fails the group (ExceptionGroup).
+-- Usage: lua5.4 examples/asyncio/char_count.lua [--scale F] FILE...
+local argparse = require "argparse"
+local asyncio = require "pystd.asyncio"
+local errors = require "pystd.errors"
+
+local parser = argparse("char_count.lua",
+  "Count the characters of each FILE, one asyncio task per file.")
+parser:argument("files", "The files to count."):args("+"):argname("FILE")
+parser:option("--scale", "Multiply every delay by F.", "1"):argname("F"):convert(tonumber)
+parser:option("--pause", "Seconds to sleep between lines (before scaling).", "0.1"):argname("S")
+  :convert(tonumber)
+local args = parser:parse()
+local PAUSE = args.pause * args.scale
+
+--- A character as a readable table key: printable ones quoted, others escaped.
+local function show_char(c)
+  local named = { ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r", ['"'] = '\\"',
+    ["\\"] = "\\\\" }
+  if named[c] then return '"' .. named[c] .. '"' end
+  if c:match("^[%g ]$") then return '"' .. c .. '"' end
+  return ('"\\%d"'):format(c:byte())
+end
+
+--- The table as Lua source, keys in byte order: {["\n"] = 2, [" "] = 5, ...}.
+local function show_counts(counts)
+  local keys = {}
+  for c in pairs(counts) do keys[#keys + 1] = c end
+  table.sort(keys)
+  local parts = {}
+  for i, c in ipairs(keys) do parts[i] = ("[%s] = %d"):format(show_char(c), counts[c]) end
+  return "{" .. table.concat(parts, ", ") .. "}"
+end
+
+local OS_ERRORS = { [2] = "FileNotFoundError", [13] = "PermissionError" }
+
+-- async def count_chars(filename) -> filename, counts
+local count_chars = asyncio.async(function(filename)
+  local file, message, errno = io.open(filename, "r")
+  if not file then  -- raise what CPython's open() raises
+    local reason = message:sub(#filename + 3)  -- "NAME: reason" -> "reason"
+    errors.raise(OS_ERRORS[errno] or "OSError",
+      ("[Errno %d] %s: '%s'"):format(errno, reason, filename),
+      { errno = errno, filename = filename })
+  end
+  local counts = {}
+  for line in file:lines("L") do  -- "L" keeps the newline: it is a character too
+    for c in line:gmatch(".") do counts[c] = (counts[c] or 0) + 1 end
+    asyncio.sleep(PAUSE)          -- let the other files' tasks run
+  end
+  file:close()
+  return filename, counts
+end)
+
+local ok, err = pcall(asyncio.run, function()
+  local tasks = {}
+  asyncio.TaskGroup(function(tg)
+    for i, filename in ipairs(args.files) do
+      tasks[i] = tg:create_task(count_chars(filename))
+    end
+  end)  -- every task has finished here
+  for _, task in ipairs(tasks) do
+    local filename, counts = task:result()
+    print(filename .. ": " .. show_counts(counts))
+  end
+end)
+
+if not ok then
+  io.stderr:write("char_count.lua: ", tostring(err), "\n")
+  if errors.is(err, "ExceptionGroup") then
+    for _, sub in ipairs(err.exceptions) do
+      io.stderr:write("  ", tostring(sub), "\n")
+    end
+  end
+  os.exit(1)
+end

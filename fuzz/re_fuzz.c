@@ -1,0 +1,75 @@
+/*
+** re_fuzz.c -- libFuzzer harness for pystd.re.
+** Input: one flags byte, one byte splitting the rest into pattern and
+** subject, then the bytes themselves.  Every operation runs under pcall
+** in a fresh lua_State: errors are fine, crashes and leaks are not.
+*/
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lua.h"
+#include "lauxlib.h"
+#include "lualib.h"
+
+int luaopen_pystd_re (lua_State *L);
+
+/* exercises every entry point with the fuzzed pattern and subject */
+static const char fuzz_script[] =
+  "local re, pat, flags, s = ...\n"
+  "re.set_match_limit(20000)\n"
+  "local ok, p = pcall(re.compile, pat, flags)\n"
+  "if not ok then assert(type(p) == 'table', p); return end\n"
+  "local _ = tostring(p), p.pattern, p.flags, p.groups, p.groupindex\n"
+  "local function try(f, ...) return pcall(f, ...) end\n"
+  "local function poke(m)\n"
+  "  if type(m) ~= 'userdata' then return end\n"
+  "  local _ = tostring(m), m.lastindex, m.lastgroup, m.pos, m.endpos\n"
+  "  try(m.groups, m, '') try(m.groupdict, m) try(m.span, m, p.groups)\n"
+  "  try(m.expand, m, '\\\\g<0>\\\\1') local _ = m[0], m[p.groups]\n"
+  "end\n"
+  "for _, mode in ipairs { 'search', 'match', 'fullmatch' } do\n"
+  "  local ok2, m = try(p[mode], p, s) if ok2 then poke(m) end\n"
+  "  ok2, m = try(p[mode], p, s, 2, -2) if ok2 then poke(m) end\n"
+  "end\n"
+  "try(p.findall, p, s)\n"
+  "try(function() for m in p:finditer(s) do poke(m) end end)\n"
+  "try(p.sub, p, '<\\\\g<0>|\\\\1>', s)\n"
+  "try(p.subn, p, function(m) poke(m) return false end, s, 3)\n"
+  "try(p.sub, p, {}, s)\n"
+  "try(p.split, p, s)\n"
+  "try(p.split, p, s, 2)\n"
+  "try(re.sub, pat, s, s, 0, flags)\n";
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size) {
+  static const lua_Integer flag_bits[] = { 2, 8, 16, 64, 256, 4096 };
+  lua_Integer flags = 0;
+  size_t split;
+  lua_State *L;
+  if (size < 2) return 0;
+  for (int k = 0; k < 6; k++)
+    if (data[0] & (1 << k)) flags |= flag_bits[k];
+  split = data[1] % (size - 1);
+  data += 2;
+  size -= 2;
+  if (split > size) split = size;
+  L = luaL_newstate();
+  if (L == NULL) return 0;
+  luaL_openlibs(L);
+  if (luaL_loadbuffer(L, fuzz_script, sizeof(fuzz_script) - 1, "fuzz") != 0)
+    __builtin_trap();
+  luaL_requiref(L, "pystd.re", luaopen_pystd_re, 0);
+  lua_pushlstring(L, (const char *)data, split);
+  lua_pushinteger(L, flags);
+  lua_pushlstring(L, (const char *)data + split, size - split);
+  if (lua_pcall(L, 4, 0, 0) != 0) {
+    /* only error objects may escape; a string is a bug in the module */
+    if (lua_type(L, -1) == LUA_TSTRING) {
+      const char *msg = lua_tostring(L, -1);
+      (void)msg;
+      __builtin_trap();
+    }
+  }
+  lua_close(L);
+  return 0;
+}

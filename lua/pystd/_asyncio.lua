@@ -1,0 +1,598 @@
+--- The Python-shaped surface of pystd.asyncio, over its C core
+-- (csrc/asyncio/: tasks, futures, sleep, gather, queues, the loop).  Its luaopen
+-- calls the function this chunk returns with the module table; the
+-- function adds wait_for, timeout, wait, as_completed, shield,
+-- TaskGroup and the synchronization primitives, and returns it.
+-- Everything here is built from futures: a waiter is a Future some other
+-- party completes, exactly as in CPython's asyncio.
+local errors = require "pystd.errors"
+
+return function(asyncio)
+  local await, create_task, kind_of = asyncio.await, asyncio.create_task,
+    asyncio._kind
+  local current_task, loop = asyncio.current_task, asyncio._loop
+  local new_error, raise, is_error = errors.new, errors.raise, errors.is
+
+  local function new_future() return loop:create_future() end
+
+  local function is_cancelled(err)
+    return is_error(err, "asyncio.CancelledError")
+  end
+
+  local function cancelled_error() return new_error("asyncio.CancelledError", "") end
+
+  local function require_task(what)
+    local task = current_task()
+    if not task then raise("RuntimeError", what .. ": no running event loop") end
+    return task
+  end
+
+  --- Await `fut`; when that raises, run cleanup(err) then re-raise.
+  local function await_or(fut, cleanup)
+    local ok, err = pcall(await, fut)
+    if not ok then
+      cleanup(err)
+      error(err, 0)
+    end
+  end
+
+  asyncio.Future = new_future
+  asyncio.FIRST_COMPLETED = "FIRST_COMPLETED"
+  asyncio.FIRST_EXCEPTION = "FIRST_EXCEPTION"
+  asyncio.ALL_COMPLETED = "ALL_COMPLETED"
+
+  function asyncio.iscoroutine(v) return kind_of(v) == "coroutine" end
+  function asyncio.isfuture(v)
+    local kind = kind_of(v)
+    return kind == "future" or kind == "task"
+  end
+
+  -- {====================================================== Timeouts
+
+  local Timeout = {}
+  Timeout.__index = Timeout
+  Timeout.__name = "pystd.asyncio.Timeout"
+
+  local function on_timeout(scope)
+    scope.handle = nil
+    scope.expired_ = true
+    scope.task:cancel()
+  end
+
+  --- reschedule(when): a new deadline in loop time (nil: none)
+  function Timeout:reschedule(when)
+    if self.handle then
+      self.handle:cancel()
+      self.handle = nil
+    end
+    self.when_ = when
+    if when == nil or self.exited then return end
+    if when <= loop:time() then
+      self.handle = loop:call_soon(on_timeout, self)
+    else
+      self.handle = loop:call_at(when, on_timeout, self)
+    end
+  end
+
+  function Timeout:when() return self.when_ end
+  function Timeout:expired() return self.expired_ end
+
+  function Timeout:__close(err)
+    self.exited = true
+    if self.handle then
+      self.handle:cancel()
+      self.handle = nil
+    end
+    if self.expired_ and is_cancelled(err) and
+        self.task:uncancel() <= self.cancelling then
+      raise("TimeoutError", "")
+    end
+  end
+
+  function Timeout:__tostring()
+    return ("<Timeout when=%s expired=%s>"):format(tostring(self.when_),
+      tostring(self.expired_))
+  end
+
+  --- timeout_at(when): a to-be-closed scope that cancels the current task
+  -- at loop time `when`; leaving the scope turns that CancelledError into
+  -- TimeoutError (CPython 3.11's asyncio.timeout_at).
+  function asyncio.timeout_at(when)
+    local task = require_task("timeout")
+    local scope = setmetatable({ task = task, expired_ = false,
+      cancelling = task:cancelling() }, Timeout)
+    scope:reschedule(when)
+    return scope
+  end
+
+  function asyncio.timeout(delay)
+    return asyncio.timeout_at(delay and loop:time() + delay)
+  end
+
+  --- wait_for(aw, timeout) -> the results of aw, or TimeoutError
+  function asyncio.wait_for(aw, delay)
+    if delay == nil then return await(aw) end
+    local _ <close> = asyncio.timeout(delay)
+    return await(aw)
+  end
+
+  -- }======================================================
+
+
+  -- {====================================================== wait, as_completed, shield
+
+  local RETURN_WHEN = { FIRST_COMPLETED = true, FIRST_EXCEPTION = true,
+    ALL_COMPLETED = true }
+
+  local function failed(fut)
+    return fut:done() and not fut:cancelled() and fut:exception() ~= nil
+  end
+
+  --- wait(aws [, {timeout =, return_when =}]) -> done, pending
+  function asyncio.wait(aws, opts)
+    opts = opts or {}
+    local return_when = opts.return_when or "ALL_COMPLETED"
+    if not RETURN_WHEN[return_when] then
+      raise("ValueError", "Invalid return_when value: " .. tostring(return_when))
+    end
+    local futs = {}
+    for i, aw in ipairs(aws) do futs[i] = create_task(aw) end
+    if #futs == 0 then raise("ValueError", "Set of Tasks/Futures is empty.") end
+    local function finished_enough()
+      local ndone = 0
+      for _, f in ipairs(futs) do
+        if f:done() then
+          ndone = ndone + 1
+          if return_when == "FIRST_COMPLETED" then return true end
+          if return_when == "FIRST_EXCEPTION" and failed(f) then return true end
+        end
+      end
+      return ndone == #futs
+    end
+    if not finished_enough() and opts.timeout ~= 0 then
+      local waiter = new_future()
+      local function wake() if not waiter:done() then waiter:set_result() end end
+      local function on_done() if finished_enough() then wake() end end
+      for _, f in ipairs(futs) do f:add_done_callback(on_done) end
+      local handle = opts.timeout and loop:call_later(opts.timeout, wake)
+      local function cleanup()
+        if handle then handle:cancel() end
+        for _, f in ipairs(futs) do f:remove_done_callback(on_done) end
+      end
+      await_or(waiter, cleanup)
+      cleanup()
+    end
+    local done, pending = {}, {}
+    for _, f in ipairs(futs) do
+      local into = f:done() and done or pending
+      into[#into + 1] = f
+    end
+    return done, pending
+  end
+
+  --- as_completed(aws [, timeout]) -> iterator of coroutine objects, each
+  -- giving the results of the next awaitable to finish
+  function asyncio.as_completed(aws, delay)
+    local futs, finished, taken, given = {}, {}, 0, 0
+    local wake, timed_out, handle
+    local function on_done(f)
+      finished[#finished + 1] = f
+      if wake and not wake:done() then wake:set_result() end
+    end
+    for i, aw in ipairs(aws) do
+      futs[i] = create_task(aw)
+      futs[i]:add_done_callback(on_done)
+    end
+    if delay then
+      handle = loop:call_later(delay, function()
+        timed_out = true
+        for _, f in ipairs(futs) do f:remove_done_callback(on_done) end
+        if wake and not wake:done() then wake:set_result() end
+      end)
+    end
+    local next_done = asyncio.async(function()
+      while taken >= #finished do
+        if timed_out then raise("TimeoutError", "") end
+        wake = new_future()
+        await(wake)
+        wake = nil
+      end
+      taken = taken + 1
+      if taken == #futs and handle then handle:cancel() end
+      return finished[taken]:result()
+    end, "as_completed")
+    return function()
+      if given >= #futs then return nil end
+      given = given + 1
+      return next_done()
+    end
+  end
+
+  --- shield(aw) -> a Future that follows aw; cancelling it leaves aw running
+  function asyncio.shield(aw)
+    local inner = create_task(aw)
+    if inner:done() then return inner end
+    local outer = new_future()
+    inner:add_done_callback(function(f)
+      if outer:cancelled() then
+        if not f:cancelled() then f:exception() end
+      elseif f:cancelled() then
+        outer:cancel()
+      elseif f:exception() ~= nil then
+        outer:set_exception(f:exception())
+      else
+        outer:set_result(f:result())
+      end
+    end)
+    return outer
+  end
+
+  -- }======================================================
+
+
+  -- {====================================================== TaskGroup
+
+  local TaskGroup = {}
+  TaskGroup.__index = TaskGroup
+  TaskGroup.__name = "pystd.asyncio.TaskGroup"
+
+  function TaskGroup:__tostring()
+    return ("<TaskGroup tasks=%d errors=%d>"):format(self.ntasks, #self.errors)
+  end
+
+  function TaskGroup:_abort()
+    self.aborting = true
+    for task in pairs(self.tasks) do task:cancel() end
+  end
+
+  function TaskGroup:_on_task_done(task)
+    self.tasks[task] = nil
+    self.ntasks = self.ntasks - 1
+    if self.ntasks == 0 and self.all_done and not self.all_done:done() then
+      self.all_done:set_result()
+    end
+    if task:cancelled() then return end
+    local exc = task:exception()
+    if exc == nil then return end
+    self.errors[#self.errors + 1] = exc
+    if not self.aborting and not self.parent_cancel_requested then
+      self:_abort()
+      self.parent_cancel_requested = true
+      self.parent:cancel()
+    end
+  end
+
+  --- tg:create_task(coro [, name]) | tg:create_task(fn, ...) -> Task
+  function TaskGroup:create_task(...)
+    if self.exited then raise("RuntimeError", "TaskGroup is finished") end
+    if self.aborting then raise("RuntimeError", "TaskGroup is shutting down") end
+    local task = create_task(...)
+    if not self.tasks[task] and not task:done() then
+      self.tasks[task] = true
+      self.ntasks = self.ntasks + 1
+    end
+    task:add_done_callback(self.on_task_done)
+    return task
+  end
+
+  --- Leave the group as CPython's __aexit__: wait for every child, then
+  -- raise ExceptionGroup, or the body's own error.
+  function TaskGroup:_exit(ok, err)
+    local propagate_cancel
+    if not ok then
+      if is_cancelled(err) then
+        if not (self.parent_cancel_requested and self.parent:uncancel() == 0) then
+          propagate_cancel = err
+        end
+      end
+      if not self.aborting then self:_abort() end
+    end
+    while self.ntasks > 0 do
+      self.all_done = new_future()
+      local waited, cancel = pcall(await, self.all_done)
+      if not waited then
+        if not is_cancelled(cancel) then error(cancel, 0) end
+        if not self.aborting then
+          propagate_cancel = cancel
+          self:_abort()
+        end
+      end
+      self.all_done = nil
+    end
+    self.exited = true
+    if propagate_cancel and #self.errors == 0 then error(propagate_cancel, 0) end
+    if not ok and not is_cancelled(err) then
+      self.errors[#self.errors + 1] = err
+    end
+    local n = #self.errors
+    if n > 0 then
+      raise("ExceptionGroup", ("unhandled errors in a TaskGroup (%d sub-exception%s)")
+        :format(n, n == 1 and "" or "s"), { exceptions = self.errors })
+    end
+  end
+
+  --- TaskGroup(body) -> what body returns: runs body(tg) in the current
+  -- task and waits for every task made with tg:create_task
+  function asyncio.TaskGroup(body)
+    local parent = require_task("TaskGroup")
+    local tg = setmetatable({ parent = parent, tasks = {}, ntasks = 0,
+      errors = {}, aborting = false, parent_cancel_requested = false }, TaskGroup)
+    tg.on_task_done = function(task) tg:_on_task_done(task) end
+    local results = table.pack(pcall(body, tg))
+    tg:_exit(results[1], results[2])
+    return table.unpack(results, 2, results.n)
+  end
+
+  -- }======================================================
+
+
+  -- {====================================================== Waiter lists
+
+  --- Remove `fut` from the array `waiters` (if there).
+  local function remove_waiter(waiters, fut)
+    for i = 1, #waiters do
+      if waiters[i] == fut then return table.remove(waiters, i) end
+    end
+  end
+
+  --- Wait on a new future queued in `waiters`; the future is taken out
+  -- again whatever happens.  `on_error(fut, err)` runs before a re-raise.
+  local function wait_in(waiters, on_error)
+    local fut = new_future()
+    waiters[#waiters + 1] = fut
+    local ok, err = pcall(await, fut)
+    remove_waiter(waiters, fut)
+    if not ok then
+      if on_error then on_error(fut, err) end
+      error(err, 0)
+    end
+    return fut
+  end
+
+  --- Complete the first waiter not done yet with `value`; true if one was.
+  local function wake_first(waiters, value)
+    for i = 1, #waiters do
+      local fut = waiters[i]
+      if not fut:done() then
+        fut:set_result(value)
+        return true
+      end
+    end
+    return false
+  end
+
+  local Guard = { __name = "pystd.asyncio.Guard" }
+  Guard.__index = Guard
+  function Guard:__close() self.owner:release() end
+
+  --- hold(): acquire (suspending if needed) and return a to-be-closed
+  -- guard that releases
+  local function hold(self)
+    self:acquire()
+    return setmetatable({ owner = self }, Guard)
+  end
+
+  -- }======================================================
+
+
+  -- {====================================================== Lock, Event
+
+  local Lock = { hold = hold, __name = "pystd.asyncio.Lock" }
+  Lock.__index = Lock
+
+  function asyncio.Lock()
+    return setmetatable({ locked_ = false, waiters = {} }, Lock)
+  end
+
+  function Lock:locked() return self.locked_ end
+
+  function Lock:acquire()
+    if not self.locked_ then
+      local free = true
+      for _, w in ipairs(self.waiters) do
+        if not w:cancelled() then free = false break end
+      end
+      if free then
+        self.locked_ = true
+        return true
+      end
+    end
+    wait_in(self.waiters, function(_, err)
+      if is_cancelled(err) and not self.locked_ then wake_first(self.waiters, true) end
+    end)
+    self.locked_ = true
+    return true
+  end
+
+  function Lock:release()
+    if not self.locked_ then raise("RuntimeError", "Lock is not acquired.") end
+    self.locked_ = false
+    wake_first(self.waiters, true)
+  end
+
+  function Lock:__tostring()
+    return ("<asyncio.Lock [%s, waiters:%d]>"):format(
+      self.locked_ and "locked" or "unlocked", #self.waiters)
+  end
+
+  local Event = { __name = "pystd.asyncio.Event" }
+  Event.__index = Event
+
+  function asyncio.Event()
+    return setmetatable({ value = false, waiters = {} }, Event)
+  end
+
+  function Event:is_set() return self.value end
+
+  function Event:set()
+    if self.value then return end
+    self.value = true
+    for _, fut in ipairs(self.waiters) do
+      if not fut:done() then fut:set_result(true) end
+    end
+  end
+
+  function Event:clear() self.value = false end
+
+  function Event:wait()
+    if self.value then return true end
+    wait_in(self.waiters)
+    return true
+  end
+
+  function Event:__tostring()
+    return ("<asyncio.Event [%s]>"):format(self.value and "set" or "unset")
+  end
+
+  -- }======================================================
+
+
+  -- {====================================================== Semaphores
+
+  local Semaphore = { hold = hold, __name = "pystd.asyncio.Semaphore" }
+  Semaphore.__index = Semaphore
+
+  local function new_semaphore(class, value)
+    value = value or 1
+    if math.type(value) ~= "integer" then
+      error("bad argument #1 to 'Semaphore' (integer expected)", 3)
+    end
+    if value < 0 then raise("ValueError", "Semaphore initial value must be >= 0") end
+    return setmetatable({ value = value, bound = value, waiters = {} }, class)
+  end
+
+  function asyncio.Semaphore(value) return new_semaphore(Semaphore, value) end
+
+  function Semaphore:locked()
+    if self.value == 0 then return true end
+    for _, w in ipairs(self.waiters) do
+      if not w:cancelled() then return true end
+    end
+    return false
+  end
+
+  function Semaphore:_wake_up_next()
+    for _, fut in ipairs(self.waiters) do
+      if not fut:done() then
+        self.value = self.value - 1
+        fut:set_result(true)
+        return
+      end
+    end
+  end
+
+  function Semaphore:acquire()
+    if not self:locked() then
+      self.value = self.value - 1
+      return true
+    end
+    wait_in(self.waiters, function(fut)
+      if not fut:cancelled() then
+        self.value = self.value + 1
+        self:_wake_up_next()
+      end
+    end)
+    if self.value > 0 then self:_wake_up_next() end
+    return true
+  end
+
+  function Semaphore:release()
+    self.value = self.value + 1
+    self:_wake_up_next()
+  end
+
+  function Semaphore:__tostring()
+    return ("<asyncio.%s [value=%d, waiters:%d]>"):format(
+      self == nil and "?" or getmetatable(self).__name:match("[^.]*$"),
+      self.value, #self.waiters)
+  end
+
+  local BoundedSemaphore = setmetatable(
+    { hold = hold, __name = "pystd.asyncio.BoundedSemaphore",
+      __tostring = Semaphore.__tostring }, { __index = Semaphore })
+  BoundedSemaphore.__index = BoundedSemaphore
+
+  function asyncio.BoundedSemaphore(value)
+    return new_semaphore(BoundedSemaphore, value)
+  end
+
+  function BoundedSemaphore:release()
+    if self.value >= self.bound then
+      raise("ValueError", "BoundedSemaphore released too many times")
+    end
+    Semaphore.release(self)
+  end
+
+  -- }======================================================
+
+
+  -- {====================================================== Condition
+
+  local Condition = { hold = hold, __name = "pystd.asyncio.Condition" }
+  Condition.__index = Condition
+
+  function asyncio.Condition(lock)
+    return setmetatable({ lock = lock or asyncio.Lock(), waiters = {} }, Condition)
+  end
+
+  function Condition:acquire() return self.lock:acquire() end
+  function Condition:release() return self.lock:release() end
+  function Condition:locked() return self.lock:locked() end
+
+  --- wait(): release the lock, wait for a notify, take the lock back (even
+  -- when cancelled, as CPython)
+  function Condition:wait()
+    if not self.lock:locked() then
+      raise("RuntimeError", "cannot wait on un-acquired lock")
+    end
+    self.lock:release()
+    local ok, err = pcall(wait_in, self.waiters)
+    local cancelled = false
+    while true do
+      local got, e = pcall(self.lock.acquire, self.lock)
+      if got then break end
+      if not is_cancelled(e) then error(e, 0) end
+      cancelled = true
+    end
+    if not ok then error(err, 0) end
+    if cancelled then error(cancelled_error(), 0) end
+    return true
+  end
+
+  function Condition:wait_for(predicate)
+    local result = predicate()
+    while not result do
+      self:wait()
+      result = predicate()
+    end
+    return result
+  end
+
+  function Condition:notify(n)
+    if not self.lock:locked() then
+      raise("RuntimeError", "cannot notify on un-acquired lock")
+    end
+    n = n or 1
+    local woken = 0
+    for _, fut in ipairs(self.waiters) do
+      if woken >= n then break end
+      if not fut:done() then
+        woken = woken + 1
+        fut:set_result(false)
+      end
+    end
+  end
+
+  function Condition:notify_all() self:notify(#self.waiters) end
+
+  function Condition:__tostring()
+    return ("<asyncio.Condition [%s, waiters:%d]>"):format(
+      self.lock:locked() and "locked" or "unlocked", #self.waiters)
+  end
+
+  -- }======================================================
+
+
+
+  return asyncio
+end

@@ -1,0 +1,943 @@
+local asyncio = require "pystd.asyncio"
+local errors = require "pystd.errors"
+local helper = require "spec.helper"
+local uv = require "luv"
+
+local run, sleep, async = asyncio.run, asyncio.sleep, asyncio.async
+
+--- The error `fn(...)` raises inside a pcall (nil when it succeeds).
+local function error_of(fn, ...)
+  local ok, err = pcall(fn, ...)
+  if ok then return nil end
+  return err
+end
+
+--- Run `code` in a child lua5.4 with pystd.asyncio loaded as `asyncio`.
+local function child(code)
+  return helper.run({ os.getenv("LUA") or "lua5.4", "-e",
+    "asyncio = require 'pystd.asyncio'; uv = require 'luv'; " .. code })
+end
+
+describe("pystd.asyncio", function()
+
+  describe("run", function()
+    it("returns every result of the main coroutine", function()
+      local main = async(function(a, b) sleep(0.01) return a + b, "x", nil, 4 end)
+      local a, b, c, d = run(main(1, 2))
+      assert.same({ 3, "x", nil, 4 }, { a, b, c, d })
+    end)
+
+    it("takes a plain function and its arguments", function()
+      assert.equal(7, run(function(a, b) return a + b end, 3, 4))
+    end)
+
+    it("re-raises the main task's error object", function()
+      local err = error_of(run, function() errors.raise("ValueError", "bad") end)
+      assert.is_true(errors.is(err, "ValueError"))
+      assert.equal("bad", err.message)
+      assert.matches("boom", error_of(run, function() error("boom") end))
+    end)
+
+    it("refuses to nest", function()
+      local err = run(function() return error_of(run, function() end) end)
+      assert.is_true(errors.is(err, "RuntimeError"))
+      assert.matches("running event loop", err.message)
+    end)
+
+    it("leaves luv's loop as the script made it", function()
+      run(function() sleep(0.01) asyncio.get_running_loop():call_later(5, print) end)
+      assert.is_false(uv.loop_alive())
+    end)
+
+    it("shares the loop with luv handles made by the script", function()
+      local fired = false
+      local timer = uv.new_timer()
+      timer:start(10, 0, function() fired = true timer:close() end)
+      run(function() sleep(0.03) end)
+      assert.is_true(fired)
+    end)
+
+    it("lets a luv callback complete a future", function()
+      local got = run(function()
+        local fut = asyncio.get_running_loop():create_future()
+        local timer = uv.new_timer()
+        timer:start(5, 0, function() fut:set_result("from luv") timer:close() end)
+        return fut:await()
+      end)
+      assert.equal("from luv", got)
+    end)
+
+    it("cancels and awaits the tasks still pending at the end", function()
+      local seen, closed
+      run(function()
+        asyncio.create_task(function()
+          local _ <close> = setmetatable({}, { __close = function() closed = true end })
+          local ok, err = pcall(sleep, 10)
+          seen = not ok and errors.is(err, "asyncio.CancelledError")
+          error(err, 0)
+        end)
+        sleep(0.01)
+      end)
+      assert.is_true(seen)
+      assert.is_true(closed)
+    end)
+
+    it("raises RuntimeError when the main task can never finish", function()
+      local err = error_of(run, function()
+        asyncio.get_running_loop():create_future():await()
+      end)
+      assert.is_true(errors.is(err, "RuntimeError"))
+    end)
+
+    it("ends with KeyboardInterrupt on SIGINT, cancelling the main task", function()
+      local out, err, code = child([[
+        local ok, e = pcall(asyncio.run, function()
+          uv.kill(uv.os_getpid(), "sigint")
+          local ok2, e2 = pcall(asyncio.sleep, 5)
+          print("main saw", e2.type)
+          error(e2, 0)
+        end)
+        print(e.type)]])
+      assert.equal(0, code, err)
+      assert.equal("main saw\tasyncio.CancelledError\nKeyboardInterrupt\n", out)
+    end)
+  end)
+
+  describe("suspending outside a task", function()
+    it("raises RuntimeError 'no running event loop'", function()
+      for _, call in ipairs {
+        function() sleep(0) end,
+        function() asyncio.await(function() end) end,
+        function() asyncio.create_task(function() end) end,
+        function() asyncio.get_running_loop() end,
+        function() asyncio.gather() end,
+      } do
+        local err = error_of(call)
+        assert.is_true(errors.is(err, "RuntimeError"))
+        assert.matches("no running event loop", err.message)
+      end
+    end)
+
+    it("raises a clear error from a generator inside a task", function()
+      local err = run(function()
+        local gen = coroutine.wrap(function() sleep(0) coroutine.yield(1) end)
+        return error_of(gen)
+      end)
+      assert.is_true(errors.is(err, "RuntimeError"))
+      assert.matches("nested coroutine", err.message)
+    end)
+
+    it("raises across a C-call boundary instead of hanging", function()
+      local err = run(function()
+        return error_of(table.sort, { 3, 1, 2 }, function(a, b) sleep(0) return a < b end)
+      end)
+      assert.matches("yield across a C%-call boundary", tostring(err))
+    end)
+
+    it("fails a task that yields by itself", function()
+      local err = run(function()
+        local task = asyncio.create_task(function() coroutine.yield("stray") end)
+        return error_of(asyncio.await, task)
+      end)
+      assert.is_true(errors.is(err, "RuntimeError"))
+      assert.matches("bad yield", err.message)
+    end)
+  end)
+
+  describe("async and coroutine objects", function()
+    it("runs nothing until awaited", function()
+      local ran = false
+      local co = async(function() ran = true return 1, 2 end)()
+      assert.is_false(ran)
+      assert.is_true(asyncio.iscoroutine(co))
+      assert.same({ 1, 2 }, { run(function() return co:await() end) })
+      assert.is_true(ran)
+    end)
+
+    it("awaits inline with asyncio.await and aw:await()", function()
+      local double = async(function(x) sleep(0) return 2 * x end)
+      assert.same({ 4, 6 }, { run(function()
+        return asyncio.await(double(2)), double(3):await()
+      end) })
+    end)
+
+    it("refuses to be awaited twice", function()
+      local err = run(function()
+        local co = async(function() end)()
+        co:await()
+        return error_of(asyncio.await, co)
+      end)
+      assert.is_true(errors.is(err, "RuntimeError"))
+    end)
+
+    it("takes a plain function as an awaitable", function()
+      assert.equal(5, run(function() return asyncio.await(function() return 5 end) end))
+    end)
+
+    it("rejects what is not awaitable", function()
+      local err = run(function() return error_of(asyncio.await, 42) end)
+      assert.is_true(errors.is(err, "TypeError"))
+    end)
+
+    it("warns about a coroutine never awaited", function()
+      local _, err = child([[
+        local knights = asyncio.async(function() end)
+        local co = knights()
+        co = nil
+        collectgarbage() collectgarbage()
+        local c2 = asyncio.async(function() end, "named")()]])
+      assert.matches("RuntimeWarning: coroutine 'knights' was never awaited", err)
+      assert.matches("coroutine 'named' was never awaited", err)
+      assert.matches("^%(command line%):1: RuntimeWarning", err)
+    end)
+
+    it("does not warn once awaited, scheduled or closed", function()
+      local _, err = child([[
+        local f = asyncio.async(function() end)
+        asyncio.run(function() f():await() asyncio.create_task(f()):await() end)
+        f():close()]])
+      assert.equal("", err)
+    end)
+  end)
+
+  describe("tasks", function()
+    it("run concurrently", function()
+      local log = {}
+      local worker = async(function(name, delay)
+        sleep(delay)
+        log[#log + 1] = name
+        return name
+      end)
+      run(function()
+        local a = asyncio.create_task(worker("slow", 0.03))
+        local b = asyncio.create_task(worker, "fast", 0.01)
+        assert.equal("slow", a:await())
+        assert.equal("fast", b:await())
+      end)
+      assert.same({ "fast", "slow" }, log)
+    end)
+
+    it("have names, states, results and exceptions", function()
+      run(function()
+        local t = asyncio.create_task(async(function() sleep(0.01) return 1, 2 end)(), "worker")
+        assert.equal("worker", t:get_name())
+        t:set_name("renamed")
+        assert.equal("renamed", t:get_name())
+        assert.matches("^Task%-%d+$", asyncio.create_task(function() end):get_name())
+        assert.is_false(t:done())
+        assert.is_true(errors.is(error_of(t.result, t), "asyncio.InvalidStateError"))
+        assert.is_true(errors.is(error_of(t.exception, t), "asyncio.InvalidStateError"))
+        t:await()
+        assert.is_true(t:done())
+        assert.is_false(t:cancelled())
+        assert.same({ 1, 2 }, { t:result() })
+        assert.is_nil(t:exception())
+        local bad = asyncio.create_task(function() errors.raise("KeyError", "k") end)
+        sleep(0)
+        assert.equal("KeyError", bad:exception().type)
+        assert.equal("KeyError", error_of(bad.result, bad).type)
+        assert.matches("Task finished", tostring(bad))
+      end)
+    end)
+
+    it("call done callbacks with the task, through the loop", function()
+      local calls = {}
+      run(function()
+        local t = asyncio.create_task(function() return "r" end)
+        local function cb(task) calls[#calls + 1] = task:result() end
+        local function other() calls[#calls + 1] = "removed" end
+        t:add_done_callback(cb)
+        t:add_done_callback(other)
+        assert.equal(1, t:remove_done_callback(other))
+        t:await()
+        sleep(0)
+        t:add_done_callback(cb)  -- already done: still called soon
+        assert.equal(1, #calls)
+        sleep(0)
+      end)
+      assert.same({ "r", "r" }, calls)
+    end)
+
+    it("create_task of a task or future returns it", function()
+      run(function()
+        local t = asyncio.create_task(function() end)
+        assert.equal(t, asyncio.create_task(t))
+        local f = asyncio.get_running_loop():create_future()
+        assert.equal(f, asyncio.create_task(f))
+        t:await()
+      end)
+    end)
+
+    it("current_task and all_tasks", function()
+      run(function()
+        local me = asyncio.current_task()
+        assert.is_true(asyncio.isfuture(me))
+        local t = asyncio.create_task(function() return asyncio.current_task() end)
+        local all = asyncio.all_tasks()
+        assert.equal(2, #all)
+        assert.equal(t, t:await())
+        assert.same({ me }, asyncio.all_tasks())
+      end)
+      assert.is_nil(asyncio.current_task())
+    end)
+
+    it("report an exception nobody retrieved, by the time run returns", function()
+      local _, err = child([[
+        asyncio.run(function()
+          asyncio.create_task(function() error("lost error") end)
+          asyncio.sleep(0.01)
+        end)
+        io.stderr:write("run returned\n")]])
+      assert.matches("^Task exception was never retrieved\nfuture: <Task finished "
+        .. "name='Task%-%d+'>\n.*lost error\nrun returned\n$", err)
+    end)
+
+    it("report nothing for an exception someone retrieved", function()
+      local _, err = child([[
+        asyncio.run(function()
+          local t = asyncio.create_task(function() error("seen") end)
+          asyncio.sleep(0.01)
+          assert(t:exception())
+        end)]])
+      assert.equal("", err)
+    end)
+
+    it("close their coroutine: <close> variables run on every ending", function()
+      local closed = {}
+      local function guard(name)
+        return setmetatable({}, { __close = function() closed[#closed + 1] = name end })
+      end
+      run(function()
+        local ok = asyncio.create_task(function() local _ <close> = guard("ok") sleep(0) end)
+        local bad = asyncio.create_task(function()
+          local _ <close> = guard("error") sleep(0) error("x")
+        end)
+        local cancelled = asyncio.create_task(function()
+          local _ <close> = guard("cancel") sleep(1)
+        end)
+        sleep(0.01)
+        cancelled:cancel()
+        asyncio.gather(ok, bad, cancelled, { return_exceptions = true })
+      end)
+      table.sort(closed)
+      assert.same({ "cancel", "error", "ok" }, closed)
+    end)
+  end)
+
+  describe("sleep", function()
+    it("waits about the given time and returns its result", function()
+      run(function()
+        local loop = asyncio.get_running_loop()
+        local t0 = loop:time()
+        assert.equal("r", sleep(0.03, "r"))
+        local elapsed = loop:time() - t0
+        assert.is_true(elapsed >= 0.029 and elapsed < 0.5, tostring(elapsed))
+      end)
+    end)
+
+    it("sleep(0) yields once, letting others run", function()
+      local log = {}
+      run(function()
+        local t = asyncio.create_task(function() log[#log + 1] = "other" end)
+        log[#log + 1] = "before"
+        sleep(0)
+        log[#log + 1] = "after"
+        t:await()
+      end)
+      assert.same({ "before", "other", "after" }, log)
+    end)
+  end)
+
+  describe("cancellation", function()
+    it("delivers CancelledError with the message at the await point", function()
+      run(function()
+        local inner_err
+        local t = asyncio.create_task(function()
+          local _, err = pcall(sleep, 1)
+          inner_err = err
+          error(err, 0)  -- re-raise
+        end)
+        sleep(0.01)
+        assert.is_true(t:cancel("stop now"))
+        local err = error_of(asyncio.await, t)
+        assert.is_true(errors.is(err, "asyncio.CancelledError"))
+        assert.equal("stop now", inner_err.message)
+        assert.is_true(t:cancelled())
+        assert.is_true(t:done())
+        assert.is_false(t:cancel())
+        assert.is_true(errors.is(error_of(t.result, t), "asyncio.CancelledError"))
+      end)
+    end)
+
+    it("is a BaseException, not an Exception", function()
+      local err = run(function()
+        local t = asyncio.create_task(function() sleep(1) end)
+        sleep(0)
+        t:cancel()
+        return error_of(asyncio.await, t)
+      end)
+      assert.is_true(errors.is(err, "BaseException"))
+      assert.is_false(errors.is(err, "Exception"))
+    end)
+
+    it("can be swallowed by the task", function()
+      run(function()
+        local t = asyncio.create_task(function()
+          if not pcall(sleep, 1) then return "survived" end
+        end)
+        sleep(0)
+        t:cancel()
+        assert.equal("survived", t:await())
+        assert.is_false(t:cancelled())
+      end)
+    end)
+
+    it("of a task not started yet never runs it", function()
+      run(function()
+        local ran = false
+        local t = asyncio.create_task(function() ran = true end)
+        t:cancel()
+        assert.is_true(errors.is(error_of(asyncio.await, t), "asyncio.CancelledError"))
+        assert.is_false(ran)
+      end)
+    end)
+
+    it("propagates to the task being awaited", function()
+      run(function()
+        local inner = asyncio.create_task(function() sleep(1) end)
+        local outer = asyncio.create_task(function() inner:await() end)
+        sleep(0.01)
+        outer:cancel()
+        assert.is_true(errors.is(error_of(asyncio.await, outer), "asyncio.CancelledError"))
+        assert.is_true(inner:cancelled())
+      end)
+    end)
+
+    it("of a future wakes its waiter with CancelledError", function()
+      run(function()
+        local fut = asyncio.get_running_loop():create_future()
+        local t = asyncio.create_task(function() return error_of(asyncio.await, fut) end)
+        sleep(0)
+        fut:cancel("gone")
+        local err = t:await()
+        assert.is_true(errors.is(err, "asyncio.CancelledError"))
+        assert.equal("gone", err.message)
+      end)
+    end)
+  end)
+
+  describe("futures", function()
+    it("are awaitable and carry results or an exception", function()
+      run(function()
+        local loop = asyncio.get_running_loop()
+        local fut = loop:create_future()
+        loop:call_later(0.01, function() fut:set_result(1, 2) end)
+        assert.same({ 1, 2 }, { fut:await() })
+        assert.same({ 1, 2 }, { asyncio.await(fut) })
+        local bad = asyncio.Future()
+        bad:set_exception(errors.new("ValueError", "v"))
+        assert.equal("ValueError", error_of(asyncio.await, bad).type)
+        assert.is_true(errors.is(error_of(bad.set_result, bad, 1), "asyncio.InvalidStateError"))
+      end)
+    end)
+  end)
+
+  describe("gather", function()
+    it("returns first results in argument order, false for nil", function()
+      local r = run(function()
+        local f = async(function(d, v) sleep(d) return v, "ignored" end)
+        return asyncio.gather(f(0.03, "a"), f(0.01, nil), function() return 3 end,
+          asyncio.create_task(f(0, "d")))
+      end)
+      assert.same({ "a", false, 3, "d" }, r)
+    end)
+
+    it("of nothing is empty", function()
+      assert.same({}, run(function() return asyncio.gather() end))
+    end)
+
+    it("puts error objects in the array with return_exceptions", function()
+      local r = run(function()
+        return asyncio.gather(function() errors.raise("KeyError", "k") end,
+          function() return 1 end, { return_exceptions = true })
+      end)
+      assert.equal("KeyError", r[1].type)
+      assert.equal(1, r[2])
+    end)
+
+    it("raises the first error while the others keep running", function()
+      local finished = false
+      run(function()
+        local slow = asyncio.create_task(function() sleep(0.03) finished = true end)
+        local err = error_of(asyncio.gather, slow,
+          function() sleep(0.01) errors.raise("ValueError", "first") end,
+          function() sleep(0.02) errors.raise("ValueError", "second") end)
+        assert.equal("first", err.message)
+        assert.is_false(finished)
+        slow:await()
+      end)
+      assert.is_true(finished)
+    end)
+
+    it("cancels its children when cancelled", function()
+      run(function()
+        local inner = asyncio.create_task(function() sleep(1) end)
+        local g = asyncio.create_task(function() asyncio.gather(inner) end)
+        sleep(0.01)
+        g:cancel()
+        assert.is_true(errors.is(error_of(asyncio.await, g), "asyncio.CancelledError"))
+        sleep(0)
+        assert.is_true(inner:cancelled())
+      end)
+    end)
+  end)
+
+  describe("timeouts", function()
+    it("wait_for returns the results in time", function()
+      assert.same({ 1, 2 }, { run(function()
+        return asyncio.wait_for(async(function() sleep(0.01) return 1, 2 end)(), 1)
+      end) })
+    end)
+
+    it("wait_for raises TimeoutError and cancels what it wraps", function()
+      run(function()
+        local inner = asyncio.create_task(function() sleep(1) end)
+        local err = error_of(asyncio.wait_for, inner, 0.01)
+        assert.is_true(errors.is(err, "TimeoutError"))
+        assert.is_true(inner:cancelled())
+      end)
+    end)
+
+    it("timeout scope turns the expiry into TimeoutError", function()
+      run(function()
+        local reached = false
+        local err = error_of(function()
+          local _ <close> = asyncio.timeout(0.01)
+          sleep(1)
+          reached = true
+        end)
+        assert.is_true(errors.is(err, "TimeoutError"))
+        assert.is_false(reached)
+      end)
+    end)
+
+    it("timeout scope that does not expire changes nothing", function()
+      run(function()
+        local t <close> = asyncio.timeout(0.5)
+        sleep(0.01)
+        assert.is_false(t:expired())
+        t:reschedule(nil)
+        assert.is_nil(t:when())
+      end)
+    end)
+
+    it("timeout can be rescheduled and reports expiry", function()
+      run(function()
+        local scope
+        local err = error_of(function()
+          local t <close> = asyncio.timeout(5)
+          scope = t
+          t:reschedule(asyncio.get_running_loop():time() + 0.01)
+          sleep(1)
+        end)
+        assert.is_true(errors.is(err, "TimeoutError"))
+        assert.is_true(scope:expired())
+      end)
+    end)
+
+    it("an outside cancel inside a timeout stays a CancelledError", function()
+      run(function()
+        local t = asyncio.create_task(function()
+          local _ <close> = asyncio.timeout(1)
+          sleep(1)
+        end)
+        sleep(0.01)
+        t:cancel()
+        assert.is_true(errors.is(error_of(asyncio.await, t), "asyncio.CancelledError"))
+      end)
+    end)
+  end)
+
+  describe("wait and as_completed", function()
+    local function delayed(d, v, fail)
+      return async(function()
+        sleep(d)
+        if fail then errors.raise("ValueError", v) end
+        return v
+      end)()
+    end
+
+    it("wait ALL_COMPLETED (default)", function()
+      run(function()
+        local done, pending = asyncio.wait({ delayed(0.01, 1), delayed(0.02, 2) })
+        assert.equal(2, #done)
+        assert.equal(0, #pending)
+      end)
+    end)
+
+    it("wait FIRST_COMPLETED and timeout", function()
+      run(function()
+        local slow = asyncio.create_task(delayed(0.05, "slow"))
+        local done, pending = asyncio.wait({ delayed(0.01, "fast"), slow },
+          { return_when = "FIRST_COMPLETED" })
+        assert.equal(1, #done)
+        assert.equal("fast", done[1]:result())
+        assert.equal(slow, pending[1])
+        done, pending = asyncio.wait({ slow }, { timeout = 0.01 })
+        assert.same({ 0, 1 }, { #done, #pending })
+        slow:cancel()
+      end)
+    end)
+
+    it("wait FIRST_EXCEPTION", function()
+      run(function()
+        local done, pending = asyncio.wait({ delayed(0.01, "bad", true), delayed(0.5, 2) },
+          { return_when = asyncio.FIRST_EXCEPTION })
+        assert.equal(1, #done)
+        assert.equal(1, #pending)
+        pending[1]:cancel()
+      end)
+    end)
+
+    it("as_completed yields in completion order", function()
+      local order = run(function()
+        local out = {}
+        local aws = { delayed(0.03, "c"), delayed(0.01, "a"), delayed(0.02, "b") }
+        for f in asyncio.as_completed(aws) do
+          out[#out + 1] = f:await()
+        end
+        return out
+      end)
+      assert.same({ "a", "b", "c" }, order)
+    end)
+
+    it("as_completed raises TimeoutError", function()
+      run(function()
+        local got = {}
+        local err = error_of(function()
+          for f in asyncio.as_completed({ delayed(0.01, 1), delayed(1, 2) }, 0.03) do
+            got[#got + 1] = f:await()
+          end
+        end)
+        assert.same({ 1 }, got)
+        assert.is_true(errors.is(err, "TimeoutError"))
+      end)
+    end)
+
+    it("shield keeps the inner task running", function()
+      run(function()
+        local inner = asyncio.create_task(delayed(0.02, "kept"))
+        local outer = asyncio.create_task(function() return asyncio.shield(inner):await() end)
+        sleep(0.005)
+        outer:cancel()
+        assert.is_true(errors.is(error_of(asyncio.await, outer), "asyncio.CancelledError"))
+        assert.equal("kept", inner:await())
+      end)
+    end)
+  end)
+
+  describe("TaskGroup", function()
+    it("waits for every child and returns what the body returns", function()
+      local results = {}
+      local r = run(function()
+        return asyncio.TaskGroup(function(tg)
+          tg:create_task(function() sleep(0.02) results[#results + 1] = "b" end)
+          tg:create_task(async(function(x) sleep(0.01) results[#results + 1] = x end)("a"))
+          return "body"
+        end)
+      end)
+      assert.equal("body", r)
+      assert.same({ "a", "b" }, results)
+    end)
+
+    it("cancels the rest and raises ExceptionGroup on a failure", function()
+      run(function()
+        local sibling
+        local err = error_of(asyncio.TaskGroup, function(tg)
+          sibling = tg:create_task(function() sleep(1) end)
+          tg:create_task(function() sleep(0.01) errors.raise("ValueError", "child failed") end)
+          sleep(1)  -- the body is cancelled too
+        end)
+        assert.is_true(errors.is(err, "ExceptionGroup"))
+        assert.equal("unhandled errors in a TaskGroup (1 sub-exception)", err.message)
+        assert.equal(1, #err.exceptions)
+        assert.equal("child failed", err.exceptions[1].message)
+        assert.is_true(sibling:cancelled())
+      end)
+    end)
+
+    it("counts several failures", function()
+      run(function()
+        local err = error_of(asyncio.TaskGroup, function(tg)
+          for i = 1, 2 do tg:create_task(function() errors.raise("KeyError", tostring(i)) end) end
+        end)
+        assert.equal("unhandled errors in a TaskGroup (2 sub-exceptions)", err.message)
+      end)
+    end)
+  end)
+
+  describe("queues", function()
+    it("Queue is FIFO with nowait errors, sizes and task_done/join", function()
+      run(function()
+        local q = asyncio.Queue(2)
+        assert.is_true(q:empty())
+        q:put_nowait("a")
+        q:put("b")
+        assert.is_true(q:full())
+        assert.equal(2, q:qsize())
+        assert.is_true(errors.is(error_of(q.put_nowait, q, "c"), "asyncio.QueueFull"))
+        assert.equal("a", q:get())
+        assert.equal("b", q:get_nowait())
+        assert.is_true(errors.is(error_of(q.get_nowait, q), "asyncio.QueueEmpty"))
+        assert.is_true(errors.is(error_of(q.put_nowait, q, nil), "ValueError"))
+        local joined = false
+        local j = asyncio.create_task(function() q:join() joined = true end)
+        sleep(0)
+        assert.is_false(joined)
+        q:task_done()
+        q:task_done()
+        sleep(0)
+        assert.is_true(joined)
+        j:await()
+        local err = error_of(q.task_done, q)
+        assert.is_true(errors.is(err, "ValueError"))
+        assert.equal("task_done() called too many times", err.message)
+      end)
+    end)
+
+    it("put and get suspend on a full or empty queue", function()
+      local got = run(function()
+        local q = asyncio.Queue(1)
+        local out = {}
+        local consumer = asyncio.create_task(function()
+          for _ = 1, 5 do out[#out + 1] = q:get() end
+        end)
+        for i = 1, 5 do q:put(i) end
+        consumer:await()
+        return out
+      end)
+      assert.same({ 1, 2, 3, 4, 5 }, got)
+    end)
+
+    it("a cancelled getter leaves the queue usable", function()
+      run(function()
+        local q = asyncio.Queue()
+        local g = asyncio.create_task(function() return q:get() end)
+        sleep(0)
+        g:cancel()
+        sleep(0)
+        q:put_nowait(1)
+        assert.equal(1, q:get())
+      end)
+    end)
+
+    it("LifoQueue is last in, first out", function()
+      run(function()
+        local q = asyncio.LifoQueue()
+        for i = 1, 3 do q:put(i) end
+        assert.same({ 3, 2, 1 }, { q:get(), q:get(), q:get() })
+      end)
+    end)
+
+    it("PriorityQueue orders numbers, strings and arrays like tuples", function()
+      run(function()
+        local q = asyncio.PriorityQueue()
+        for _, v in ipairs { 5, 1, 4, 2, 3 } do q:put(v) end
+        assert.same({ 1, 2, 3, 4, 5 }, { q:get(), q:get(), q:get(), q:get(), q:get() })
+        for _, v in ipairs { "pear", "apple", "fig" } do q:put_nowait(v) end
+        assert.same({ "apple", "fig", "pear" }, { q:get(), q:get(), q:get() })
+        for _, v in ipairs { { 2, "b" }, { 1, "z" }, { 2, "a" }, { 1 } } do q:put(v) end
+        assert.same({ { 1 }, { 1, "z" }, { 2, "a" }, { 2, "b" } },
+          { q:get(), q:get(), q:get(), q:get() })
+      end)
+    end)
+  end)
+
+  describe("synchronization primitives", function()
+    it("Lock excludes, is fair and holds with a guard", function()
+      local order = {}
+      run(function()
+        local lock = asyncio.Lock()
+        local function worker(name)
+          lock:acquire()
+          order[#order + 1] = name .. "+"
+          sleep(0.005)
+          order[#order + 1] = name .. "-"
+          lock:release()
+        end
+        asyncio.gather(function() worker("a") end, function() worker("b") end,
+          function() worker("c") end)
+        do
+          local _ <close> = lock:hold()
+          assert.is_true(lock:locked())
+        end
+        assert.is_false(lock:locked())
+        local err = error_of(lock.release, lock)
+        assert.is_true(errors.is(err, "RuntimeError"))
+        assert.equal("Lock is not acquired.", err.message)
+      end)
+      assert.same({ "a+", "a-", "b+", "b-", "c+", "c-" }, order)
+    end)
+
+    it("a guard releases when the scope errors", function()
+      run(function()
+        local lock = asyncio.Lock()
+        pcall(function()
+          local _ <close> = lock:hold()
+          error("x")
+        end)
+        assert.is_false(lock:locked())
+      end)
+    end)
+
+    it("Event wakes every waiter", function()
+      run(function()
+        local ev = asyncio.Event()
+        local woke = 0
+        for _ = 1, 3 do asyncio.create_task(function() ev:wait() woke = woke + 1 end) end
+        sleep(0)
+        assert.equal(0, woke)
+        assert.is_false(ev:is_set())
+        ev:set()
+        sleep(0)
+        sleep(0)
+        assert.equal(3, woke)
+        assert.is_true(ev:wait())
+        ev:clear()
+        assert.is_false(ev:is_set())
+      end)
+    end)
+
+    it("Semaphore bounds concurrency", function()
+      local active, peak = 0, 0
+      run(function()
+        local sem = asyncio.Semaphore(2)
+        local function worker()
+          local _ <close> = sem:hold()
+          active = active + 1
+          peak = math.max(peak, active)
+          sleep(0.005)
+          active = active - 1
+        end
+        local jobs = {}
+        for i = 1, 5 do jobs[i] = worker end
+        asyncio.gather(table.unpack(jobs))
+        assert.is_false(sem:locked())
+        sem:acquire()
+        sem:acquire()
+        assert.is_true(sem:locked())
+      end)
+      assert.equal(2, peak)
+    end)
+
+    it("BoundedSemaphore refuses to be released too often", function()
+      run(function()
+        local sem = asyncio.BoundedSemaphore(1)
+        sem:acquire()
+        sem:release()
+        local err = error_of(sem.release, sem)
+        assert.is_true(errors.is(err, "ValueError"))
+        assert.equal("BoundedSemaphore released too many times", err.message)
+      end)
+    end)
+
+    it("Condition waits, notifies and waits for a predicate", function()
+      run(function()
+        local cond = asyncio.Condition()
+        local items, got = {}, {}
+        local function consumer()
+          local _ <close> = cond:hold()
+          cond:wait_for(function() return #items > 0 end)
+          got[#got + 1] = table.remove(items, 1)
+        end
+        local a = asyncio.create_task(consumer)
+        local b = asyncio.create_task(consumer)
+        sleep(0)
+        do
+          local _ <close> = cond:hold()
+          items[#items + 1] = "x"
+          cond:notify()
+        end
+        sleep(0.005)
+        assert.same({ "x" }, got)
+        cond:acquire()
+        items[#items + 1] = "y"
+        cond:notify_all()
+        cond:release()
+        a:await()
+        b:await()
+        assert.same({ "x", "y" }, got)
+        assert.is_true(errors.is(error_of(cond.wait, cond), "RuntimeError"))
+        assert.is_true(errors.is(error_of(cond.notify, cond), "RuntimeError"))
+        local shared = asyncio.Lock()
+        local c2 = asyncio.Condition(shared)
+        c2:acquire()
+        assert.is_true(shared:locked())
+        c2:release()
+      end)
+    end)
+  end)
+
+  describe("at scale", function()
+    it("grows the ready queue, the timer heap and the queues", function()
+      local survivors = run(function()
+        local tasks = {}
+        for i = 1, 3000 do
+          tasks[i] = asyncio.create_task(function(d) sleep(d) return 1 end,
+            (i * 7919 % 100) / 5000)
+        end
+        for i = 1, 3000, 3 do tasks[i]:cancel() end
+        tasks[#tasks + 1] = { return_exceptions = true }
+        local n = 0
+        for _, v in ipairs(asyncio.gather(table.unpack(tasks))) do
+          if v == 1 then n = n + 1 end
+        end
+        local q = asyncio.Queue()
+        for i = 1, 5000 do q:put_nowait(i) end
+        for i = 1, 2500 do assert.equal(i, q:get()) end
+        for i = 1, 3000 do q:put(i) end
+        assert.equal(5500, q:qsize())
+        local pq, last = asyncio.PriorityQueue(), -1
+        for i = 1, 2000 do pq:put({ i * 7919 % 1000, i }) end
+        for _ = 1, 2000 do
+          local v = pq:get()
+          assert.is_true(v[1] >= last)
+          last = v[1]
+        end
+        return n
+      end)
+      assert.equal(2000, survivors)
+    end)
+  end)
+
+  describe("the running loop", function()
+    it("has a monotonic time and call_soon/call_later/call_at", function()
+      local log = {}
+      run(function()
+        local loop = asyncio.get_running_loop()
+        assert.is_true(loop:is_running())
+        local t0 = loop:time()
+        assert.is_true(loop:time() >= t0)
+        loop:call_later(0.02, function(x) log[#log + 1] = x end, "later")
+        loop:call_at(loop:time() + 0.01, function(x) log[#log + 1] = x end, "at")
+        loop:call_soon(function(a, b) log[#log + 1] = a .. b end, "so", "on")
+        local h = loop:call_later(0.015, function() log[#log + 1] = "cancelled" end)
+        h:cancel()
+        assert.is_true(h:cancelled())
+        sleep(0.04)
+      end)
+      assert.same({ "soon", "at", "later" }, log)
+    end)
+
+    it("reports an error in a callback on stderr and goes on", function()
+      local out, err = child([[
+        asyncio.run(function()
+          asyncio.get_running_loop():call_soon(function() error("cb failed") end)
+          asyncio.sleep(0.01)
+          print("still running")
+        end)]])
+      assert.equal("still running\n", out)
+      assert.matches("Exception in callback.*cb failed", err)
+    end)
+  end)
+end)

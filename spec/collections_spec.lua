@@ -1,0 +1,728 @@
+local collections = require "pystd.collections"
+local errors = require "pystd.errors"
+local helper = require "spec.helper"
+
+local deque, Counter = collections.deque, collections.Counter
+local defaultdict, OrderedDict = collections.defaultdict, collections.OrderedDict
+local repr = collections.repr
+
+--- The error object a call raises, checked for type and (optional) message.
+local function raises(kind, message, fn, ...)
+  local err = helper.error_of(fn, ...)
+  assert.is_table(err, "expected a " .. kind .. ", got " .. tostring(err))
+  assert.are.equal(kind, err.type)
+  if message then assert.are.equal(message, err.message) end
+  return err
+end
+
+local function collect(iter)
+  local out = {}
+  for v in iter do out[#out + 1] = v end
+  return out
+end
+
+local function items_of(t)
+  local out = {}
+  for k, v in pairs(t) do out[#out + 1] = { k, v } end
+  return out
+end
+
+describe("pystd.collections", function()
+  it("loads through require 'pystd'", function()
+    assert.are.equal(collections, require("pystd").collections)
+  end)
+
+  describe("deque", function()
+    it("is a userdata built from an array, a deque or an iterator", function()
+      local d = deque({ "First", "Second" })
+      assert.are.equal("userdata", type(d))
+      assert.are.equal(2, #d)
+      assert.are.equal("deque(['First', 'Second'])", tostring(deque(d)))
+      assert.are.equal("deque(['a', 'b'])", tostring(deque(("a b"):gmatch("%a"))))
+      assert.are.equal("deque([])", tostring(deque()))
+      assert.has_error(function() deque(5) end)
+    end)
+
+    it("follows the tour: rotate(2) then popleft twice", function()
+      local d = deque({ "First", "Second", "Third", "Fourth" })
+      assert.are.equal("deque(['First', 'Second', 'Third', 'Fourth'])", tostring(d))
+      d:rotate(2)
+      assert.are.equal("deque(['Third', 'Fourth', 'First', 'Second'])", tostring(d))
+      assert.are.equal("Third", d:popleft())
+      assert.are.equal("Fourth", d:popleft())
+      assert.are.equal("deque(['First', 'Second'])", tostring(d))
+    end)
+
+    it("appends and pops at both ends", function()
+      local d = deque()
+      d:append(2); d:append(3); d:appendleft(1); d:appendleft(0)
+      assert.are.equal("deque([0, 1, 2, 3])", tostring(d))
+      assert.are.equal(3, d:pop())
+      assert.are.equal(0, d:popleft())
+      assert.are.equal("deque([1, 2])", tostring(d))
+    end)
+
+    it("raises IndexError when popping an empty deque", function()
+      raises("IndexError", "pop from an empty deque", function() deque():pop() end)
+      raises("IndexError", "pop from an empty deque", function() deque():popleft() end)
+      local err = helper.error_of(function() deque():pop() end)
+      assert.are.equal("IndexError: pop from an empty deque", tostring(err))
+      assert.is_true(errors.is(err, "LookupError"))
+    end)
+
+    it("refuses nil elements with ValueError", function()
+      local d = deque({ 1 })
+      raises("ValueError", nil, function() d:append(nil) end)
+      raises("ValueError", nil, function() d:appendleft(nil) end)
+      raises("ValueError", nil, function() d:insert(1, nil) end)
+      raises("ValueError", nil, function() d[1] = nil end)
+      raises("ValueError", nil, function() deque({ 1, nil, 3 }) end)
+      assert.are.equal("deque([1])", tostring(d))
+    end)
+
+    it("extends on either side, and from itself", function()
+      local d = deque({ 1, 2 })
+      d:extend({ 3, 4 })
+      d:extendleft({ 0, -1 })
+      assert.are.equal("deque([-1, 0, 1, 2, 3, 4])", tostring(d))
+      local e = deque({ "a", "b" })
+      e:extend(e)
+      assert.are.equal("deque(['a', 'b', 'a', 'b'])", tostring(e))
+      local n = 0
+      e:extend(function() n = n + 1; if n <= 2 then return n end end)
+      assert.are.equal("deque(['a', 'b', 'a', 'b', 1, 2])", tostring(e))
+    end)
+
+    it("rotates both ways in O(k), full rings included", function()
+      local d = deque({ 1, 2, 3, 4, 5 })
+      d:rotate()
+      assert.are.equal("deque([5, 1, 2, 3, 4])", tostring(d))
+      d:rotate(-2)
+      assert.are.equal("deque([2, 3, 4, 5, 1])", tostring(d))
+      d:rotate(12)
+      assert.are.equal("deque([5, 1, 2, 3, 4])", tostring(d))
+      local full = deque({ 1, 2, 3, 4, 5, 6, 7, 8 })  -- fills its 8 slots
+      full:rotate(3)
+      assert.are.equal("deque([6, 7, 8, 1, 2, 3, 4, 5])", tostring(full))
+      full:rotate(-4)
+      assert.are.equal("deque([2, 3, 4, 5, 6, 7, 8, 1])", tostring(full))
+      deque():rotate(3)
+    end)
+
+    it("bounds itself with maxlen, discarding from the other end", function()
+      local d = deque({ 1, 2, 3, 4, 5 }, 3)
+      assert.are.equal("deque([3, 4, 5], maxlen=3)", tostring(d))
+      assert.are.equal(3, d.maxlen)
+      d:append(6)
+      assert.are.equal("deque([4, 5, 6], maxlen=3)", tostring(d))
+      d:appendleft(0)
+      assert.are.equal("deque([0, 4, 5], maxlen=3)", tostring(d))
+      raises("IndexError", "deque already at its maximum size",
+        function() d:insert(1, 9) end)
+      assert.is_nil(deque().maxlen)
+      local zero = deque({ 1 }, 0)
+      zero:append(1)
+      assert.are.equal(0, #zero)
+      raises("ValueError", "maxlen must be non-negative", function() deque({}, -1) end)
+    end)
+
+    it("indexes 1-based and from the end, ipairs stopping after the last", function()
+      local d = deque({ "a", "b", "c" })
+      assert.are.equal("a", d[1])
+      assert.are.equal("c", d[3])
+      assert.are.equal("c", d[-1])
+      assert.are.equal("a", d[-3])
+      assert.is_nil(d[4])
+      raises("IndexError", "deque index out of range", function() return d[5] end)
+      raises("IndexError", "deque index out of range", function() return d[0] end)
+      raises("IndexError", "deque index out of range", function() return d[-4] end)
+      raises("TypeError", nil, function() return d[1.5] end)
+      assert.are.equal("b", d[2.0])
+      d[2] = "B"
+      d[-1] = "C"
+      assert.are.equal("deque(['a', 'B', 'C'])", tostring(d))
+      raises("IndexError", "deque index out of range", function() d[4] = "x" end)
+      raises("TypeError", nil, function() d.maxlen = 3 end)
+      local seen = {}
+      for i, v in ipairs(d) do seen[i] = v end
+      assert.are.same({ "a", "B", "C" }, seen)
+      assert.is_nil(d.nonexistent)
+    end)
+
+    it("iterates with iter() and pairs()", function()
+      local d = deque({ 10, 20 })
+      assert.are.same({ 10, 20 }, collect(d:iter()))
+      local seen = {}
+      for i, v in pairs(d) do seen[#seen + 1] = i .. "=" .. v end
+      assert.are.same({ "1=10", "2=20" }, seen)
+    end)
+
+    it("raises RuntimeError when mutated during iteration", function()
+      local d = deque({ 1, 2, 3 })
+      local step = d:iter()
+      assert.are.equal(1, step())
+      d:append(4)
+      raises("RuntimeError", "deque mutated during iteration", step)
+      raises("RuntimeError", "deque mutated during iteration", function()
+        for _ in pairs(d) do d:popleft() end
+      end)
+      local e = deque({ 1, 2 })
+      local it = e:iter()
+      e[1] = 5  -- replacing an element is no mutation of the order
+      assert.are.equal(5, it())
+    end)
+
+    it("counts, finds and removes by equality", function()
+      local d = deque({ "a", "b", "a", "c", "a" })
+      assert.are.equal(3, d:count("a"))
+      assert.are.equal(0, d:count("z"))
+      assert.are.equal(1, d:index("a"))
+      assert.are.equal(3, d:index("a", 2))
+      assert.are.equal(5, d:index("a", -1))
+      assert.are.equal(3, d:index("a", 2, 3))
+      raises("ValueError", "'a' is not in deque", function() d:index("a", 2, 2) end)
+      raises("ValueError", "'z' is not in deque", function() d:index("z") end)
+      d:remove("a")
+      assert.are.equal("deque(['b', 'a', 'c', 'a'])", tostring(d))
+      raises("ValueError", "'z' is not in deque", function() d:remove("z") end)
+      raises("ValueError", "5 is not in deque", function() d:remove(5) end)
+    end)
+
+    it("inserts before the element now at i", function()
+      local d = deque({ "a", "c" })
+      d:insert(2, "b")
+      assert.are.equal("deque(['a', 'b', 'c'])", tostring(d))
+      d:insert(-1, "x")   -- before the last
+      assert.are.equal("deque(['a', 'b', 'x', 'c'])", tostring(d))
+      d:insert(99, "end")
+      d:insert(-99, "start")
+      d:insert(0, "zero")
+      assert.are.equal("deque(['zero', 'start', 'a', 'b', 'x', 'c', 'end'])", tostring(d))
+    end)
+
+    it("reverses, clears and copies (copy keeps maxlen, deque(d) does not)", function()
+      local d = deque({ 1, 2, 3 }, 5)
+      d:reverse()
+      assert.are.equal("deque([3, 2, 1], maxlen=5)", tostring(d))
+      local c = d:copy()
+      assert.are.equal("deque([3, 2, 1], maxlen=5)", tostring(c))
+      assert.are.equal("deque([3, 2, 1])", tostring(deque(d)))
+      assert.are.equal("deque([2, 1], maxlen=2)", tostring(deque(d, 2)))
+      c:append(0)
+      assert.are.equal(3, #d)
+      d:clear()
+      assert.are.equal(0, #d)
+      assert.are.equal("deque([], maxlen=5)", tostring(d))
+    end)
+
+    it("compares elementwise with ==", function()
+      assert.is_true(deque({ 1, "a" }) == deque({ 1, "a" }))
+      assert.is_false(deque({ 1, "a" }) == deque({ 1, "b" }))
+      assert.is_false(deque({ 1 }) == deque({ 1, 1 }))
+      assert.is_true(deque() == deque({}, 3))
+      assert.is_false(deque({ 1 }) == setmetatable({}, { __eq = function() return true end }))
+    end)
+
+    it("writes reprs like CPython, nested and cyclic ones included", function()
+      local d = deque({ "it's", 1.5, 2, true, { 1, 2 }, { x = 1 }, deque({ "n" }) })
+      assert.are.equal([[deque(["it's", 1.5, 2, true, [1, 2], {'x': 1}, deque(['n'])])]],
+        tostring(d))
+      local self = deque({ 1 })
+      self:append(self)
+      assert.are.equal("deque([1, [...]])", tostring(self))
+      assert.are.equal([['a\nb\\']], repr("a\nb\\"))
+      assert.are.equal("'\\x01'", repr("\1"))
+    end)
+
+    it("reports misuse with argument errors", function()
+      local d = deque()
+      assert.has_error(function() d.append({}, 1) end,
+        "bad argument #1 to 'append' (pystd.deque expected, got table)")
+      assert.has_error(function() d:rotate("x") end)
+      assert.has_error(function() d.pop(io.stdout) end)
+    end)
+
+    it("gives its memory back: a million pushes and pops leave no growth", function()
+      local d = deque()
+      collectgarbage("collect")
+      local before = collectgarbage("count")
+      for i = 1, 1000000 do d:append(i) end
+      for _ = 1, 1000000 do d:popleft() end
+      for i = 1, 1000000 do d:appendleft(i); d:pop() end
+      collectgarbage("collect")
+      collectgarbage("collect")
+      assert.is_true(collectgarbage("count") - before < 64,
+        ("grew by %.1f KB"):format(collectgarbage("count") - before))
+      for i = 1, 1000 do d:append({ i }) end
+      local weak = setmetatable({ d[1] }, { __mode = "v" })
+      d:clear()
+      collectgarbage("collect")
+      assert.is_nil(weak[1])
+    end)
+
+    it("drops unreachable deques, cycles through their metatables included", function()
+      local weak = setmetatable({}, { __mode = "v" })
+      weak[1] = deque({ 1, 2 })
+      collectgarbage("collect")
+      collectgarbage("collect")
+      assert.is_nil(weak[1])
+    end)
+  end)
+
+  describe("Counter", function()
+    it("is a plain table of counts with class functions", function()
+      local c = Counter({ "a", "b", "a" })
+      assert.are.equal("table", type(c))
+      assert.are.equal(2, rawget(c, "a"))
+      assert.are.equal(2, c.a)
+      assert.are.equal(0, c.missing)
+      assert.is_nil(rawget(c, "missing"))
+      assert.are.equal(2, Counter.len(c))
+      local words = Counter({ "total", "update", "total" })
+      assert.are.equal(2, words.total)
+      assert.are.equal(1, words.update)
+      assert.are.equal(3, Counter.total(words))
+    end)
+
+    it("counts the UTF-8 characters of a string", function()
+      local c = Counter("abracadabra")
+      assert.are.equal("Counter({'a': 5, 'b': 2, 'r': 2, 'c': 1, 'd': 1})", tostring(c))
+      local u = Counter("héhé€😀€a")
+      assert.are.same({ { "h", 2 }, { "é", 2 }, { "€", 2 }, { "😀", 1 }, { "a", 1 } },
+        items_of(u))
+      local bad = Counter("a\255a")
+      assert.are.same({ { "a", 2 }, { "\255", 1 } }, items_of(bad))
+    end)
+
+    it("counts any kind of key as a table would, in first-seen order", function()
+      local t = {}
+      local long1, long2 = ("x"):rep(50), ("x"):rep(25) .. ("x"):rep(25)
+      local c = Counter({ 1, 2.0, 2, true, false, t, t, long1, long2, 1.5, -0.0, 0, "1" })
+      assert.are.same({ { 1, 1 }, { 2, 2 }, { true, 1 }, { false, 1 }, { t, 2 },
+        { long1, 2 }, { 1.5, 1 }, { 0, 2 }, { "1", 1 } }, items_of(c))
+      assert.are.equal("integer", math.type(next(c)))
+      Counter.subtract(c, { t, long2, 0 })
+      assert.are.equal(1, c[t])
+      assert.are.equal(1, c[long1])
+      assert.are.equal(1, c[0])
+      raises("ValueError", "cannot count nil", function() Counter.update(c, { 1, nil, 3 }) end)
+    end)
+
+    it("counts from a map and from an iterator", function()
+      local c = Counter({ x = 3 })
+      assert.are.equal(3, c.x)
+      local g = Counter(("a b a"):gmatch("%a"))
+      assert.are.same({ { "a", 2 }, { "b", 1 } }, items_of(g))
+    end)
+
+    it("keeps insertion order; a deleted and re-added key goes to the end", function()
+      local c = Counter("abc")
+      c.b = nil
+      c.d = 1
+      c.b = 5
+      assert.are.same({ { "a", 1 }, { "c", 1 }, { "d", 1 }, { "b", 5 } }, items_of(c))
+      c.zzz = nil  -- deleting a missing key is a no-op
+      assert.are.equal(4, Counter.len(c))
+      assert.are.same({ "a", "c", "d", "b" }, collect(Counter.keys(c)))
+      assert.are.same({ 1, 1, 1, 5 }, collect(Counter.values(c)))
+      local ks = {}
+      for k, v in Counter.items(c) do ks[#ks + 1] = k .. v end
+      assert.are.same({ "a1", "c1", "d1", "b5" }, ks)
+    end)
+
+    it("supports the counting idiom c[w] = c[w] + 1", function()
+      local c = Counter()
+      for w in ("the cat the hat"):gmatch("%a+") do c[w] = c[w] + 1 end
+      assert.are.same({ { "the", 2 }, { "cat", 1 }, { "hat", 1 } }, items_of(c))
+    end)
+
+    it("updates and subtracts arrays, strings, maps and Counters", function()
+      local c = Counter("aab")
+      Counter.update(c, { "b", "c" })
+      Counter.update(c, "a")
+      Counter.update(c, Counter({ "d" }))
+      Counter.update(c, { e = 2 })
+      Counter.update(c)
+      assert.are.same({ { "a", 3 }, { "b", 2 }, { "c", 1 }, { "d", 1 }, { "e", 2 } },
+        items_of(c))
+      Counter.subtract(c, "aaaa")
+      Counter.subtract(c, { b = 2 })
+      Counter.subtract(c, { "f" })
+      assert.are.same({ { "a", -1 }, { "b", 0 }, { "c", 1 }, { "d", 1 }, { "e", 2 },
+        { "f", -1 } }, items_of(c))
+      assert.has_error(function() Counter.update(c, 5) end)
+      assert.has_error(function() Counter.update({}, "a") end,
+        "bad argument #1 to 'update' (Counter expected, got table)")
+    end)
+
+    it("lists most_common with ties in insertion order", function()
+      local c = Counter("abcbcddd")
+      assert.are.same({ { "d", 3 }, { "b", 2 }, { "c", 2 }, { "a", 1 } },
+        Counter.most_common(c))
+      assert.are.same({ { "d", 3 }, { "b", 2 } }, Counter.most_common(c, 2))
+      assert.are.same({}, Counter.most_common(c, 0))
+      assert.are.same({}, Counter.most_common(c, -1))
+      assert.are.equal(4, #Counter.most_common(c, 10))
+      c.x = 2.5
+      assert.are.same({ { "d", 3 }, { "x", 2.5 } }, Counter.most_common(c, 2))
+      assert.has_error(function() Counter.most_common(c, "2") end)
+    end)
+
+    it("matches CPython's most_common on a larger random counter", function()
+      local code = [[
+import random
+from collections import Counter
+rng = random.Random(5)
+keys = [f"k{rng.randrange(3000)}" for _ in range(20000)]
+print(" ".join(keys))
+for k, n in Counter(keys).most_common(25): print(k, n)
+]]
+      local out = helper.python(code)
+      local first, rest = out:match("^([^\n]*)\n(.*)$")
+      local keys = {}
+      for w in first:gmatch("%S+") do keys[#keys + 1] = w end
+      local mine = {}
+      for _, kv in ipairs(Counter.most_common(Counter(keys), 25)) do
+        mine[#mine + 1] = kv[1] .. " " .. kv[2] .. "\n"
+      end
+      assert.are.equal(rest, table.concat(mine))
+    end)
+
+    it("repeats keys with elements() and sums with total()", function()
+      local c = Counter({ "a", "b", "a" })
+      c.z = 0
+      c.n = -1
+      assert.are.same({ "a", "a", "b" }, collect(Counter.elements(c)))
+      assert.are.equal(2, Counter.total(c))
+    end)
+
+    it("has Python's operators", function()
+      local a, b = Counter(), Counter()
+      a.x = 3; a.y = 1; a.z = -1
+      b.x = 1; b.y = 2; b.w = 4
+      assert.are.same({ { "x", 4 }, { "y", 3 }, { "w", 4 } }, items_of(a + b))
+      assert.are.same({ { "x", 2 } }, items_of(a - b))
+      assert.are.same({ { "x", 1 }, { "y", 1 } }, items_of(a & b))
+      assert.are.same({ { "x", 3 }, { "y", 2 }, { "w", 4 } }, items_of(a | b))
+      assert.are.same({ { "z", 1 } }, items_of(-a))
+      assert.is_true(Counter("ab") == Counter("ba"))
+      local zero = Counter("a")
+      zero.b = 0
+      assert.is_true(zero == Counter("a"))
+      assert.is_false(Counter("a") == Counter("aa"))
+      assert.is_true(Counter("a") <= Counter("ab"))
+      assert.is_true(Counter("a") < Counter("ab"))
+      assert.is_false(Counter("ab") < Counter("ab"))
+    end)
+
+    it("writes itself most common first", function()
+      assert.are.equal("Counter()", tostring(Counter()))
+      assert.are.equal("Counter({'b': 2, 'a': 1})", tostring(Counter("abb")))
+    end)
+
+    it("tolerates deleting the current key during pairs", function()
+      local c = Counter("abcdef")
+      local seen = {}
+      for k in pairs(c) do
+        seen[#seen + 1] = k
+        c[k] = nil
+      end
+      assert.are.equal("abcdef", table.concat(seen))
+      assert.are.equal(0, Counter.len(c))
+      assert.is_nil(next(c))
+    end)
+
+    it("raises RuntimeError when a key is added during pairs", function()
+      local c = Counter("ab")
+      raises("RuntimeError", "dictionary changed size during iteration", function()
+        for k in pairs(c) do c[k .. "x"] = 1 end
+      end)
+      local d = Counter("ab")
+      for k in pairs(d) do d[k] = d[k] + 1 end  -- changing values is fine
+      assert.are.same({ { "a", 2 }, { "b", 2 } }, items_of(d))
+    end)
+
+    it("stays compact under churn: deleted keys are swept", function()
+      local c = Counter()
+      for round = 1, 50 do
+        for i = 1, 100 do c[i] = round end
+        for i = 1, 100 do c[i] = nil end
+      end
+      c.last = 1
+      assert.are.equal(1, Counter.len(c))
+      assert.are.same({ { "last", 1 } }, items_of(c))
+    end)
+
+    it("refuses nil and NaN keys when counting", function()
+      raises("ValueError", nil, function() Counter({ 0 / 0 }) end)
+      assert.has_error(function() local c = Counter(); c[0 / 0] = 1 end)
+    end)
+  end)
+
+  describe("defaultdict", function()
+    it("stores factory() for a missing key", function()
+      local function list() return {} end
+      local d = defaultdict(list)
+      table.insert(d.Accounting, "Joe")
+      table.insert(d.Accounting, "Bob")
+      table.insert(d.Platforms, "Lisa")
+      assert.are.same({ "Joe", "Bob" }, rawget(d, "Accounting"))
+      assert.are.equal(2, defaultdict.len(d))
+      assert.are.equal(list, defaultdict.default_factory(d))
+      assert.are.equal("defaultdict(<function>, "
+        .. "{'Accounting': ['Joe', 'Bob'], 'Platforms': ['Lisa']})",
+        tostring(d))
+      local keys = {}
+      for k in pairs(d) do keys[#keys + 1] = k end
+      assert.are.same({ "Accounting", "Platforms" }, keys)
+    end)
+
+    it("calls the factory with no argument and copies an init table", function()
+      local args
+      local d = defaultdict(function(...) args = select("#", ...); return 0 end,
+        { a = 1 })
+      assert.are.equal(1, d.a)
+      assert.are.equal(0, d.b)
+      assert.are.equal(0, args)
+      d.a = nil
+      assert.are.equal(1, defaultdict.len(d))
+      assert.are.same({ "b" }, collect(defaultdict.keys(d)))
+    end)
+
+    it("reads nil without a factory, and for a nil key", function()
+      local d = defaultdict()
+      assert.is_nil(d.x)
+      assert.is_nil(defaultdict.default_factory(d))
+      assert.are.equal("defaultdict(None, {})", tostring(d))
+      local e = defaultdict(function() return 1 end)
+      assert.is_nil(e[nil])
+      assert.has_error(function() defaultdict(5) end)
+    end)
+
+    it("accepts a callable table as the factory", function()
+      local list = setmetatable({}, {
+        __call = function() return {} end,
+        __tostring = function() return "list" end,
+      })
+      local d = defaultdict(list)
+      table.insert(d.x, 1)
+      assert.are.equal("defaultdict(list, {'x': [1]})", tostring(d))
+    end)
+
+    it("raises RuntimeError when a read adds a key during pairs", function()
+      local d = defaultdict(function() return 0 end, { a = 1 })
+      raises("RuntimeError", nil, function()
+        for k in pairs(d) do local _ = d[k .. "!"] end
+      end)
+    end)
+  end)
+
+  describe("OrderedDict", function()
+    it("keeps insertion order from an array of pairs", function()
+      local d = OrderedDict({ { "b", 1 }, { "a", 2 }, { "c", 3 } })
+      assert.are.equal("OrderedDict([('b', 1), ('a', 2), ('c', 3)])", tostring(d))
+      assert.are.equal(2, d.a)
+      assert.is_nil(d.zz)
+      assert.are.equal(3, OrderedDict.len(d))
+      assert.are.same({ "b", "a", "c" }, collect(OrderedDict.keys(d)))
+      assert.are.same({ 1, 2, 3 }, collect(OrderedDict.values(d)))
+      assert.are.equal("OrderedDict()", tostring(OrderedDict()))
+      raises("ValueError", nil, function() OrderedDict({ { "a" } }) end)
+      raises("TypeError", nil, function() OrderedDict({ "a" }) end)
+      local copy = OrderedDict(OrderedDict({ { "a", 1 } }))
+      assert.are.equal("OrderedDict([('a', 1)])", tostring(copy))
+    end)
+
+    it("moves keys to either end", function()
+      local d = OrderedDict({ { "a", 1 }, { "b", 2 }, { "c", 3 } })
+      OrderedDict.move_to_end(d, "a")
+      assert.are.same({ "b", "c", "a" }, collect(OrderedDict.keys(d)))
+      OrderedDict.move_to_end(d, "a", false)
+      assert.are.same({ "a", "b", "c" }, collect(OrderedDict.keys(d)))
+      OrderedDict.move_to_end(d, "c", false)
+      assert.are.same({ "c", "a", "b" }, collect(OrderedDict.keys(d)))
+      raises("KeyError", "'zz'", function() OrderedDict.move_to_end(d, "zz") end)
+    end)
+
+    it("pops items from either end", function()
+      local d = OrderedDict({ { "a", 1 }, { "b", 2 }, { "c", 3 } })
+      local k, v = OrderedDict.popitem(d)
+      assert.are.equal("c", k); assert.are.equal(3, v)
+      k, v = OrderedDict.popitem(d, false)
+      assert.are.equal("a", k); assert.are.equal(1, v)
+      assert.are.same({ { "b", 2 } }, items_of(d))
+      OrderedDict.popitem(d)
+      raises("KeyError", "dictionary is empty", function() OrderedDict.popitem(d) end)
+      d.x = 1
+      assert.are.same({ { "x", 1 } }, items_of(d))
+    end)
+
+    it("compares order-sensitively with another OrderedDict", function()
+      local a = OrderedDict({ { "a", 1 }, { "b", 2 } })
+      local b = OrderedDict({ { "b", 2 }, { "a", 1 } })
+      assert.is_false(a == b)
+      assert.is_true(a == OrderedDict({ { "a", 1 }, { "b", 2 } }))
+      assert.is_false(a == OrderedDict({ { "a", 1 } }))
+      local plain = setmetatable({ a = 1, b = 2 }, { __eq = function() return false end })
+      assert.is_true(a == plain)  -- a plain dict comparison, order ignored
+    end)
+
+    it("never loops forever when move_to_end runs inside pairs", function()
+      local d = OrderedDict({ { "a", 1 }, { "b", 2 } })
+      raises("RuntimeError", nil, function()
+        for k in pairs(d) do OrderedDict.move_to_end(d, k) end
+      end)
+    end)
+
+    it("writes a dict that contains itself with ...", function()
+      local d = OrderedDict()
+      d.self = d
+      assert.are.equal("OrderedDict([('self', ...)])", tostring(d))
+      local g = defaultdict()
+      g[1] = { g }
+      assert.are.equal("defaultdict(None, {1: [...]})", tostring(g))
+    end)
+
+    it("checks its arguments", function()
+      assert.has_error(function() OrderedDict.popitem(Counter()) end,
+        "bad argument #1 to 'popitem' (OrderedDict expected, got Counter)")
+      assert.has_error(function() OrderedDict.len(5) end)
+    end)
+  end)
+
+  it("lets unreachable maps and their order indexes be collected", function()
+    local weak = setmetatable({}, { __mode = "v" })
+    weak[1] = Counter("abc")
+    weak[2] = defaultdict(function() return 0 end, { a = 1 })
+    weak[3] = OrderedDict({ { "a", 1 } })
+    local cyclic = OrderedDict()
+    cyclic[cyclic] = cyclic
+    weak[4] = cyclic
+    cyclic = nil  -- luacheck: ignore 311
+    collectgarbage("collect")
+    collectgarbage("collect")
+    assert.is_nil(next(weak))
+  end)
+
+  -- {====================================================== CPython cases
+  describe("matches CPython on random operation sequences", function()
+    local cases = dofile("spec/collections_cases/cases.lua")
+
+    local function fmt(v)
+      if v == nil then return "None" end
+      if v == true then return "True" end
+      if v == false then return "False" end
+      if type(v) == "table" then
+        local parts = {}
+        for i, x in ipairs(v) do parts[i] = fmt(x) end
+        return "[" .. table.concat(parts, ", ") .. "]"
+      end
+      return repr(v)
+    end
+
+    local function fmt_pairs(list)
+      local parts = {}
+      for i, kv in ipairs(list) do
+        parts[i] = "(" .. fmt(kv[1]) .. ", " .. fmt(kv[2]) .. ")"
+      end
+      return "[" .. table.concat(parts, ", ") .. "]"
+    end
+
+    --- Run `fn` and give its result as the cases write it.
+    local function outcome(format, fn)
+      local ok, result = pcall(fn)
+      if not ok then
+        if type(result) == "table" and result.type then return "error:" .. result.type end
+        error(result, 0)
+      end
+      return format(result)
+    end
+
+    local function counter_of(pairs_list)
+      local c = Counter()
+      for _, kv in ipairs(pairs_list) do c[kv[1]] = kv[2] end
+      return c
+    end
+
+    local deque_ops = {
+      get = function(d, i) return d[i] end,
+      set = function(d, i, x) d[i] = x end,
+      len = function(d) return #d end,
+      copy = function(d) return tostring(d:copy()) end,
+    }
+
+    local counter_ops = {
+      set = function(c, k, n) c[k] = n end,
+      incr = function(c, k) c[k] = c[k] + 1 end,
+      delete = function(c, k) c[k] = nil end,
+      get = function(c, k) return c[k] end,
+      most_common = function(c, n) return fmt_pairs(Counter.most_common(c, n)) end,
+      total = Counter.total,
+      len = Counter.len,
+      elements = function(c) return collect(Counter.elements(c)) end,
+      keys = function(c) return collect(Counter.keys(c)) end,
+      add = function(c, o) return fmt_pairs(items_of(c + counter_of(o))) end,
+      sub = function(c, o) return fmt_pairs(items_of(c - counter_of(o))) end,
+      ["or"] = function(c, o) return fmt_pairs(items_of(c | counter_of(o))) end,
+      ["and"] = function(c, o) return fmt_pairs(items_of(c & counter_of(o))) end,
+      neg = function(c) return fmt_pairs(items_of(-c)) end,
+      eq = function(c, o) return c == counter_of(o) end,
+    }
+    for _, name in ipairs { "update", "subtract" } do
+      counter_ops[name] = function(c, how, x)
+        if how == "map" then x = OrderedDict(x) end
+        Counter[name](c, x)
+      end
+    end
+
+    local odict_ops = {
+      set = function(d, k, v) d[k] = v end,
+      delete = function(d, k) d[k] = nil end,
+      get = function(d, k) return d[k] end,
+      move_to_end = OrderedDict.move_to_end,
+      popitem = function(d, last)
+        local k, v = OrderedDict.popitem(d, last)
+        return "(" .. fmt(k) .. ", " .. fmt(v) .. ")"
+      end,
+      len = OrderedDict.len,
+      keys = function(d) return collect(OrderedDict.keys(d)) end,
+      values = function(d) return collect(OrderedDict.values(d)) end,
+      eq = function(d, items) return d == OrderedDict(items) end,
+    }
+
+    -- ops whose functions above return the case text themselves
+    local preformatted = { most_common = true, popitem = true, add = true,
+      sub = true, ["or"] = true, ["and"] = true, neg = true }
+
+    local function replay(kind, cases_of_kind, make, ops, state_of)
+      it(("%s: %d sequences"):format(kind, #cases_of_kind), function()
+        for n, case in ipairs(cases_of_kind) do
+          local obj = make(case)
+          for s, step in ipairs(case.steps) do
+            local op, args, expected, state = step[1], step[2], step[3], step[4]
+            local fn = ops[op] or function(o, ...) return o[op](o, ...) end
+            local got = outcome(preformatted[op] and tostring or fmt,
+              function() return fn(obj, table.unpack(args)) end)
+            local where = ("%s #%d step %d: %s(%s)"):format(kind, n, s, op,
+              fmt(args):sub(2, -2))
+            assert.are.equal(expected, got, where)
+            assert.are.equal(state, state_of(obj), where .. " (state)")
+          end
+        end
+      end)
+    end
+
+    replay("deque", cases.deque, function(case)
+      return deque(case.init, case.maxlen)
+    end, deque_ops, tostring)
+
+    replay("Counter", cases.Counter, function(case)
+      return Counter(case.init)
+    end, counter_ops, function(c) return fmt_pairs(items_of(c)) end)
+
+    replay("OrderedDict", cases.OrderedDict, function(case)
+      return OrderedDict(case.init)
+    end, odict_ops, tostring)
+  end)
+  -- }======================================================
+end)

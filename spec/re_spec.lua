@@ -1,0 +1,981 @@
+-- Specs of pystd.re (API.md section 2): Python's re on PCRE2.
+local re = require "pystd.re"
+local helper = require "spec.helper"
+
+local error_of = helper.error_of
+
+--- The error object raised by fn(...), asserting it is one of `etype`.
+local function raised(etype, fn, ...)
+  local err = error_of(fn, ...)
+  assert.is_table(err, "expected an error object, got " .. tostring(err))
+  assert.are.equal(etype, err.type)
+  return err
+end
+
+--- A Python string literal for s.
+local function pystr(s)
+  return '"' .. s:gsub('[\\"\n]', { ["\\"] = "\\\\", ['"'] = '\\"',
+    ["\n"] = "\\n" }) .. '"'
+end
+
+--- A table of all the results of a call.
+local function pack(...) return { n = select("#", ...), ... } end
+
+describe("pystd.re", function()
+
+  describe("module surface", function()
+    it("exports every function of the contract", function()
+      for _, name in ipairs { "compile", "search", "match", "fullmatch",
+          "findall", "finditer", "sub", "subn", "split", "escape", "purge",
+          "set_match_limit", "get_match_limit" } do
+        assert.is_function(re[name], name)
+      end
+    end)
+
+    it("exports CPython's flag values and BYTES", function()
+      assert.are.equal(0, re.NOFLAG)
+      assert.are.equal(2, re.I); assert.are.equal(re.I, re.IGNORECASE)
+      assert.are.equal(8, re.M); assert.are.equal(re.M, re.MULTILINE)
+      assert.are.equal(16, re.S); assert.are.equal(re.S, re.DOTALL)
+      assert.are.equal(64, re.X); assert.are.equal(re.X, re.VERBOSE)
+      assert.are.equal(256, re.A); assert.are.equal(re.A, re.ASCII)
+      assert.are.equal(32, re.U); assert.are.equal(re.U, re.UNICODE)
+      assert.is_number(re.BYTES)
+      for _, f in ipairs { re.I, re.M, re.S, re.X, re.A, re.U } do
+        assert.are.equal(0, re.BYTES & f)
+      end
+    end)
+
+    it("names the error type", function()
+      assert.are.equal("re.error", re.error)
+    end)
+
+    it("loads again after package.loaded is cleared", function()
+      local m1 = re.search("(a)", "a")
+      package.loaded["pystd.re"] = nil
+      local re2 = require "pystd.re"
+      package.loaded["pystd.re"] = re
+      local m2 = re2.search("(b)", "b")
+      assert.are.equal("a", m1[1])
+      assert.are.equal("b", m2[1])
+      assert.are.equal("b", m2:group(1))
+      assert.are.equal("x", re2.compile("x"):search("x"):group())
+    end)
+  end)
+
+  describe("compile and Pattern", function()
+    it("has the fields pattern, flags, groups, groupindex", function()
+      local p = re.compile("(?P<year>\\d+)-(\\d+)-(?P<day>\\d+)")
+      assert.are.equal("(?P<year>\\d+)-(\\d+)-(?P<day>\\d+)", p.pattern)
+      assert.are.equal(re.U, p.flags)
+      assert.are.equal(3, p.groups)
+      assert.are.same({ year = 1, day = 3 }, p.groupindex)
+    end)
+
+    it("reports flags like CPython, inline global flags included", function()
+      assert.are.equal(34, re.compile("(?i)a").flags)
+      assert.are.equal(re.A, re.compile("a", re.A).flags)
+      assert.are.equal(re.I | re.M | re.U, re.compile("a", re.I | re.M).flags)
+      assert.are.equal(re.BYTES, re.compile("a", re.BYTES).flags)
+      assert.are.equal(re.A | re.X, re.compile("(?ax)a").flags)
+    end)
+
+    it("keeps group lookups apart from the groupindex it shows", function()
+      local p = re.compile("(?P<a>x)(?P<b>y)")
+      p.groupindex.a = 2
+      assert.are.equal("x", p:match("xy"):group("a"))
+      assert.are.same({ a = "x", b = "y" }, p:match("xy"):groupdict())
+    end)
+
+    it("prints like CPython's repr", function()
+      assert.are.equal("re.compile('a.*b')", tostring(re.compile("a.*b")))
+      assert.are.equal("re.compile('a', re.IGNORECASE|re.MULTILINE)",
+        tostring(re.compile("a", re.I | re.M)))
+      assert.are.equal([[re.compile("it's\n\\d")]],
+        tostring(re.compile("it's\n\\d")))
+      assert.are.equal("re.compile('x', re.BYTES)",
+        tostring(re.compile("x", re.BYTES)))
+    end)
+
+    it("compares equal by pattern and flags", function()
+      assert.are.equal(re.compile("ab"), re.compile("ab"))
+      assert.are_not.equal(re.compile("ab"), re.compile("ab", re.I))
+    end)
+
+    it("returns a compiled Pattern itself", function()
+      local p = re.compile("x+")
+      assert.are.equal(p, re.compile(p))
+      assert.is_true(rawequal(p, re.compile(p)))
+    end)
+
+    it("refuses flags with a compiled pattern", function()
+      local p = re.compile("x")
+      for _, call in ipairs {
+        function() re.compile(p, re.I) end,
+        function() re.search(p, "x", re.I) end,
+        function() re.sub(p, "y", "x", 0, re.I) end,
+        function() re.split(p, "x", 0, re.M) end,
+      } do
+        local err = raised("ValueError", call)
+        assert.are.equal("cannot process flags argument with a compiled pattern",
+          err.message)
+      end
+    end)
+
+    it("refuses ASCII with UNICODE, LOCALE and unknown flags", function()
+      local err = raised("ValueError", re.compile, "a", re.A | re.U)
+      assert.are.equal("ASCII and UNICODE flags are incompatible", err.message)
+      raised("ValueError", re.compile, "a", 4)
+      raised("ValueError", re.compile, "a", 1 << 20)
+      raised("ValueError", re.compile, "a", re.U | re.BYTES)
+    end)
+
+    it("raises argument errors for wrong types", function()
+      assert.has_error(function() re.compile({}) end,
+        "bad argument #1 to 'compile' (string expected, got table)")
+      assert.has_error(function() re.search("a", nil) end,
+        "bad argument #2 to 'search' (string expected, got nil)")
+      assert.has_error(function() re.compile("a"):search({}) end,
+        "bad argument #1 to 'search' (string expected, got table)")
+      assert.has_error(function() re.compile("a", "x") end)
+      assert.has_error(function() re.sub("a", true, "abc") end)
+    end)
+
+    it("keeps its metatables out of reach", function()
+      local p = re.compile("(a)")
+      assert.are.equal("pystd.re.Pattern", getmetatable(p))
+      assert.are.equal("pystd.re.Match", getmetatable(p:search("a")))
+    end)
+
+    it("checks self in methods", function()
+      local p = re.compile("a")
+      assert.has_error(function() p.search("abc") end)
+      assert.has_error(function() p.search({}, "abc") end)
+    end)
+  end)
+
+  describe("search, match, fullmatch", function()
+    it("finds with 1-based inclusive spans", function()
+      local m = re.search("lphabe", "alphabet")
+      assert.are.same({ 2, 7 }, { m:span() })
+      assert.are.equal(2, m:start())
+      assert.are.equal(7, m:stop())
+      assert.are.equal("lphabe", ("alphabet"):sub(m:span()))
+    end)
+
+    it("gives an empty match at p the span p, p-1", function()
+      local m = re.search("x*", "abc")
+      assert.are.same({ 1, 0 }, { m:span() })
+      m = re.search("$", "abc")
+      assert.are.same({ 4, 3 }, { m:span() })
+      assert.are.equal("", m:group())
+    end)
+
+    it("returns nil when nothing matches", function()
+      assert.is_nil(re.search("z", "abc"))
+      assert.is_nil(re.match("b", "abc"))
+      assert.is_nil(re.fullmatch("ab", "abc"))
+    end)
+
+    it("anchors match at the start and fullmatch at both ends", function()
+      assert.are.equal("ab", re.match("ab", "abc"):group())
+      assert.are.equal("abc", re.fullmatch("a.c", "abc"):group())
+      assert.are.equal("ab", re.fullmatch("a|ab", "ab"):group())
+      assert.is_nil(re.fullmatch("a|ab", "abc"))
+    end)
+
+    it("takes pos and endpos as Lua positions", function()
+      local p = re.compile("\\w+")
+      local m = p:search("hello world", 7)
+      assert.are.equal("world", m:group())
+      assert.are.same({ 7, 11 }, { m:span() })
+      assert.are.equal(7, m.pos)
+      assert.are.equal(11, m.endpos)
+      m = p:search("hello world", 1, 4)
+      assert.are.equal("hell", m:group())
+      assert.are.equal(4, m.endpos)
+      m = p:search("hello world", -5)
+      assert.are.equal("world", m:group())
+      assert.are.equal(7, m.pos)
+      m = p:search("hello world", 0)
+      assert.are.equal(1, m.pos)
+      assert.are.equal("hello", m:group())
+      m = p:search("hello world", -100, -7)
+      assert.are.equal("hello", m:group())
+    end)
+
+    it("defaults pos to 1 and endpos to #s", function()
+      local m = re.search("b", "abc")
+      assert.are.equal(1, m.pos)
+      assert.are.equal(3, m.endpos)
+    end)
+
+    it("does not treat pos as the start of the string", function()
+      local p = re.compile("^b")
+      assert.is_nil(p:search("ab", 2))
+      assert.are.equal("b", re.compile("(?<=a)b"):search("ab", 2):group())
+      assert.are.equal("b", re.compile("b"):match("ab", 2):group())
+      assert.is_nil(re.compile("a"):match("ab", 2))
+    end)
+
+    it("treats endpos as the end of the string", function()
+      assert.are.equal("b", re.compile("b$"):search("abc", 1, 2):group())
+      assert.are.equal("ab", re.compile("ab"):fullmatch("abc", 1, 2):group())
+    end)
+
+    it("returns nil when pos is after endpos", function()
+      assert.is_nil(re.compile(""):search("abc", 3, 1))
+      assert.are.same({}, re.compile("x*"):findall("abc", 3, 1))
+    end)
+
+    it("caches module-level patterns", function()
+      re.purge()
+      local p1 = re.compile("ca+che")
+      assert.is_true(rawequal(p1, re.compile("ca+che")))
+      assert.is_false(rawequal(p1, re.compile("ca+che", re.I)))
+      assert.is_true(rawequal(re.compile("ca+che", re.I),
+        re.compile("ca+che", re.I)))
+      assert.is_true(rawequal(p1, re.search("ca+che", "caache").re))
+      re.purge()
+      assert.is_false(rawequal(p1, re.compile("ca+che")))
+    end)
+
+    it("keeps the cache bounded", function()
+      re.purge()
+      local first = re.compile("bound0")
+      for i = 1, 600 do re.search("bound" .. i, "x") end
+      assert.is_false(rawequal(first, re.compile("bound0")))
+      collectgarbage()
+      local before = collectgarbage("count")
+      for i = 1, 3000 do re.search("more" .. i, "x") end
+      collectgarbage()
+      assert.is_true(collectgarbage("count") - before < 2000)
+      re.purge()
+    end)
+  end)
+
+  describe("Match", function()
+    local m
+    before_each(function()
+      m = re.search("(?P<first>\\w+) (?P<last>\\w+)( Jr)?", "Mr Jane Doe!")
+    end)
+
+    it("has the fields string, re, pos, endpos", function()
+      assert.are.equal("Mr Jane Doe!", m.string)
+      assert.are.equal(re.compile("(?P<first>\\w+) (?P<last>\\w+)( Jr)?"), m.re)
+      assert.are.equal(1, m.pos)
+      assert.are.equal(12, m.endpos)
+    end)
+
+    it("groups by number and name", function()
+      assert.are.equal("Mr Jane", m:group())
+      assert.are.equal("Mr Jane", m:group(0))
+      assert.are.equal("Mr", m:group(1))
+      assert.are.equal("Jane", m:group("last"))
+      assert.are.same({ n = 3, "Mr", "Jane", "Mr" }, pack(m:group(1, "last", "first")))
+      assert.is_nil(m:group(3))
+    end)
+
+    it("indexes groups with integers", function()
+      assert.are.equal("Mr Jane", m[0])
+      assert.are.equal("Mr", m[1])
+      assert.are.equal("Jane", m[2])
+      assert.is_nil(m[3])
+      assert.is_nil(m.first)  -- names go through m:group(name)
+    end)
+
+    it("raises IndexError for a bad group", function()
+      for _, g in ipairs { 4, -1, "nope" } do
+        local err = raised("IndexError", m.group, m, g)
+        assert.are.equal("no such group", err.message)
+      end
+      raised("IndexError", function() return m[4] end)
+      raised("IndexError", m.span, m, "x")
+      raised("IndexError", m.start, m, 9)
+    end)
+
+    it("returns every group with groups([default])", function()
+      assert.are.same({ n = 3, "Mr", "Jane", nil }, pack(m:groups()))
+      assert.are.same({ n = 3, "Mr", "Jane", "-" }, pack(m:groups("-")))
+      assert.are.same({ n = 0 }, pack(re.search("a", "a"):groups()))
+    end)
+
+    it("returns named groups with groupdict([default])", function()
+      assert.are.same({ first = "Mr", last = "Jane" }, m:groupdict())
+      local d = re.search("(?P<a>x)|(?P<b>y)", "y"):groupdict()
+      assert.are.same({ b = "y" }, d)
+      d = re.search("(?P<a>x)|(?P<b>y)", "y"):groupdict(false)
+      assert.are.same({ a = false, b = "y" }, d)
+    end)
+
+    it("gives spans of groups and nil for unmatched ones", function()
+      assert.are.same({ 4, 7 }, { m:span(2) })
+      assert.are.same({ 4, 7 }, { m:span("last") })
+      assert.are.equal(4, m:start("last"))
+      assert.are.equal(7, m:stop(2))
+      assert.is_nil(m:span(3))
+      assert.is_nil(m:start(3))
+      assert.is_nil(m:stop(3))
+    end)
+
+    it("computes lastindex and lastgroup like CPython", function()
+      assert.are.equal(2, m.lastindex)
+      assert.are.equal("last", m.lastgroup)
+      local n = re.match("(a(b))", "ab")
+      assert.are.equal(1, n.lastindex)
+      assert.is_nil(n.lastgroup)
+      assert.are.equal(2, re.match("(a)()", "a").lastindex)
+      assert.are.equal(1, re.match("(a)|(b)", "a").lastindex)
+      assert.is_nil(re.match("a", "a").lastindex)
+      assert.is_nil(re.match("a", "a").lastgroup)
+    end)
+
+    it("expands templates", function()
+      assert.are.equal("Jane, Mr", m:expand("\\2, \\1"))
+      assert.are.equal("Jane/Mr/", m:expand("\\g<last>/\\g<1>/\\3"))
+      assert.are.equal("[Mr Jane]\n", m:expand("[\\g<0>]\\n"))
+    end)
+
+    it("prints like CPython with Lua spans", function()
+      assert.are.equal("<re.Match object; span=(2, 7), match='lphabe'>",
+        tostring(re.search("lphabe", "alphabet")))
+      assert.are.equal("<re.Match object; span=(1, 0), match=''>",
+        tostring(re.search("", "x")))
+      assert.are.equal([[<re.Match object; span=(1, 3), match="a'\n">]],
+        tostring(re.search(".*", "a'\n", re.S)))
+    end)
+
+    it("keeps its string alive", function()
+      local mm = re.search("b+", ("a"):rep(10) .. ("b"):rep(5))
+      collectgarbage()
+      assert.are.equal("bbbbb", mm:group())
+      assert.are.equal(15, #mm.string)
+    end)
+  end)
+
+  describe("findall and finditer", function()
+    it("returns whole matches without groups", function()
+      assert.are.same({ "12", "345" }, re.findall("\\d+", "a12b345"))
+    end)
+
+    it("returns the group with one group", function()
+      assert.are.same({ "a", "b" }, re.findall("<(\\w)>", "<a> <b>"))
+      assert.are.same({ "a", "" }, re.findall("(a)|b", "ab"))
+    end)
+
+    it("returns arrays of groups with several", function()
+      assert.are.same({ { "a", "1" }, { "b", "2" } },
+        re.findall("(\\w)=(\\d)", "a=1, b=2"))
+      assert.are.same({ { "a", "" }, { "", "" } }, re.findall("(a)(c)?|b", "ab"))
+    end)
+
+    it("follows CPython 3.7's empty-match rules", function()
+      assert.are.same({ "", "", "x", "", "" }, re.findall("x*", "abxd"))
+      assert.are.same({ "", "a", "", "", "a", "" }, re.findall("\\b|a", "a ab"))
+      assert.are.same({ "", "", "", "" }, re.findall("", "abc"))
+    end)
+
+    it("takes pos and endpos", function()
+      local p = re.compile("\\d")
+      assert.are.same({ "2", "3" }, p:findall("123", 2))
+      assert.are.same({ "1", "2" }, p:findall("123", 1, 2))
+    end)
+
+    it("iterates with finditer", function()
+      local spans = {}
+      for mm in re.finditer("\\d+", "a1b22c333") do
+        spans[#spans + 1] = { mm:span() }
+      end
+      assert.are.same({ { 2, 2 }, { 4, 5 }, { 7, 9 } }, spans)
+      local words = {}
+      for mm in re.compile("\\w+"):finditer("one two three", 5, 7) do
+        words[#words + 1] = mm[0]
+        assert.are.equal(5, mm.pos)
+        assert.are.equal(7, mm.endpos)
+      end
+      assert.are.same({ "two" }, words)
+    end)
+
+    it("iterates empty matches like findall", function()
+      local got = {}
+      for mm in re.finditer("x*", "abxd") do got[#got + 1] = mm[0] end
+      assert.are.same(re.findall("x*", "abxd"), got)
+    end)
+
+    it("agrees with CPython on assorted patterns", function()
+      local cases = {
+        { [[\w+]], "héllo wörld" }, { "(?a)\\w+", "héllo wörld" },
+        { "a{,2}", "aaaaa" }, { "(?m)^\\w", "ab\ncd\n" }, { "(?m)$", "a\nb\n" },
+        { "(|a)*", "aa" }, { "\\B", "ab cd" }, { "(?i)straße", "STRAßE straße" },
+      }
+      local code = { "import re" }
+      for _, c in ipairs(cases) do
+        code[#code + 1] = ("print('\\x1f'.join(re.findall(%s, %s)))")
+          :format(pystr(c[1]), pystr(c[2]))
+      end
+      local expected = {}
+      for line in helper.python(table.concat(code, "\n")):gmatch("([^\n]*)\n") do
+        expected[#expected + 1] = line
+      end
+      for i, c in ipairs(cases) do
+        assert.are.equal(expected[i], table.concat(re.findall(c[1], c[2]), "\31"),
+          c[1])
+      end
+    end)
+  end)
+
+  describe("sub and subn", function()
+    it("returns the new string and the count", function()
+      assert.are.same({ n = 2, "-a-b--d-", 5 }, pack(re.sub("x*", "-", "abxd")))
+      assert.are.same({ n = 2, "b-b-", 2 }, pack(re.subn("a", "-", "baba")))
+      assert.are.same({ n = 2, "abc", 0 }, pack(re.sub("z", "-", "abc")))
+    end)
+
+    it("limits the count", function()
+      assert.are.same({ n = 2, "bba", 2 }, pack(re.sub("a", "b", "aaa", 2)))
+      assert.are.same({ n = 2, "aaa", 0 }, pack(re.sub("a", "b", "aaa", -1)))
+      assert.are.same({ n = 2, "bbb", 3 }, pack(re.sub("a", "b", "aaa", 0)))
+    end)
+
+    it("expands template escapes and references", function()
+      assert.are.equal("[a][]", re.sub("(a)|b", "[\\1]", "ab"))
+      assert.are.equal("Doe, Jane", re.sub("(?P<f>\\w+) (?P<l>\\w+)",
+        "\\g<l>, \\g<f>", "Jane Doe"))
+      assert.are.equal("<ab>", re.sub("ab", "<\\g<0>>", "ab"))
+      assert.are.equal("a\tb\n\\", re.sub("x", "\\t", "axb") .. "\n\\")
+      assert.are.equal("\\.", re.sub("x", "\\.", "x"))
+      assert.are.equal("\0", re.sub("x", "\\0", "x"))
+      assert.are.equal("A", re.sub("x", "\\101", "x"))
+      assert.are.equal("\7\8\12\10\13\9\11\\", re.sub("x",
+        "\\a\\b\\f\\n\\r\\t\\v\\\\", "x"))
+      assert.are.equal("xx0", re.sub("(x)", "\\g<1>\\g<1>0", "x"))
+      assert.are.equal("ÿ", re.sub("x", "\\377", "x"))
+    end)
+
+    it("raises CPython's template errors", function()
+      local cases = {
+        { "\\q", "bad escape \\q", 1 },
+        { "\\g<5>", "invalid group reference 5", 4 },
+        { "\\3", "invalid group reference 3", 2 },
+        { "\\g<", "missing group name", 4 },
+        { "\\g<1", "missing >, unterminated name", 4 },
+        { "\\g", "missing <", 3 },
+        { "\\g<a-b>", "bad character in group name 'a-b'", 4 },
+        { "\\x41", "bad escape \\x", 1 },
+        { "x\\", "bad escape (end of pattern)", 2 },
+        { "\\400", "octal escape value \\400 outside of range 0-0o377", 1 },
+      }
+      for _, c in ipairs(cases) do
+        local err = raised("re.error", re.sub, "(a)(b)?", c[1], "ab")
+        assert.are.equal(c[2], err.msg, c[1])
+        assert.are.equal(c[3], err.pos, c[1])
+        assert.are.equal(c[1], err.pattern)
+        assert.are.equal(("%s at position %d"):format(c[2], c[3]), err.message)
+      end
+      local err = raised("IndexError", re.sub, "(a)", "\\g<x>", "a")
+      assert.are.equal("unknown group name 'x'", err.message)
+    end)
+
+    it("calls a function with the Match", function()
+      assert.are.same({ n = 2, "HI THERE", 2 },
+        pack(re.sub("\\w+", function(mm) return mm[0]:upper() end, "hi there")))
+      assert.are.equal("1-2", re.sub("\\d", function(mm)
+        return tonumber(mm[0]) end, "1-2"))
+    end)
+
+    it("keeps the match when the function returns false or nil", function()
+      assert.are.equal("a-c", re.sub("\\w", function(mm)
+        if mm[0] == "b" then return "-" end end, "abc"))
+      assert.are.equal("abc", re.sub("\\w", function() return false end, "abc"))
+    end)
+
+    it("looks the whole match up in a table", function()
+      assert.are.same({ n = 2, "HELLO there", 2 },
+        pack(re.sub("\\w+", { hi = "HELLO" }, "hi there")))
+    end)
+
+    it("rejects other replacement values", function()
+      raised("TypeError", re.sub, "a", function() return {} end, "a")
+    end)
+
+    it("lets the function use the same pattern", function()
+      local p = re.compile("\\d")
+      local out = p:sub(function(mm)
+        return p:search("x9"):group() .. mm[0]
+      end, "1a2")
+      assert.are.equal("91a92", out)
+    end)
+
+    it("returns the subject itself when nothing matches", function()
+      local s = ("abc"):rep(100)
+      local out, n = re.sub("z", "y", s)
+      assert.are.equal(0, n)
+      assert.is_true(rawequal(s, out))
+      assert.are.equal("a1c", re.sub("b", 1, "abc"))
+    end)
+
+    it("parses the template even without a match", function()
+      raised("re.error", re.sub, "z", "\\q", "abc")
+    end)
+
+    it("works as a method with the same results", function()
+      local p = re.compile("o")
+      assert.are.same({ n = 2, "f0o", 1 }, pack(p:sub("0", "foo", 1)))
+      assert.are.same({ n = 2, "f00", 2 }, pack(p:subn("0", "foo")))
+    end)
+  end)
+
+  describe("split", function()
+    it("splits and includes groups, unmatched as false", function()
+      assert.are.same({ "a", "b", "c" }, re.split(",", "a,b,c"))
+      assert.are.same({ "x", "a", "y", false, "z" }, re.split("(a)|b", "xaybz"))
+    end)
+
+    it("honours maxsplit", function()
+      assert.are.same({ "a", "b,c" }, re.split(",", "a,b,c", 1))
+      assert.are.same({ "a,b,c" }, re.split(",", "a,b,c", -1))
+      assert.are.same({ "a", "b,c" }, re.compile(","):split("a,b,c", 1))
+    end)
+
+    it("splits on empty matches as CPython 3.7", function()
+      assert.are.same({ "", "a", " ", "b", "" }, re.split("\\b", "a b"))
+      assert.are.same({ "", "a", "", "b", "" }, re.split("x*", "axb"))
+      assert.are.same({ "", "a", "b", "c", "" }, re.split("", "abc"))
+    end)
+  end)
+
+  describe("escape", function()
+    it("escapes only the special characters", function()
+      assert.are.equal("a\\-b\\.c\\ d_é\\\t\\#\\&\\~", re.escape("a-b.c d_é\t#&~"))
+      assert.are.equal("abc_123", re.escape("abc_123"))
+      assert.are.equal("\\(\\)\\[\\]\\{\\}\\?\\*\\+\\|\\^\\$\\\\",
+        re.escape("()[]{}?*+|^$\\"))
+      assert.are.equal("a\0b", re.escape("a\0b"))
+    end)
+
+    it("makes any text match itself", function()
+      local s = "1+1=2? (yes) [ok] {x} ^$ a|b \\ . * # ~ & -"
+      assert.are.equal(s, re.fullmatch(re.escape(s), s):group())
+    end)
+  end)
+
+  describe("flags", function()
+    it("IGNORECASE folds Unicode case", function()
+      assert.is_not_nil(re.match("straße", "STRAßE", re.I))
+      assert.is_not_nil(re.match("é", "É", re.I))
+      assert.is_not_nil(re.match("(?i)ΣΑΣ", "σας"))
+    end)
+
+    it("MULTILINE makes ^ and $ match at lines", function()
+      assert.are.same({ "a", "b" }, re.findall("^\\w", "a\nb", re.M))
+      assert.are.same({ "", "" }, re.findall("^", "a\n", re.M))
+      assert.are.same({ "a" }, re.findall("^\\w", "a\nb"))
+    end)
+
+    it("DOTALL makes . match a newline", function()
+      assert.is_nil(re.match("a.b", "a\nb"))
+      assert.is_not_nil(re.match("a.b", "a\nb", re.S))
+      assert.is_not_nil(re.match("(?s)a.b", "a\nb"))
+    end)
+
+    it("VERBOSE ignores whitespace and comments outside classes", function()
+      local p = re.compile([[
+        (\d+)   # digits
+        \ -     # an escaped space, then a dash
+        [ ]x    # a space in a class counts
+      ]], re.X)
+      assert.are.equal("12 - x", p:match("12 - x"):group())
+      assert.are.equal("a{2}", re.match("(?x) a \\{ 2 }", "a{2}"):group())
+      assert.are.equal("aa", re.match("(?x) a {2}", "aa"):group())
+    end)
+
+    it("ASCII restricts the classes and UNICODE is the default", function()
+      assert.are.equal("héllo", re.match("\\w+", "héllo"):group())
+      assert.are.equal("h", re.match("\\w+", "héllo", re.A):group())
+      assert.are.equal("h", re.match("(?a)\\w+", "héllo"):group())
+      assert.are.equal("héllo", re.match("\\w+", "héllo", re.U):group())
+      assert.are.equal("٣", re.match("\\d", "٣"):group())
+      assert.is_nil(re.match("\\d", "٣", re.A))
+      assert.are.equal(" ", re.match("\\s", "\u{2003}x", re.A) and "?" or " ")
+    end)
+
+    it("scopes inline flags to groups", function()
+      assert.are.same({ "Ab" }, re.findall("(?i:a)b", "Ab AB"))
+      assert.are.same({ "aB" }, re.findall("(?i)(?-i:a)b", "aB AB"))
+      assert.are.equal("h", re.match("(?a:\\w+)", "héllo"):group())
+      assert.are.equal("é", re.match("(?a:[\\W])", "é"):group())
+      assert.is_nil(re.match("(?a:\\bé)", "é"))
+      assert.are.equal("ab", re.match("(?x: a b )", "ab"):group())
+    end)
+
+    it("ASCII with IGNORECASE folds ASCII letters only", function()
+      assert.is_nil(re.search("é", "É", re.I | re.A))
+      assert.is_nil(re.search("k", "\u{212A}", re.I | re.A))
+      assert.is_not_nil(re.search("k", "\u{212A}", re.I))
+      assert.are.equal("Ab", re.search("[a-z]+", "AbÉ", re.I | re.A):group())
+      assert.are.equal("aA", re.search("(?i)(a)\\1", "aA", re.A):group())
+      assert.is_nil(re.search("(?a:(?i:é))", "É"))
+      assert.are.equal("É", re.search("(?i:é)", "É"):group())
+      assert.are.equal("XY", re.search("(?a)(?i:x)Y", "xy XY"):group())
+      assert.are.equal("B", re.search("[^a]", "AB", re.I | re.A):group())
+    end)
+
+    it("BYTES matches raw bytes", function()
+      local s = "caf\xe9 \xff\xfe"
+      assert.are.same({ "caf" }, re.findall("\\w+", s, re.BYTES))
+      assert.are.same({ 6, 6 }, { re.search("\xff", s, re.BYTES):span() })
+      assert.are.equal(1, #re.match(".", "é", re.BYTES):group())
+      assert.are.equal(2, #re.match(".", "é"):group())
+      assert.are.same({ "\xe9" }, re.findall("[\xe0-\xef]", s, re.BYTES))
+    end)
+  end)
+
+  describe("Python syntax", function()
+    it("supports named groups and named back references", function()
+      local m = re.match("(?P<q>['\"]).*?(?P=q)", "'hi' there")
+      assert.are.equal("'hi'", m:group())
+      assert.are.equal("'", m:group("q"))
+    end)
+
+    it("translates \\Z, {,n}, \\u and \\U", function()
+      assert.is_nil(re.search("a\\Z", "a\n"))
+      assert.is_not_nil(re.search("a$", "a\n"))
+      assert.are.equal("aa", re.match("a{,2}", "aaaa"):group())
+      assert.are.equal("é😀", re.match("\\u00e9\\U0001F600", "é😀"):group())
+      assert.are.equal("A", re.match("\\x41", "A"):group())
+    end)
+
+    it("reads octal escapes and back references as CPython", function()
+      assert.are.equal("A", re.match("\\101", "A"):group())
+      assert.are.equal("\0", re.match("\\0", "\0"):group())
+      assert.are.equal("aa", re.match("(a)\\1", "aa"):group())
+      assert.are.equal("\1", re.match("[\\1]", "\1"):group())
+    end)
+
+    it("keeps a { that is no quantifier literal", function()
+      assert.are.equal("a{}", re.match("a{}", "a{}"):group())
+      assert.are.equal("a{1", re.match("a{1", "a{1"):group())
+      assert.are.equal("a{ 1}", re.match("a{ 1}", "a{ 1}"):group())
+      assert.are.equal("x{a}", re.match("x{a}", "x{a}"):group())
+    end)
+
+    it("keeps Python's meaning of [[:alpha:]]", function()
+      assert.are.equal(":]", re.search("[[:alpha:]]", "x:]"):group())
+    end)
+
+    it("supports lookarounds, atomic groups, possessives, conditionals", function()
+      assert.are.same({ "b" }, re.findall("(?<=a)b", "ab cb"))
+      assert.are.same({ "b" }, re.findall("(?<!a)b", "ab cb"))
+      assert.are.same({ "a" }, re.findall("a(?=b)", "ab ac"))
+      assert.is_nil(re.match("(?>a+)a", "aaa"))
+      assert.is_nil(re.match("a++a", "aaa"))
+      assert.are.same({ "a", "" }, re.findall("(?:(a)|)(?(1)b|c)", "ab c"))
+      assert.are.same({ "ab", "c" }, re.findall("(?:a|)(?:(?<=a)b|(?<!a)c)",
+        "ab c"))
+      assert.are.equal("ab", re.match("(?P<x>a)?(?(x)b|c)", "ab"):group())
+      assert.are.equal("ab", re.match("a(?#comment)b", "ab"):group())
+    end)
+
+    it("works around PCRE2 10.42's possessive bugs", function()
+      assert.are.equal("bb x", re.search("[^a]{2,}(?:a)?+[^\\s]", "bb x"):group())
+      assert.are.equal("bb x", re.search("[^a]+(?>(?:a)?)x", "bb x"):group())
+      assert.is_nil(re.search("$|(a*)*+c", "A\n"):span(1))
+      assert.are.equal("a{{{", re.match("a{++", "a{{{"):group())
+    end)
+
+    it("never matches \\B in an empty string, as CPython 3.11", function()
+      assert.are.same({}, re.findall("\\B", ""))
+      assert.are.same({ "" }, re.findall("\\B", "ab"))
+      assert.is_nil(re.search("\\B", ""))
+    end)
+
+    it("matches code points with . in text mode", function()
+      assert.are.equal("é", re.match(".", "é"):group())
+      assert.are.equal("😀", re.match("[😀]", "😀"):group())
+      assert.are.same({ 1, 4 }, { re.match("\\W", "😀"):span() })
+    end)
+  end)
+
+  describe("errors", function()
+    local cases = {
+      { "(ab", "missing ), unterminated subpattern", 1 },
+      { "*a", "nothing to repeat", 1 },
+      { "a**", "multiple repeat", 3 },
+      { "a{2}{3}", "multiple repeat", 5 },
+      { "ab)", "unbalanced parenthesis", 3 },
+      { "(?<x>a)", "unknown extension ?<x", 2 },
+      { "\\q", "bad escape \\q", 1 },
+      { "[a", "unterminated character set", 1 },
+      { "[z-a]", "bad character range z-a", 2 },
+      { "[a-\\d]", "bad character range a-\\d", 2 },
+      { "(?P<1a>x)", "bad character in group name '1a'", 5 },
+      { "(?P<a>x)(?P<a>y)", "redefinition of group name 'a' as group 2; was group 1", 13 },
+      { "(?P=b)", "unknown group name 'b'", 5 },
+      { "(a)\\2", "invalid group reference 2", 5 },
+      { "(?P<a>(?P=a))", "cannot refer to an open group", 11 },
+      { "(?z)", "unknown extension ?z", 2 },
+      { "a(?i)b", "global flags not at the start of the expression", 2 },
+      { "(?i", "missing -, : or )", 4 },
+      { "(?", "unexpected end of pattern", 3 },
+      { "(?Px)", "unknown extension ?Px", 2 },
+      { "\\", "bad escape (end of pattern)", 1 },
+      { "a{3,2}", "min repeat greater than max repeat", 3 },
+      { "\\x4", "incomplete escape \\x4", 1 },
+      { "\\u12", "incomplete escape \\u12", 1 },
+      { "[\\A]", "bad escape \\A", 2 },
+      { "(?-a:x)", "bad inline flags: cannot turn off flags 'a', 'u' and 'L'", 5 },
+      { "(?L)", "bad inline flags: cannot use 'L' flag with a str pattern", 4 },
+      { "(?au)", "bad inline flags: flags 'a', 'u' and 'L' are incompatible", 5 },
+      { "\\400", "octal escape value \\400 outside of range 0-0o377", 1 },
+      { "(?(1)a|b|c)", "conditional backref with more than two branches", 9 },
+      { "(?(2)a)(b)", "invalid group reference 2", 4 },
+      { "(?(x)a)", "unknown group name 'x'", 4 },
+      { "(?#abc", "missing ), unterminated comment", 1 },
+      { "^*", "nothing to repeat", 2 },
+      { "\\b+", "nothing to repeat", 3 },
+      { "(?P<>x)", "missing group name", 5 },
+      { "(?P<a", "missing >, unterminated name", 5 },
+      { "a|*", "nothing to repeat", 3 },
+      { "(?-:a)", "missing flag", 4 },
+      { "*\\", "bad escape (end of pattern)", 2 },
+      { "(?P<a\\", "bad escape (end of pattern)", 6 },
+      { "(?\\d)", "unknown extension ?\\d", 2 },
+      { "[a-\\x40]", "bad character range a-\\x", 4 },
+      { "(?P<a\\b>x)", "bad character in group name 'a\\\\b'", 5 },
+      { "(?iua)", "bad inline flags: flags 'a', 'u' and 'L' are incompatible", 6 },
+      { "(?i}", "missing -, : or )", 4 },
+      { "\\N", "missing {", 3 },
+      { "(?<=a+)b", "look-behind requires fixed-width pattern", nil },
+    }
+    for _, c in ipairs(cases) do
+      it("reports " .. c[2] .. " for " .. c[1], function()
+        local err = raised("re.error", re.compile, c[1])
+        assert.are.equal(c[2], err.msg)
+        assert.are.equal(c[1], err.pattern)
+        if c[3] then
+          assert.are.equal(c[3], err.pos)
+          assert.are.equal(("%s at position %d"):format(c[2], c[3]), err.message)
+        else
+          assert.is_number(err.pos)
+        end
+        assert.are.equal("re.error: " .. err.message, tostring(err))
+      end)
+    end
+
+    it("agrees with CPython on messages and positions", function()
+      local code = { "import re" }
+      for _, c in ipairs(cases) do
+        code[#code + 1] = ("try:\n re.compile(%s)\nexcept re.error as e:\n"
+          .. " print(e.msg, None if e.pos is None else e.pos + 1, sep='|')")
+          :format(pystr(c[1]))
+      end
+      local i = 0
+      for line in helper.python(table.concat(code, "\n")):gmatch("([^\n]*)\n") do
+        i = i + 1
+        local msg, pos = line:match("^(.*)|(.*)$")
+        assert.are.equal(msg, cases[i][2])
+        if pos ~= "None" then assert.are.equal(tonumber(pos), cases[i][3]) end
+      end
+      assert.are.equal(#cases, i)
+    end)
+
+    it("counts positions in bytes", function()
+      local err = raised("re.error", re.compile, "é(")
+      assert.are.equal(3, err.pos)
+    end)
+
+    it("raises ValueError for invalid UTF-8 with the byte offset", function()
+      local err = raised("ValueError", re.search, "a", "ab\xffc")
+      assert.are.equal("invalid UTF-8 at byte 3", err.message)
+      err = raised("ValueError", re.compile, "a\xc3(")
+      assert.matches("byte 2", err.message)
+      raised("ValueError", re.sub, "a", "b", "\xe9")
+      raised("ValueError", re.split, "a", "\xe9")
+      raised("ValueError", re.findall, "a", "\xc0\x80")
+      raised("ValueError", re.finditer, "a", "\xed\xa0\x80")
+      assert.is_not_nil(re.search("a", "\xffa", re.BYTES))
+    end)
+
+    it("raises ValueError for positions inside a character", function()
+      local p = re.compile(".")
+      local err = raised("ValueError", p.search, p, "é", 2)
+      assert.are.equal("position 2 is inside a UTF-8 character", err.message)
+      raised("ValueError", p.search, p, "éa", 1, 1)
+      raised("ValueError", p.findall, p, "éa", 2)
+    end)
+
+    it("stops catastrophic backtracking at the match limit", function()
+      local t0 = os.clock()
+      local err = raised("RuntimeError", re.search, "(a+)+$", ("a"):rep(40) .. "b")
+      assert.matches("match limit", err.message)
+      assert.is_true(os.clock() - t0 < 1)
+    end)
+
+    it("lets the match limit be changed", function()
+      local old = re.get_match_limit()
+      assert.are.equal(10000000, old)
+      re.set_match_limit(1000)
+      assert.are.equal(1000, re.get_match_limit())
+      raised("RuntimeError", re.search, "(a+)+$", ("a"):rep(20) .. "b")
+      re.set_match_limit(old)
+      assert.is_nil(re.search("(a+)+$", ("a"):rep(20) .. "b"))
+      assert.has_error(function() re.set_match_limit(0) end)
+    end)
+  end)
+
+  describe("differential against CPython", function()
+    -- Random patterns, junk patterns and junk templates (fixed seeds) run
+    -- through CPython; pystd must give the same results, errors included.
+    local cjson = require "cjson"
+    local generator = [==[
+import json, random, re
+random.seed(20241107)
+ATOMS = ['(?<=a)', '(?<!b)', '\\1', '[é-ü]', 'Σ', '(?i:σ)',
+         '\\u00e9', 'a', 'b', 'c', '.', '\\w', '\\W', '\\d', '\\s', '\\b',
+         '\\B', '^', '$', '[ab]', '[^a]', '[a-c]', 'é', '\\A', '\\Z',
+         '(?i:A)', 'x', ' ', '\\.', '[\\d\\s]', '[^\\w]']
+QUANTS = ['', '', '', '*', '+', '?', '*?', '+?', '??', '{2}', '{1,2}',
+          '{,2}', '*+', '{0,}']
+ANCHORS = ('^', '$', '\\b', '\\B', '\\A', '\\Z')
+def gen(depth=0):
+    out = []
+    for _ in range(random.randint(1, 4)):
+        if random.random() < 0.15 and depth < 3:
+            kind = random.choice(['(', '(?:', '(?=', '(?!', '(?>', '(?P<n%d>' % random.randint(0, 99)])
+            inner = gen(depth + 1)
+            if random.random() < 0.3: inner += '|' + gen(depth + 1)
+            a = kind + inner + ')'
+        else:
+            a = random.choice(ATOMS)
+        out.append(a + ('' if a in ANCHORS else random.choice(QUANTS)))
+    return ''.join(out)
+def bpos(s, i): return len(s[:i].encode()) + 1
+SUBJECTS = ['Σσς éü ab', 'aéb\nÉ', 'ababab', 'abc', 'aab cab', 'a b\nc',
+            'éa b', '', 'xx.aa', 'ABC abc', 'a1 2b', 'bbb\n', 'c a\tb']
+FLAGS = [0, re.I, re.M, re.S, re.A, re.I | re.A]
+matches = []
+while len(matches) < 300:
+    p, s, f = gen(), random.choice(SUBJECTS), random.choice(FLAGS)
+    try: c = re.compile(p, f)
+    except re.error: continue
+    m = c.search(s)
+    matches.append({'p': p, 's': s, 'f': f,
+        'findall': [list(x) if isinstance(x, tuple) else x for x in c.findall(s)],
+        'sub': c.subn('<\\g<0>>', s), 'split': [x if x is not None else False for x in c.split(s)],
+        'span': [bpos(s, m.start()), bpos(s, m.end()) - 1] if m else False,
+        'lastindex': (m.lastindex or False) if m else False})
+JUNK = list('ab()[]{}*+?|^$\\.-,:=!<>P#iaxs0123dwBZAgu') + ['(?', '(?P<', '(?P=', '\\d', '{1,2}', '(?i', ')', 'é', '[a-', '\\x4']
+errors = []
+while len(errors) < 500:
+    p = ''.join(random.choice(JUNK) for _ in range(random.randint(1, 8)))
+    try: re.compile(p); errors.append({'p': p, 'msg': False})
+    except re.error as e: errors.append({'p': p, 'msg': e.msg, 'pos': False if e.pos is None else bpos(p, e.pos)})
+    except Exception: pass
+TJUNK = list('\\g<>0123789anxtb-qé') + ['\\g<', '\\g<1>', '\\g<n>', '\\1', '\\0', '\\12', '\\377', '\\400', '\\\\']
+templates = []
+while len(templates) < 500:
+    t = ''.join(random.choice(TJUNK) for _ in range(random.randint(1, 6)))
+    p = random.choice(['(a)(?P<n>b)?', '(a)', 'a'])
+    try: templates.append({'p': p, 't': t, 'out': re.sub(p, t, 'xab ab')})
+    except re.error as e: templates.append({'p': p, 't': t, 'msg': e.msg, 'pos': bpos(t, e.pos)})
+    except IndexError as e: templates.append({'p': p, 't': t, 'index': str(e)})
+print(json.dumps({'matches': matches, 'errors': errors, 'templates': templates}))
+]==]
+    local data = cjson.decode(helper.python(generator))
+
+    it("finds, substitutes and splits the same", function()
+      for _, c in ipairs(data.matches) do
+        local p = re.compile(c.p, c.f)
+        local what = ("%q flags %d on %q"):format(c.p, c.f, c.s)
+        assert.are.same(c.findall, p:findall(c.s), what)
+        assert.are.same(c.sub, { p:subn("<\\g<0>>", c.s) }, what)
+        assert.are.same(c.split, p:split(c.s), what)
+        local m = p:search(c.s)
+        assert.are.same(c.span, m and { m:span() } or false, what)
+        assert.are.equal(c.lastindex, m and m.lastindex or false, what)
+      end
+    end)
+
+    it("reports the same pattern errors at the same places", function()
+      for _, c in ipairs(data.errors) do
+        local ok, err = pcall(re.compile, c.p)
+        if not c.msg then
+          assert.is_true(ok, c.p)
+        else
+          assert.is_false(ok, c.p)
+          assert.are.equal(c.msg, err.msg, c.p)
+          if c.pos then assert.are.equal(c.pos, err.pos, c.p) end
+        end
+      end
+    end)
+
+    it("expands templates and reports their errors the same", function()
+      for _, c in ipairs(data.templates) do
+        local ok, r = pcall(re.sub, c.p, c.t, "xab ab")
+        local what = ("%q with %q"):format(c.p, c.t)
+        if c.out then
+          assert.are.equal(c.out, r, what)
+        elseif c.index then
+          assert.are.equal("IndexError", r.type, what)
+          assert.are.equal(c.index, r.message, what)
+        else
+          assert.is_false(ok, what)
+          assert.are.equal(c.msg, r.msg, what)
+          assert.are.equal(c.pos, r.pos, what)
+        end
+      end
+    end)
+  end)
+
+  describe("memory", function()
+    it("collects Patterns and Matches", function()
+      local weak = setmetatable({}, { __mode = "k" })
+      do
+        local p = re.compile("(collect)(me)?", re.I)
+        weak[p] = true
+        weak[p:search("collect")] = true
+      end
+      re.purge()
+      collectgarbage()
+      collectgarbage()
+      assert.is_nil(next(weak))
+    end)
+
+    it("survives finalizers that use Patterns after lua_close began", function()
+      local code = [[
+        local re = require "pystd.re"
+        local holder = setmetatable({}, { __gc = function(o)
+          print(pcall(function() return o.m.lastindex, o.p:search("a") end))
+        end })
+        holder.p = re.compile("(a)")
+        holder.m = holder.p:search("a")
+        re.purge()
+        os.exit(0, true)
+      ]]
+      local out, _, status = helper.run({ os.getenv("LUA") or "lua5.4", "-e", code })
+      assert.are.equal(0, status)
+      assert.matches("^false\t.*pattern used after collection", out)
+    end)
+
+    it("does not grow over many calls", function()
+      local p = re.compile("(\\w+)@(\\w+)")
+      local function work()
+        for _ = 1, 2000 do
+          p:search("mail bob@host now")
+          re.sub("o", "0", "foo boo")
+          re.findall("\\d", "a1b2")
+          for mm in p:finditer("a@b c@d") do local _ = mm[1] end
+          re.split(",", "a,b")
+        end
+      end
+      work()
+      collectgarbage()
+      collectgarbage()
+      local before = collectgarbage("count")
+      work()
+      collectgarbage()
+      collectgarbage()
+      assert.is_true(collectgarbage("count") - before < 100)
+    end)
+  end)
+end)
