@@ -859,21 +859,7 @@ static void register_kinds (lua_State *L, Loop *lp) {
 }
 
 
-/* CancelledError is a BaseException, as in CPython 3.8+ */
-static void register_errors (lua_State *L) {
-  lua_getglobal(L, "require");
-  lua_pushliteral(L, "pystd.errors");
-  lua_call(L, 1, 1);
-  lua_getfield(L, -1, "register");
-  lua_pushliteral(L, CANCELLED_ERROR);
-  lua_pushliteral(L, "BaseException");
-  lua_call(L, 2, 0);
-  lua_pop(L, 1);
-}
-
-
 int luaopen_pystd_asyncio (lua_State *L) {
-  register_errors(L);
   new_loop(L);
   new_class(L, LOOP_META, loop_methods, loop_meta);
   luaL_setmetatable(L, LOOP_META);
