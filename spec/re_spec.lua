@@ -18,14 +18,7 @@ local function pystr(s)
     ["\n"] = "\\n" }) .. '"'
 end
 
---- What CPython prints for `code`, run without the sanitizer preload of
--- `make check-asan` (it checks results, not memory, and crawls under ASan).
-local function python(code)
-  local out, err, status = helper.run({ "python3", "-c", code },
-    { env = { LD_PRELOAD = "" } })
-  assert(status == 0, "python3 failed: " .. err)
-  return out
-end
+local python = helper.python
 
 --- A table of all the results of a call.
 local function pack(...) return { n = select("#", ...), ... } end
