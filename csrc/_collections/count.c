@@ -391,13 +391,16 @@ static int read_count (lua_State *L, Ranked *r, lua_Integer entry) {
 ** scans the keys once in insertion order, so a later equal count never
 ** displaces an earlier one; the result is then sorted.  This is the hot
 ** loop of C6: two table reads per key (a dead entry's sentinel is never a
-** key of t, so it reads nil like a deleted key).
+** key of t, so it reads nil like a deleted key) and, once the heap is
+** full, one integer comparison that rejects most keys.
 */
 int col_order_most_common (lua_State *L) {
   Order *o = col_checkorder(L, 1);
   lua_Integer want = luaL_optinteger(L, 3, LUA_MAXINTEGER), i;
   size_t cap, n = 0, j;
   int pending = 0;
+  int floor_set = 0;      /* is the heap full, with an integer worst count? */
+  lua_Integer floor = 0;  /* then that count: a later entry must beat it */
   Ranked *heap;
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 3);
@@ -408,13 +411,18 @@ int col_order_most_common (lua_State *L) {
   luaL_checkstack(L, COUNT_BATCH + LUA_MINSTACK, "too many keys");
   for (i = o->first; i <= o->n && cap > 0; i++) {
     Ranked r;
+    lua_Integer count;
+    int isint;
     if (++pending == COUNT_BATCH) {  /* pop the counts read so far */
       lua_settop(L, 5);
       pending = 0;
     }
     lua_rawgeti(L, 4, i);
-    lua_rawget(L, 2);
-    if (!read_count(L, &r, i)) continue;
+    if (lua_rawget(L, 2) == LUA_TNIL) continue;  /* a dead or deleted entry */
+    count = lua_tointegerx(L, -1, &isint);
+    if (isint && floor_set && count <= floor)
+      continue;  /* ranks after the worst of a full heap (ties: older first) */
+    read_count(L, &r, i);
     if (n < cap) {  /* sift up */
       size_t at = n++;
       heap[at] = r;
@@ -429,6 +437,9 @@ int col_order_most_common (lua_State *L) {
       heap[0] = r;
       sift_down(heap, n, 0);
     }
+    else continue;
+    floor_set = (n == cap && heap[0].isint);
+    floor = heap[0].i;
   }
   lua_settop(L, 5);
   lua_createtable(L, (int)n, 0);  /* the result, filled from its end */

@@ -3,11 +3,13 @@
 ** in a userdata (API.md section 5, docs/collections.md).
 */
 
+#include <limits.h>
+
 #include "collections.h"
 
 #define DEQUE_META   "pystd.deque"
 
-/* smallest ring a deque keeps (a power of 2) */
+/* smallest ring a deque keeps */
 #if !defined(DEQUE_MINCAP)
 #define DEQUE_MINCAP   8
 #endif
@@ -32,21 +34,41 @@ static const char deque_self = 0;   /* key of the deque in its metatable */
 
 /*
 ** A deque is a userdata holding the ring's geometry; the values live in
-** its user value 1, a table used as an array of `mask + 1` slots (slot s,
+** its user value 1, a table used as an array of `cap` slots (slot s,
 ** 0-based, at index s + 1), so the collector sees them.  Element i (0-based)
-** is at slot (head + i) & mask; empty slots hold nil.
+** is at slot (head + i) mod cap; empty slots hold nil.  Any cap >= 1
+** works: a deque built from an array or a deque of n values gets a ring
+** of exactly n slots (at least DEQUE_MINCAP), so until it grows it is
+** full and rotate only moves `head`.
 */
 typedef struct Deque {
   const char *magic;       /* &deque_magic: marks the userdata as a deque */
-  lua_Integer head;        /* slot of the first element */
-  lua_Integer count;       /* number of elements */
-  lua_Integer mask;        /* slots - 1; the slot count is a power of 2 */
+  lua_Integer head;        /* slot of the first element, 0 <= head < cap */
+  lua_Integer count;       /* number of elements, 0 <= count <= cap */
+  lua_Integer cap;         /* slots in the ring */
   lua_Integer maxlen;      /* bound, or DEQUE_UNBOUNDED */
   lua_Unsigned mutations;  /* bumped by every change of length or order */
 } Deque;
 
+/* the user value holding the ring */
+#define UV_RING     1
 
-#define slot_of(d, i)   ((((d)->head + (i)) & (d)->mask) + 1)
+
+/* The 1-based index of the slot of element i (-cap <= i < 2 * cap). */
+static lua_Integer slot_of (const Deque *d, lua_Integer i) {
+  lua_Integer s = d->head + i;
+  if (s >= d->cap) s -= d->cap;
+  else if (s < 0) s += d->cap;
+  return s + 1;
+}
+
+
+/* Move the head one slot left (step -1) or right (step 1). */
+static void step_head (Deque *d, int step) {
+  d->head += step;
+  if (d->head == d->cap) d->head = 0;
+  else if (d->head < 0) d->head = d->cap - 1;
+}
 
 /* push element i (0-based, in range) of the deque whose ring is at `ring` */
 #define get_at(L, d, ring, i)   lua_rawgeti(L, ring, slot_of(d, i))
@@ -83,15 +105,19 @@ static Deque *check_deque (lua_State *L, int arg) {
 
 /* Push the ring of the deque at `arg`; returns its stack index. */
 static int push_ring (lua_State *L, int arg) {
-  lua_getiuservalue(L, arg, 1);
+  lua_getiuservalue(L, arg, UV_RING);
   return lua_gettop(L);
 }
 
 
+/* Make the table on top of the stack (popped) the ring of the deque at `arg`. */
+#define set_ring(L, arg)  lua_setiuservalue(L, arg, UV_RING)
+
+
 /*
-** Move the elements into a fresh ring of `slots` slots (a power of 2, at
-** least d->count), which replaces the ring at stack index `ring` and the
-** user value of the deque at `arg`.
+** Move the elements into a fresh ring of `slots` slots (at least
+** d->count), which replaces the ring at stack index `ring` and the ring
+** of the deque at `arg`.
 */
 static void resize_ring (lua_State *L, Deque *d, int arg, int ring,
                          lua_Integer slots) {
@@ -102,28 +128,29 @@ static void resize_ring (lua_State *L, Deque *d, int arg, int ring,
     lua_rawseti(L, -2, i + 1);
   }
   d->head = 0;
-  d->mask = slots - 1;
+  d->cap = slots;
   lua_pushvalue(L, -1);
-  lua_setiuservalue(L, arg, 1);
+  set_ring(L, arg);
   lua_replace(L, ring);
 }
 
 
 /* Make room for one more element. */
 static void reserve_one (lua_State *L, Deque *d, int arg, int ring) {
-  if (d->count > d->mask) {
-    if (d->mask >= (LUA_MAXINTEGER >> 2))
+  if (d->count == d->cap) {
+    if (d->cap > INT_MAX / 2)  /* lua_createtable takes an int */
       luaL_error(L, "deque too large");
-    resize_ring(L, d, arg, ring, (d->mask + 1) * 2);
+    resize_ring(L, d, arg, ring, d->cap * 2);
   }
 }
 
 
 /* Give memory back once the deque is under a quarter full. */
 static void maybe_shrink (lua_State *L, Deque *d, int arg, int ring) {
-  lua_Integer slots = d->mask + 1;
-  if (slots > DEQUE_MINCAP && d->count < slots / 4)
-    resize_ring(L, d, arg, ring, slots / 2);
+  if (d->cap > DEQUE_MINCAP && d->count < d->cap / 4) {
+    lua_Integer slots = d->cap / 2;
+    resize_ring(L, d, arg, ring, slots < DEQUE_MINCAP ? DEQUE_MINCAP : slots);
+  }
 }
 
 
@@ -136,7 +163,7 @@ static int nil_element_error (lua_State *L) {
 static void drop_left (lua_State *L, Deque *d, int ring) {
   lua_pushnil(L);
   set_at(L, d, ring, 0);
-  d->head = (d->head + 1) & d->mask;
+  step_head(d, 1);
   d->count--;
 }
 
@@ -164,7 +191,7 @@ static void push_value (lua_State *L, Deque *d, int arg, int ring, int v,
   reserve_one(L, d, arg, ring);
   lua_pushvalue(L, v);
   if (left) {
-    d->head = (d->head - 1) & d->mask;
+    step_head(d, -1);
     d->count++;
     set_at(L, d, ring, 0);
   }
@@ -175,55 +202,80 @@ static void push_value (lua_State *L, Deque *d, int arg, int ring, int v,
 }
 
 
-/* Pop and push the first (or last) element. */
+/* Pop and push the first (or last) element, shrinking the ring if due. */
 static int pop_value (lua_State *L, int left) {
   Deque *d = check_deque(L, 1);
-  lua_Integer i;
+  lua_Integer slot;
+  int ring;
   if (d->count == 0)
     return pystd_raise(L, "IndexError", "pop from an empty deque");
-  lua_getiuservalue(L, 1, 1);  /* the ring */
-  i = left ? 0 : d->count - 1;
-  lua_rawgeti(L, -1, slot_of(d, i));
+  lua_settop(L, 1);
+  ring = push_ring(L, 1);
+  slot = slot_of(d, left ? 0 : d->count - 1);
+  lua_rawgeti(L, ring, slot);
   lua_pushnil(L);
-  lua_rawseti(L, -3, slot_of(d, i));
-  if (left) d->head = (d->head + 1) & d->mask;
+  lua_rawseti(L, ring, slot);
+  if (left) step_head(d, 1);
   d->count--;
   d->mutations++;
-  if (d->count < (d->mask + 1) / 4 && d->mask + 1 > DEQUE_MINCAP) {
-    int ring = lua_absindex(L, -2);
-    lua_insert(L, ring);  /* the value below the ring */
-    maybe_shrink(L, d, 1, ring + 1);
-    lua_settop(L, ring);
-  }
+  lua_insert(L, ring);  /* the value below the ring */
+  maybe_shrink(L, d, 1, ring + 1);
+  lua_settop(L, ring);
   return 1;
 }
 
 
 /*
-** Push a new deque bounded by `maxlen` (DEQUE_UNBOUNDED for none);
-** returns it, at the top of the stack.
+** The keys a deque's metatable gets first, after __index, most used
+** first: a key inserted into a table before the others keeps its main
+** position, so the two lookups of a method call (__index, then the name)
+** find them without following a collision chain.
 */
-static Deque *new_deque (lua_State *L, lua_Integer maxlen) {
-  Deque *d = (Deque *)lua_newuserdatauv(L, sizeof(Deque), 1);
+static const char *const hot_keys[] = {
+  "append", "popleft", "pop", "appendleft", "rotate", "__len", NULL
+};
+
+
+/*
+** Push a new deque bounded by `maxlen` (DEQUE_UNBOUNDED for none) with
+** a ring of `slots` slots (DEQUE_MINCAP at least); returns it, at the top
+** of the stack.
+*/
+static Deque *new_deque (lua_State *L, lua_Integer maxlen,
+                         lua_Integer slots) {
+  Deque *d;
+  int k;
+  if (slots < DEQUE_MINCAP || slots > INT_MAX / 2)
+    slots = DEQUE_MINCAP;  /* (a hint too large to take: grow instead) */
+  d = (Deque *)lua_newuserdatauv(L, sizeof(Deque), 1);
   d->magic = &deque_magic;
   d->head = 0;
   d->count = 0;
-  d->mask = DEQUE_MINCAP - 1;
+  d->cap = slots;
   d->maxlen = maxlen;
   d->mutations = 0;
-  lua_createtable(L, DEQUE_MINCAP, 0);
-  lua_setiuservalue(L, -2, 1);
+  lua_createtable(L, (int)slots, 0);
+  lua_setiuservalue(L, -2, UV_RING);
   lua_createtable(L, 0, 32);  /* its metatable: a copy of the class */
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -2, "__index");  /* the first key of all */
   luaL_getmetatable(L, DEQUE_META);
+  for (k = 0; hot_keys[k] != NULL; k++) {  /* hot keys first */
+    lua_getfield(L, -1, hot_keys[k]);
+    lua_setfield(L, -3, hot_keys[k]);
+  }
   lua_pushnil(L);
   while (lua_next(L, -2)) {
     lua_pushvalue(L, -2);
-    lua_insert(L, -2);
-    lua_rawset(L, -5);
+    if (lua_rawget(L, -5) == LUA_TNIL) {  /* not copied yet */
+      lua_pop(L, 1);
+      lua_pushvalue(L, -2);
+      lua_insert(L, -2);
+      lua_rawset(L, -5);
+    }
+    else lua_pop(L, 2);
   }
   lua_pop(L, 1);
-  lua_pushvalue(L, -1);
-  lua_setfield(L, -2, "__index");
   if (maxlen != DEQUE_UNBOUNDED) {
     lua_pushinteger(L, maxlen);
     lua_setfield(L, -2, "maxlen");
@@ -305,9 +357,21 @@ static void add_left (lua_State *L, Deque *d, int arg, int ring, int v) {
 }
 
 
+/*
+** The number of values the iterable at `src` will add (0 when unknown),
+** to size a new ring.
+*/
+static lua_Integer size_hint (lua_State *L, int src) {
+  Deque *s = to_deque(L, src);
+  if (s != NULL) return s->count;
+  if (lua_type(L, src) == LUA_TTABLE) return (lua_Integer)lua_rawlen(L, src);
+  return 0;
+}
+
+
 /* deque([iterable [, maxlen]]) */
 int col_deque_new (lua_State *L) {
-  lua_Integer maxlen = DEQUE_UNBOUNDED;
+  lua_Integer maxlen = DEQUE_UNBOUNDED, slots;
   Deque *d;
   int ring;
   lua_settop(L, 2);
@@ -316,7 +380,9 @@ int col_deque_new (lua_State *L) {
     if (maxlen < 0)
       return pystd_raise(L, "ValueError", "maxlen must be non-negative");
   }
-  d = new_deque(L, maxlen);  /* at 3 */
+  slots = size_hint(L, 1);
+  if (maxlen != DEQUE_UNBOUNDED && slots > maxlen) slots = maxlen;
+  d = new_deque(L, maxlen, slots);  /* at 3 */
   ring = push_ring(L, 3);
   if (!lua_isnil(L, 1)) for_each_value(L, 1, d, 3, ring, add_right);
   d->mutations = 0;
@@ -329,37 +395,96 @@ int col_deque_new (lua_State *L) {
 
 /* {====================================================== Deque methods */
 
-static int deque_append (lua_State *L) {
+/*
+** Is there room in the deque for one more element without growing the
+** ring or reaching maxlen?
+*/
+#define has_room(d) \
+  ((d)->count < (d)->cap && \
+   ((d)->maxlen == DEQUE_UNBOUNDED || (d)->count < (d)->maxlen))
+
+
+/*
+** append(x) and appendleft(x), the general case: growing the ring,
+** dropping at maxlen, errors.
+*/
+static int add_value (lua_State *L, int left) {
   Deque *d = check_deque(L, 1);
-  if (d->count <= d->mask && d->maxlen == DEQUE_UNBOUNDED &&
-      lua_type(L, 2) > LUA_TNIL) {  /* the fast path: room, no bound */
-    lua_getiuservalue(L, 1, 1);
+  lua_settop(L, 2);
+  push_value(L, d, 1, push_ring(L, 1), 2, left);
+  return 0;
+}
+
+
+/*
+** The hot methods start with a fast path for the common case (room in
+** the ring and below maxlen; for pops, no shrink due): the type check,
+** the ring, and one to three table accesses.
+*/
+static int deque_append (lua_State *L) {
+  Deque *d = to_deque(L, 1);
+  if (d != NULL && has_room(d) && lua_type(L, 2) > LUA_TNIL) {
+    lua_getiuservalue(L, 1, UV_RING);
     lua_pushvalue(L, 2);
     lua_rawseti(L, -2, slot_of(d, d->count));
     d->count++;
     d->mutations++;
     return 0;
   }
-  lua_settop(L, 2);
-  push_value(L, d, 1, push_ring(L, 1), 2, 0);
-  return 0;
+  return add_value(L, 0);
 }
 
 
 static int deque_appendleft (lua_State *L) {
-  Deque *d = check_deque(L, 1);
-  lua_settop(L, 2);
-  push_value(L, d, 1, push_ring(L, 1), 2, 1);
-  return 0;
+  Deque *d = to_deque(L, 1);
+  if (d != NULL && has_room(d) && lua_type(L, 2) > LUA_TNIL) {
+    lua_getiuservalue(L, 1, UV_RING);
+    lua_pushvalue(L, 2);
+    step_head(d, -1);
+    lua_rawseti(L, -2, d->head + 1);
+    d->count++;
+    d->mutations++;
+    return 0;
+  }
+  return add_value(L, 1);
 }
 
 
+/* Push the value of slot `slot` (1-based) of the deque at 1, emptying it. */
+static void take_slot (lua_State *L, lua_Integer slot) {
+  lua_getiuservalue(L, 1, UV_RING);
+  lua_rawgeti(L, -1, slot);
+  lua_pushnil(L);
+  lua_rawseti(L, -3, slot);
+}
+
+
+/* Does the deque keep its ring when it loses an element? */
+#define keeps_ring(d)  ((d)->count > (d)->cap / 4 || (d)->cap <= DEQUE_MINCAP)
+
+
 static int deque_pop (lua_State *L) {
+  Deque *d = to_deque(L, 1);
+  if (d != NULL && d->count > 0 && keeps_ring(d)) {
+    take_slot(L, slot_of(d, d->count - 1));
+    d->count--;
+    d->mutations++;
+    return 1;
+  }
   return pop_value(L, 0);
 }
 
 
 static int deque_popleft (lua_State *L) {
+  Deque *d = to_deque(L, 1);
+  if (d != NULL && d->count > 0 && keeps_ring(d)) {
+    lua_Integer slot = d->head + 1;
+    take_slot(L, slot);
+    d->head = (slot == d->cap) ? 0 : slot;
+    d->count--;
+    d->mutations++;
+    return 1;
+  }
   return pop_value(L, 1);
 }
 
@@ -391,34 +516,58 @@ static void move_element (lua_State *L, Deque *d, int ring, lua_Integer from,
 
 
 /*
-** rotate([n]): n steps to the right (negative: to the left).  A full ring
-** only moves its head; otherwise min(n, count - n) elements move.
+** Rotate the deque (its ring at stack index `ring`) n steps
+** to the right (negative: to the left).  A full ring only moves its head;
+** otherwise min(n, count - n) elements move.
 */
-static int deque_rotate (lua_State *L) {
-  Deque *d = check_deque(L, 1);
-  lua_Integer n = luaL_optinteger(L, 2, 1), i;
-  int ring;
+static void rotate_ring (lua_State *L, Deque *d, int ring, lua_Integer n) {
+  lua_Integer i;
   d->mutations++;
-  if (d->count <= 1) return 0;
-  n = ((n % d->count) + d->count) % d->count;
-  if (n == 0) return 0;
-  if (d->count == d->mask + 1) {
-    d->head = (d->head - n) & d->mask;
-    return 0;
+  if (d->count <= 1) return;
+  if (n >= d->count || n <= -d->count) n %= d->count;
+  if (n < 0) n += d->count;
+  if (n == 0) return;
+  if (d->count == d->cap) {
+    d->head -= n;
+    if (d->head < 0) d->head += d->cap;
   }
-  ring = push_ring(L, 1);
-  if (n <= d->count / 2) {
+  else if (n <= d->count / 2) {
     for (i = 0; i < n; i++) {  /* last element to the front */
       move_element(L, d, ring, d->count - 1, -1);
-      d->head = (d->head - 1) & d->mask;
+      step_head(d, -1);
     }
   }
   else {
     for (i = n; i < d->count; i++) {  /* first element to the back */
       move_element(L, d, ring, 0, d->count);
-      d->head = (d->head + 1) & d->mask;
+      step_head(d, 1);
     }
   }
+}
+
+
+/* rotate([n]), the general case */
+static int rotate_any (lua_State *L) {
+  Deque *d = check_deque(L, 1);
+  lua_Integer n = luaL_optinteger(L, 2, 1);
+  lua_settop(L, 1);
+  rotate_ring(L, d, push_ring(L, 1), n);
+  return 0;
+}
+
+
+/* rotate([n]): a full ring and |n| < #d, the fast path, only move the head */
+static int deque_rotate (lua_State *L) {
+  Deque *d = to_deque(L, 1);
+  lua_Integer n = 1;
+  int isint = 1;
+  if (d == NULL || d->count != d->cap) return rotate_any(L);
+  if (lua_gettop(L) >= 2) n = lua_tointegerx(L, 2, &isint);
+  if (!isint || n <= -d->cap || n >= d->cap) return rotate_any(L);
+  d->mutations++;
+  d->head -= n;
+  if (d->head < 0) d->head += d->cap;
+  else if (d->head >= d->cap) d->head -= d->cap;
   return 0;
 }
 
@@ -427,10 +576,10 @@ static int deque_clear (lua_State *L) {
   Deque *d = check_deque(L, 1);
   d->head = 0;
   d->count = 0;
-  d->mask = DEQUE_MINCAP - 1;
+  d->cap = DEQUE_MINCAP;
   d->mutations++;
   lua_createtable(L, DEQUE_MINCAP, 0);
-  lua_setiuservalue(L, 1, 1);
+  set_ring(L, 1);
   return 0;
 }
 
@@ -441,7 +590,7 @@ static int deque_copy (lua_State *L) {
   lua_Integer i;
   lua_settop(L, 1);
   ring = push_ring(L, 1);
-  copy = new_deque(L, d->maxlen);
+  copy = new_deque(L, d->maxlen, d->count);
   copyring = push_ring(L, ring + 1);
   for (i = 0; i < d->count; i++) {
     get_at(L, d, ring, i);
@@ -516,7 +665,7 @@ static int deque_index (lua_State *L) {
 static void open_hole (lua_State *L, Deque *d, int ring, lua_Integer at) {
   lua_Integer i;
   if (at < d->count - at) {
-    d->head = (d->head - 1) & d->mask;
+    step_head(d, -1);
     for (i = 0; i < at; i++) move_element(L, d, ring, i + 1, i);
   }
   else {
@@ -533,7 +682,7 @@ static void close_hole (lua_State *L, Deque *d, int ring, lua_Integer at) {
   set_at(L, d, ring, at);
   if (at < d->count - 1 - at) {
     for (i = at; i > 0; i--) move_element(L, d, ring, i - 1, i);
-    d->head = (d->head + 1) & d->mask;
+    step_head(d, 1);
   }
   else {
     for (i = at; i < d->count - 1; i++) move_element(L, d, ring, i + 1, i);

@@ -19,6 +19,8 @@
 
 #include "luv/luv.h"
 
+#include <stddef.h>
+
 #include "lua.h"
 #include "lauxlib.h"
 
@@ -61,26 +63,38 @@ enum state {
   CANCELLED      /* done by cancellation */
 };
 
-/* user values of a Future/Task */
+/*
+** user values of a Future/Task (a coroutine object has them too, since it
+** becomes its task in place).  Few and shared: 100,000 sleeping tasks pay
+** 16 bytes each for every one.
+*/
 enum {
-  UV_RESULT = 1, /* one result, a table of several, or the exception */
-  UV_CALLBACKS,  /* array of done callbacks (functions or waiting tasks) */
-  UV_THREAD,     /* task: its Lua thread while pending */
+  UV_RESULT = 1, /* one result, a table of several, or the exception;
+                    the message given to cancel() while pending or
+                    cancelled (UV_CANCELMSG) */
+  UV_CALLBACKS,  /* done callback(s): nil, one, or an array of them
+                    (functions, waiting tasks, a gathering future) */
+  UV_THREAD,     /* task: its Lua thread while pending; any future that
+                    failed: the sentinel reporting an unretrieved error */
   UV_WAITING,    /* task: the future it is suspended on;
                     gathering future: the array of its children */
-  UV_NAME,       /* coroutine: its name; task: its name once named */
-  UV_CANCELMSG,  /* the message given to cancel() */
-  FUTURE_NUV = UV_CANCELMSG,
-  UV_FUNCTION    /* coroutine: its function, then its arguments */
+  UV_NAME,       /* coroutine: its coroutine function (a closure holding
+                    the function and the name); task: its name once named */
+  FUTURE_NUV = UV_NAME,
+  UV_ARGS        /* coroutine: its arguments */
 };
+#define UV_CANCELMSG  UV_RESULT
 
 /* a deadline of the timer heap, embedded in a Task or a Handle */
 typedef struct HeapNode {
   double when;        /* loop time it is due */
   int index;          /* position in the heap, -1 when not in it */
   int kind;           /* KIND_TASK or KIND_HANDLE: what owns the node */
-  void *owner;
 } HeapNode;
+
+/* the Future (kind KIND_TASK) or Handle owning a heap node */
+#define node_owner(node, type) \
+  ((type *)((char *)(node) - offsetof(type, timer)))
 
 /* an entry of the timer heap array */
 typedef struct HeapEntry {
@@ -95,34 +109,36 @@ typedef struct ReadyEntry {
   int step;           /* a pending task to step; else run/call obj */
 } ReadyEntry;
 
+/* the first byte of every object the ready queue holds is its kind */
+#define kind_at(obj)  (*(unsigned char *)(obj))
+
 typedef struct Future {
-  int kind;           /* KIND_FUTURE, KIND_TASK or KIND_CORO */
-  int state;
-  int nresults;       /* results stored in UV_RESULT (-1: an exception) */
-  int retrieved;      /* the exception was looked at */
-  /* coroutine objects only */
-  int consumed;       /* awaited, scheduled or closed */
-  int nargs;          /* arguments after UV_FUNCTION */
+  unsigned char kind;      /* KIND_FUTURE, KIND_TASK or KIND_CORO */
+  unsigned char state;
+  unsigned char retrieved; /* the exception was looked at */
+  unsigned char consumed;  /* coroutine: awaited, scheduled or closed */
   /* gathering futures only */
-  int gathering;      /* children are counted by run_callbacks */
-  int remaining;      /* children not done yet */
-  int return_exceptions;
+  unsigned char gathering; /* children are counted by run_callbacks */
+  unsigned char return_exceptions;
   /* tasks only */
-  lua_State *thread;  /* the task's thread, NULL once done */
-  int nstart;         /* arguments waiting for the first resume, -1 after */
-  int must_cancel;    /* deliver CancelledError at the next resume */
-  int num_cancels;    /* cancel() requests not yet uncancel()ed */
-  int suspending;     /* set by our suspending calls just before yielding */
-  int named;          /* UV_NAME holds the task's name, not its coroutine's */
-  int scheduled;      /* in the ready queue to be stepped */
-  lua_Integer id;     /* "Task-<id>" */
-  int slot;           /* index in the tasks array while pending */
-  HeapNode timer;     /* sleep() deadline */
+  unsigned char must_cancel; /* deliver CancelledError at the next resume */
+  unsigned char suspending;  /* set by our suspending calls before yielding */
+  unsigned char named;     /* UV_NAME holds the task's name */
+  unsigned char scheduled; /* in the ready queue to be stepped */
+  int nresults;       /* results stored in UV_RESULT (-1: an exception) */
+  int nargs;          /* coroutine: arguments from UV_ARGS */
+  int remaining;      /* gathering future: children not done yet */
+  int nstart;         /* task: arguments waiting for the first resume, -1 after */
+  int num_cancels;    /* task: cancel() requests not yet uncancel()ed */
+  int slot;           /* task: index in the tasks array while pending */
+  lua_State *thread;  /* task: its thread, NULL once done */
+  lua_Integer id;     /* task: "Task-<id>" */
+  HeapNode timer;     /* task: sleep() deadline */
 } Future;
 
 typedef struct Handle {
-  int kind;           /* KIND_HANDLE */
-  int cancelled;
+  unsigned char kind; /* KIND_HANDLE */
+  unsigned char cancelled;
   int nargs;          /* user values: 1 function, 2.. arguments */
   HeapNode timer;
 } Handle;
@@ -161,6 +177,7 @@ typedef struct Loop {
   int failures;       /* futures failed during this run */
   int failed_ref;     /* registry: that error */
   int main_ref;       /* registry: the main task of run */
+  int sentinel_ref;   /* registry: metatable of failed futures' sentinels */
   int class_ref[KIND_HANDLE + 1];  /* registry: the metatable of each kind */
   const void *class_ptr[KIND_HANDLE + 1];  /* and its address */
   void *queue_seen;   /* the queue checkqueue last checked */
@@ -210,6 +227,7 @@ extern const luaL_Reg task_methods[];
 extern const luaL_Reg future_meta[];
 extern const luaL_Reg coro_methods[];
 extern const luaL_Reg coro_meta[];
+int sentinel_gc (lua_State *L);
 
 /* }====================================================== */
 

@@ -20,9 +20,8 @@
 ** two): tasks to step, done futures whose callbacks must run, handles to
 ** call.  A task to step is only a pointer (pending tasks are anchored in
 ** the tasks table), so sleep(0) costs no Lua table operation; any other
-** entry also keeps its value in the same slot of a Lua ring table.  Slots
-** are not cleared when taken: a stale value lives until the ring wraps
-** over it or run ends.
+** entry also keeps its value in the same slot of a Lua ring table.  Slots are
+** cleared when taken, so the ring keeps nothing alive.
 */
 
 /*
@@ -93,7 +92,11 @@ void ready_push (lua_State *L, Loop *lp, int idx) {
 */
 static ReadyEntry ready_pop (lua_State *L, Loop *lp, int ring) {
   ReadyEntry entry = lp->ready[lp->ready_head];
-  if (!entry.step) lua_rawgeti(L, ring, lp->ready_head + 1);
+  if (!entry.step) {  /* take the value out: the ring must not keep it */
+    lua_rawgeti(L, ring, lp->ready_head + 1);
+    lua_pushnil(L);
+    lua_rawseti(L, ring, lp->ready_head + 1);
+  }
   lp->ready_head = (lp->ready_head + 1) & (lp->ready_cap - 1);
   lp->ready_count--;
   return entry;
@@ -297,7 +300,7 @@ static int run_ready (lua_State *L) {
     if (entry.step)
       task_step(L, lp, entry.obj);
     else {
-      if (*(int *)entry.obj == KIND_HANDLE) run_handle(L, 3);
+      if (kind_at(entry.obj) == KIND_HANDLE) run_handle(L, 3);
       else run_callbacks(L, lp, 3);
       lua_settop(L, 2);
     }
@@ -314,13 +317,14 @@ static int run_timers (lua_State *L) {
     HeapNode *node = lp->heap[0].node;
     heap_remove(lp, node);
     if (node->kind == KIND_TASK)
-      schedule_step(L, lp, node->owner);
+      schedule_step(L, lp, node_owner(node, Future));
     else {
+      Handle *h = node_owner(node, Handle);
       lua_rawgeti(L, LUA_REGISTRYINDEX, lp->timers_ref);
-      lua_rawgetp(L, -1, node->owner);
+      lua_rawgetp(L, -1, h);
       ready_push(L, lp, -1);
       lua_pushnil(L);
-      lua_rawsetp(L, -3, node->owner);
+      lua_rawsetp(L, -3, h);
       lua_pop(L, 2);
     }
   }
@@ -475,7 +479,6 @@ static Handle *new_handle (lua_State *L, int first) {
   h->nargs = nargs;
   h->timer.index = -1;
   h->timer.kind = KIND_HANDLE;
-  h->timer.owner = h;
   set_class(L, getloop(L), KIND_HANDLE);
   for (int i = 0; i <= nargs; i++) {
     lua_pushvalue(L, first + i);
@@ -643,7 +646,7 @@ static void clear_schedule (lua_State *L, Loop *lp) {
   for (; count > 0; count--, head = (head + 1) & mask) {  /* keep tasks */
     if (old[head].step)
       ready_append(L, lp, old[head].obj, 0);
-    else if (*(int *)old[head].obj != KIND_HANDLE) {
+    else if (kind_at(old[head].obj) != KIND_HANDLE) {
       lua_rawgeti(L, ring, head + 1);
       ready_push(L, lp, -1);
       lua_pop(L, 1);
@@ -868,6 +871,12 @@ int luaopen_pystd_asyncio (lua_State *L) {
   new_class(L, CORO_META, coro_methods, coro_meta);
   new_class(L, HANDLE_META, handle_methods, NULL);
   register_kinds(L, lua_touserdata(L, -1));
+  lua_createtable(L, 0, 1);  /* the sentinels' metatable (task.c) */
+  lua_pushvalue(L, -2);
+  lua_pushcclosure(L, sentinel_gc, 1);
+  lua_setfield(L, -2, "__gc");
+  ((Loop *)lua_touserdata(L, -2))->sentinel_ref =
+    luaL_ref(L, LUA_REGISTRYINDEX);
   luaL_newlibtable(L, asyncio_funcs);
   lua_pushvalue(L, -2);
   luaL_setfuncs(L, asyncio_funcs, 1);

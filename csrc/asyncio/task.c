@@ -101,7 +101,6 @@ Future *new_future (lua_State *L, Loop *lp, int kind, int extra) {
   f->nstart = -1;
   f->timer.index = -1;
   f->timer.kind = kind;
-  f->timer.owner = f;
   set_class(L, lp, kind);
   return f;
 }
@@ -154,10 +153,29 @@ void set_results (lua_State *L, Loop *lp, int fi, int n) {
 }
 
 
+/*
+** Futures and tasks have no __gc (a finalizer per object would cost a
+** call and an extra collection cycle for each of them); a failed one gets
+** a small finalized "sentinel" userdata in its UV_THREAD slot (free once
+** it is done), pointing back to it, whose __gc reports the exception if
+** nobody retrieved it.  The two die together; the future is still intact
+** when the sentinel's finalizer runs.
+*/
+static void add_sentinel (lua_State *L, Loop *lp, int fi) {
+  lua_newuserdatauv(L, 0, 1);
+  lua_pushvalue(L, fi);
+  lua_setiuservalue(L, -2, 1);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->sentinel_ref);
+  lua_setmetatable(L, -2);
+  lua_setiuservalue(L, fi, UV_THREAD);
+}
+
+
 /* Pop the exception on top and make it the outcome of the future at `fi`. */
 static void set_exception (lua_State *L, Loop *lp, int fi) {
   Future *f = lua_touserdata(L, fi);
   lua_setiuservalue(L, fi, UV_RESULT);
+  add_sentinel(L, lp, fi);
   f->nresults = -1;
   f->state = FINISHED;
   lp->failures++;
@@ -545,8 +563,10 @@ void check_cancel (lua_State *L, Loop *lp) {
 /* {====================================================== Coroutine objects */
 
 /*
-** Call of a coroutine function: upvalues (loop, fn, name).  The name is
-** looked up once from the call site when async() was not given one.
+** Call of a coroutine function: upvalues (loop, fn, name, itself).  The
+** name is looked up once from the call site when async() was not given
+** one.  The object keeps the coroutine function (fn and name in one user
+** value) and the arguments.
 */
 static int coro_new (lua_State *L) {
   int nargs = lua_gettop(L);
@@ -558,15 +578,13 @@ static int coro_new (lua_State *L) {
       lua_replace(L, lua_upvalueindex(3));
     }
   }
-  c = new_future(L, getloop(L), KIND_CORO, nargs + 1);
+  c = new_future(L, getloop(L), KIND_CORO, nargs);
   c->nargs = nargs;
   lua_insert(L, 1);
-  lua_pushvalue(L, lua_upvalueindex(2));
-  lua_setiuservalue(L, 1, UV_FUNCTION);
-  lua_pushvalue(L, lua_upvalueindex(3));
+  lua_pushvalue(L, lua_upvalueindex(4));
   lua_setiuservalue(L, 1, UV_NAME);
   for (int i = nargs; i >= 1; i--)
-    lua_setiuservalue(L, 1, UV_FUNCTION + i);
+    lua_setiuservalue(L, 1, UV_ARGS + i - 1);
   return 1;
 }
 
@@ -578,7 +596,10 @@ int aio_async (lua_State *L) {
   lua_settop(L, 2);
   lua_pushvalue(L, lua_upvalueindex(1));
   lua_insert(L, 1);
-  lua_pushcclosure(L, coro_new, 3);
+  lua_pushnil(L);
+  lua_pushcclosure(L, coro_new, 4);
+  lua_pushvalue(L, -1);
+  lua_setupvalue(L, -2, 4);  /* itself, for its objects to keep */
   return 1;
 }
 
@@ -605,8 +626,11 @@ static int coro_unpack (lua_State *L, int ci) {
     pystd_raise(L, "RuntimeError", "cannot reuse already awaited coroutine");
   c->consumed = 1;
   luaL_checkstack(L, c->nargs + 2, "too many arguments");
-  for (int i = 0; i <= c->nargs; i++)
-    lua_getiuservalue(L, ci, UV_FUNCTION + i);
+  lua_getiuservalue(L, ci, UV_NAME);
+  lua_getupvalue(L, -1, 2);
+  lua_replace(L, -2);
+  for (int i = 0; i < c->nargs; i++)
+    lua_getiuservalue(L, ci, UV_ARGS + i);
   return c->nargs;
 }
 
@@ -630,8 +654,9 @@ void task_from_coro (lua_State *L, Loop *lp, int ci) {
 static const char *coro_name (lua_State *L, int ci) {
   const char *name;
   lua_getiuservalue(L, ci, UV_NAME);
+  lua_getupvalue(L, -1, 3);
   name = lua_tostring(L, -1);
-  lua_pop(L, 1);  /* the user value keeps the string alive */
+  lua_pop(L, 2);  /* the coroutine function keeps the string alive */
   return name ? name : "?";
 }
 
@@ -639,7 +664,9 @@ static const char *coro_name (lua_State *L, int ci) {
 /* CPython's warning for a coroutine never awaited nor scheduled */
 static void warn_never_awaited (lua_State *L) {
   lua_Debug ar;
-  lua_getiuservalue(L, 1, UV_FUNCTION);
+  lua_getiuservalue(L, 1, UV_NAME);
+  lua_getupvalue(L, -1, 2);
+  lua_remove(L, -2);
   if (!lua_getinfo(L, ">S", &ar)) return;
   fprintf(stderr, "%s:%d: RuntimeWarning: coroutine '%s' was never awaited\n",
           ar.short_src, ar.linedefined, coro_name(L, 1));
@@ -1012,19 +1039,27 @@ int fut_tostring (lua_State *L) {
 }
 
 
-/*
-** __gc: report an exception nobody retrieved, as CPython's loop does, or a
-** coroutine nobody awaited.
-*/
-int fut_gc (lua_State *L) {
+/* __gc of a coroutine object: CPython's warning when it was never used */
+int coro_gc (lua_State *L) {
   Future *f = lua_touserdata(L, 1);
-  if (f->kind == KIND_CORO) {
-    if (!f->consumed) warn_never_awaited(L);
-    return 0;
-  }
-  if (f->state != FINISHED || f->nresults >= 0 || f->retrieved) return 0;
+  if (f->kind == KIND_CORO && !f->consumed) warn_never_awaited(L);
+  return 0;
+}
+
+
+/*
+** __gc of the sentinel of a failed future (see add_sentinel): report an
+** exception nobody retrieved, as CPython's loop does.
+*/
+int sentinel_gc (lua_State *L) {
+  Future *f;
   const char *repr, *exc;
   lua_settop(L, 1);
+  lua_getiuservalue(L, 1, 1);
+  f = lua_touserdata(L, 2);
+  if (f == NULL || f->state != FINISHED || f->nresults >= 0 || f->retrieved)
+    return 0;
+  lua_replace(L, 1);
   fut_tostring(L);
   repr = lua_tostring(L, -1);
   lua_getiuservalue(L, 1, UV_RESULT);
@@ -1067,7 +1102,6 @@ const luaL_Reg task_methods[] = {
 };
 
 const luaL_Reg future_meta[] = {
-  {"__gc", fut_gc},
   {"__tostring", fut_tostring},
   {NULL, NULL}
 };
@@ -1079,7 +1113,7 @@ const luaL_Reg coro_methods[] = {
 };
 
 const luaL_Reg coro_meta[] = {
-  {"__gc", fut_gc},
+  {"__gc", coro_gc},
   {"__tostring", coro_tostring},
   {NULL, NULL}
 };

@@ -9,10 +9,19 @@
 
 #include "re.h"
 
-/* user value of a Match */
+/* user value of a Match with a long subject */
 #define MATCH_SUBJECT  1
 
-/* marks Match metatables */
+/*
+** A subject up to this long is copied into the Match, which then needs
+** no user value (smaller, built faster).  Lua interns strings this short
+** (LUAI_MAXSHORTLEN), so m.string pushes the very same string again.
+*/
+#if !defined(RE_INLINE_SUBJECT)
+#define RE_INLINE_SUBJECT  40
+#endif
+
+/* its address, at index 1 of Match metatables, marks them */
 static const char match_meta_key = 'M';
 
 #define is_set(m, g)  ((m)->ov[2 * (g)] != PCRE2_UNSET)
@@ -25,7 +34,7 @@ static const char match_meta_key = 'M';
 ** class metatable with the Pattern as field `re` and the Match marker.
 */
 void pyre_newmatchmeta (lua_State *L, int pidx) {
-  lua_createtable(L, 0, 6);
+  lua_createtable(L, 1, 6);
   luaL_getmetatable(L, RE_MATCH_META);
   lua_pushnil(L);
   while (lua_next(L, -2)) {
@@ -38,31 +47,43 @@ void pyre_newmatchmeta (lua_State *L, int pidx) {
   lua_setfield(L, -2, "re");
   lua_pushliteral(L, RE_MATCH_META);  /* getmetatable cannot reach `re` */
   lua_setfield(L, -2, "__metatable");
-  lua_pushboolean(L, 1);
-  lua_rawsetp(L, -2, &match_meta_key);
+  lua_pushlightuserdata(L, (void *)&match_meta_key);
+  lua_rawseti(L, -2, 1);
 }
 
 
 /*
-** Push a Match for the offsets now in p->mdata; `pidx` holds the
-** Pattern, `sidx` the subject `s`; the search window was [pos, endpos).
+** Push a Match for the offsets now in p->ov; `pidx` holds the Pattern,
+** `sidx` the subject s[0..len); the search window was [pos, endpos).
 */
 ReMatch *pyre_newmatch (lua_State *L, int pidx, int sidx, RePattern *p,
-                        const char *s, size_t pos, size_t endpos) {
+                        const char *s, size_t len, size_t pos,
+                        size_t endpos) {
   int n = 2 * (p->groups + 1);
-  ReMatch *m = (ReMatch *)lua_newuserdatauv(L, sizeof(ReMatch) +
-                  (size_t)(n - 1) * sizeof(PCRE2_SIZE), 1);
-  m->pat = p;
-  m->subject = s;
+  size_t size = sizeof(ReMatch) + (size_t)(n - 1) * sizeof(PCRE2_SIZE);
+  int copy = len <= RE_INLINE_SUBJECT;
+  ReMatch *m = (ReMatch *)lua_newuserdatauv(L, size + (copy ? len : 0),
+                                            !copy);
+  if (copy) {
+    char *inside = (char *)m + size;
+    memcpy(inside, s, len);
+    m->subject = inside;
+    m->sublen = (int)len;
+  }
+  else {
+    m->subject = s;
+    m->sublen = -1;
+  }
   m->pos = pos;
   m->endpos = endpos;
   m->groups = p->groups;
-  memcpy(m->ov, pcre2_get_ovector_pointer(p->mdata),
-         (size_t)n * sizeof(PCRE2_SIZE));
+  memcpy(m->ov, p->ov, (size_t)n * sizeof(PCRE2_SIZE));
   pyre_pushmatchmeta(L, pidx);
   lua_setmetatable(L, -2);
-  lua_pushvalue(L, sidx);
-  lua_setiuservalue(L, -2, MATCH_SUBJECT);
+  if (!copy) {
+    lua_pushvalue(L, sidx);
+    lua_setiuservalue(L, -2, MATCH_SUBJECT);
+  }
   return m;
 }
 
@@ -71,7 +92,8 @@ ReMatch *pyre_newmatch (lua_State *L, int pidx, int sidx, RePattern *p,
 static ReMatch *check_match (lua_State *L) {
   ReMatch *m = (ReMatch *)lua_touserdata(L, 1);
   if (m && lua_getmetatable(L, 1)) {
-    int ok = lua_rawgetp(L, -1, &match_meta_key) != LUA_TNIL;
+    int ok = lua_rawgeti(L, -1, 1) == LUA_TLIGHTUSERDATA &&
+             lua_touserdata(L, -1) == (void *)&match_meta_key;
     lua_pop(L, 2);
     if (ok) return m;
   }
@@ -118,9 +140,12 @@ static void push_group (lua_State *L, ReMatch *m, int g, int dflt) {
 ** no such record; the matched group whose ')' comes last in the pattern
 ** is the same one except when a loop matched groups out of order.
 */
-static int last_index (ReMatch *m) {
-  const int *order = m->pat->order;
+static int last_index (lua_State *L, ReMatch *m) {
+  const int *order;
   int best = 0;
+  push_pattern(L);
+  order = pyre_topattern(L, -1)->order;
+  lua_pop(L, 1);
   if (order == NULL) return 0;  /* the Pattern was finalized */
   for (int g = 1; g <= m->groups; g++)
     if (is_set(m, g) && (best == 0 || order[g] > order[best])) best = g;
@@ -140,7 +165,7 @@ static int match_group (lua_State *L) {
     push_group(L, m, 0, 0);
     return 1;
   }
-  luaL_checkstack(L, n, "too many groups");
+  if (n > LUA_MINSTACK / 2) luaL_checkstack(L, n, "too many groups");
   for (int k = 2; k <= n + 1; k++) push_group(L, m, group_arg(L, m, k), 0);
   return n;
 }
@@ -241,8 +266,14 @@ static int match_tostring (lua_State *L) {
 
 /* m[n] -> group n; methods; fields string re pos endpos lastindex lastgroup */
 static int match_index (lua_State *L) {
-  ReMatch *m = check_match(L);
+  ReMatch *m;
   const char *k;
+  if (lua_type(L, 2) == LUA_TSTRING) {  /* a method: the methods check */
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
+    lua_pop(L, 1);
+  }
+  m = check_match(L);
   if (lua_type(L, 2) == LUA_TNUMBER) {
     int isint;
     lua_Integer n = lua_tointegerx(L, 2, &isint);
@@ -251,21 +282,25 @@ static int match_index (lua_State *L) {
     push_group(L, m, (int)n, 0);
     return 1;
   }
-  lua_pushvalue(L, 2);
-  if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
-  if (lua_type(L, 2) != LUA_TSTRING) return 1;
+  if (lua_type(L, 2) != LUA_TSTRING) {
+    lua_pushnil(L);
+    return 1;
+  }
   k = lua_tostring(L, 2);
-  if (strcmp(k, "string") == 0) lua_getiuservalue(L, 1, MATCH_SUBJECT);
+  if (strcmp(k, "string") == 0) {
+    if (m->sublen >= 0) lua_pushlstring(L, m->subject, (size_t)m->sublen);
+    else lua_getiuservalue(L, 1, MATCH_SUBJECT);
+  }
   else if (strcmp(k, "re") == 0) push_pattern(L);
   else if (strcmp(k, "pos") == 0) pystd_pushpos(L, m->pos);
   else if (strcmp(k, "endpos") == 0) lua_pushinteger(L, (lua_Integer)m->endpos);
   else if (strcmp(k, "lastindex") == 0) {
-    int g = last_index(m);
+    int g = last_index(L, m);
     if (g) lua_pushinteger(L, g);
     else lua_pushnil(L);
   }
   else if (strcmp(k, "lastgroup") == 0) {
-    int g = last_index(m);
+    int g = last_index(L, m);
     push_pattern(L);
     if (g) pyre_pushgroupname(L, lua_gettop(L), g);
     else lua_pushnil(L);

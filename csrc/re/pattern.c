@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__) && defined(__GNUC__)
+#define RE_SSE2_FIND  1
+#endif
+
 #include "re.h"
 
 #if !defined(RE_MAXCACHE)
@@ -19,9 +23,10 @@
 #define RE_JITSTACK_MIN  (32 * 1024)
 #define RE_JITSTACK_MAX  (1024 * 1024)
 
-/* user values of a Pattern */
+/* user values of a Pattern (a userdata holding a RePattern pointer) */
 enum {
-  PAT_STATE = 1,    /* the ReState userdata, kept alive */
+  PAT_CODE = 1,     /* the code box: the RePattern itself */
+  PAT_STATE,        /* the ReState userdata, kept alive */
   PAT_SOURCE,       /* the Python pattern string */
   PAT_GROUPINDEX,   /* name -> number */
   PAT_GROUPNAMES,   /* number -> name */
@@ -32,9 +37,10 @@ enum {
 
 /*
 ** Each Pattern has its own metatable, whose __index is a table of the
-** Pattern's fields (immutable) chained to the shared methods: a field or
-** method lookup never calls C.  The key below marks those metatables
-** and, in the registry, holds the shared {__index = methods} table.
+** Pattern's fields (immutable) and its methods: a field or method lookup
+** is one table lookup and never calls C.  The address of the key below
+** marks those metatables (at index 1, a cheap lookup) and, in the
+** registry, holds the shared {__index = methods} table.
 */
 static const char pattern_key = 'P';
 
@@ -136,6 +142,23 @@ static pcre2_code *compile_code (RePattern *p, int which, int *errcode,
 }
 
 
+/*
+** Whether a PCRE2 pattern compiled with `options` matches exactly the
+** text xlat[0..n): no metacharacter, no caseless matching, not empty.
+** A literal found by memmem in valid UTF-8 starts on a character
+** boundary, so it serves the UTF and the plain codes alike.
+*/
+static int is_literal (const char *xlat, size_t n, uint32_t options) {
+  if (n == 0 || (options & (PCRE2_CASELESS | PCRE2_EXTENDED |
+                            PCRE2_EXTENDED_MORE)))
+    return 0;
+  for (size_t k = 0; k < n; k++)
+    if (strchr("\\^$.|?*+()[]{}", xlat[k]))  /* '\0' too */
+      return 0;
+  return 1;
+}
+
+
 /* Check the flags of a new Pattern; raises ValueError. */
 static void check_flags (lua_State *L, lua_Integer flags) {
   if (flags & ~(lua_Integer)RE_ALLFLAGS) {
@@ -152,8 +175,12 @@ static void check_flags (lua_State *L, lua_Integer flags) {
 }
 
 
-/* Build PAT_GROUPINDEX and PAT_GROUPNAMES from the translator's names. */
+/*
+** Build PAT_GROUPINDEX and PAT_GROUPNAMES from the translator's names;
+** without names both stay nil (most Patterns: they are kept small).
+*/
 static void set_group_tables (lua_State *L, const char *pat, ReXlat *x) {
+  if (x->nnames == 0) return;
   lua_createtable(L, 0, x->nnames);
   lua_createtable(L, x->nnames, 0);
   for (int k = 0; k < x->nnames; k++) {
@@ -169,22 +196,38 @@ static void set_group_tables (lua_State *L, const char *pat, ReXlat *x) {
 
 
 static const luaL_Reg pattern_meta[];
+static const luaL_Reg pattern_methods[];
 
 
-/* Push a new, empty Pattern with its own metatable (see pattern_key). */
+static int code_gc (lua_State *L);
+
+
+/*
+** Push a new, empty Pattern with its own metatable (see pattern_key)
+** and its code box (see RePattern).
+*/
 static RePattern *new_pattern_object (lua_State *L) {
-  RePattern *p = (RePattern *)lua_newuserdatauv(L, sizeof(RePattern),
-                                                PAT_NUSERVALUES);
+  RePattern **pp = (RePattern **)lua_newuserdatauv(L, sizeof(RePattern *),
+                                                   PAT_NUSERVALUES);
+  RePattern *p = (RePattern *)lua_newuserdatauv(L, sizeof(RePattern), 0);
   memset(p, 0, sizeof(*p));
-  lua_createtable(L, 0, 6);  /* its metatable */
+  *pp = p;
+  if (luaL_newmetatable(L, RE_CODE_META)) {
+    lua_pushcfunction(L, code_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  lua_setiuservalue(L, -2, PAT_CODE);
+  lua_createtable(L, 1, 5);  /* its metatable */
+  lua_pushlightuserdata(L, (void *)&pattern_key);
+  lua_rawseti(L, -2, 1);
   luaL_setfuncs(L, pattern_meta, 0);
   lua_pushliteral(L, RE_PATTERN_META);
   lua_setfield(L, -2, "__name");
   lua_pushliteral(L, RE_PATTERN_META);  /* getmetatable cannot reach it */
   lua_setfield(L, -2, "__metatable");
-  lua_pushboolean(L, 1);
-  lua_rawsetp(L, -2, &pattern_key);
-  lua_createtable(L, 0, 4);  /* its fields */
+  lua_createtable(L, 0, 12);  /* its fields and methods */
+  luaL_setfuncs(L, pattern_methods, 0);
   lua_rawgetp(L, LUA_REGISTRYINDEX, &pattern_key);
   lua_setmetatable(L, -2);
   lua_setfield(L, -2, "__index");
@@ -195,7 +238,7 @@ static RePattern *new_pattern_object (lua_State *L) {
 
 /* Fill the field table of the Pattern on the stack top. */
 static void set_fields (lua_State *L, int sidx) {
-  RePattern *p = (RePattern *)lua_touserdata(L, -1);
+  RePattern *p = pyre_topattern(L, -1);
   lua_getmetatable(L, -1);
   lua_getfield(L, -1, "__index");
   lua_pushvalue(L, sidx);
@@ -205,12 +248,13 @@ static void set_fields (lua_State *L, int sidx) {
   lua_pushinteger(L, p->groups);
   lua_setfield(L, -2, "groups");
   lua_newtable(L);  /* a copy of groupindex, for the users */
-  lua_getiuservalue(L, -4, PAT_GROUPINDEX);
-  lua_pushnil(L);
-  while (lua_next(L, -2)) {
-    lua_pushvalue(L, -2);
-    lua_insert(L, -2);
-    lua_rawset(L, -5);
+  if (lua_getiuservalue(L, -4, PAT_GROUPINDEX) == LUA_TTABLE) {
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+      lua_pushvalue(L, -2);
+      lua_insert(L, -2);
+      lua_rawset(L, -5);
+    }
   }
   lua_pop(L, 1);
   lua_setfield(L, -2, "groupindex");
@@ -271,6 +315,7 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
     p->options |= PCRE2_NO_AUTO_POSSESS;
   if (flags & RE_M) p->options |= PCRE2_MULTILINE;
   if (flags & RE_S) p->options |= PCRE2_DOTALL;
+  p->literal = is_literal(p->xlat, p->xlatlen, p->options);
   if (!compile_code(p, RE_CODE(RE_SEARCH, 0), &errcode, &erroff)) {
     char msg[256];
     size_t pos = len;
@@ -285,6 +330,7 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
     pyre_xlatfree(&x);
     luaL_error(L, "pystd.re: out of memory");
   }
+  p->ov = pcre2_get_ovector_pointer(p->mdata);
   set_group_tables(L, pat, &x);
   pyre_xlatfree(&x);
   set_fields(L, sidx);
@@ -300,11 +346,12 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
 
 /* The Pattern at `arg`, or NULL if it is something else. */
 static RePattern *test_pattern (lua_State *L, int arg) {
-  RePattern *p = (RePattern *)lua_touserdata(L, arg);
-  if (p && lua_getmetatable(L, arg)) {
-    int ok = lua_rawgetp(L, -1, &pattern_key) != LUA_TNIL;
+  RePattern **pp = (RePattern **)lua_touserdata(L, arg);
+  if (pp && lua_getmetatable(L, arg)) {
+    int ok = lua_rawgeti(L, -1, 1) == LUA_TLIGHTUSERDATA &&
+             lua_touserdata(L, -1) == (void *)&pattern_key;
     lua_pop(L, 2);
-    if (ok) return p;
+    if (ok) return *pp;
   }
   return NULL;
 }
@@ -328,8 +375,9 @@ int pyre_checksubject (lua_State *L, RePattern *p, const char *s, size_t len,
   size_t bad;
   int ascii;
   if (p->flags & RE_BYTES) return 0;
-  bad = pyre_utf8check(s, len, &ascii);
-  if (ascii) return p->plainok;
+  bad = pyre_asciiprefix((const unsigned char *)s, len);
+  if (bad == len) return p->plainok;
+  bad += pyre_utf8check(s + bad, len - bad, &ascii);
   if (bad < len)
     pystd_raise(L, "ValueError", "invalid UTF-8 at byte %d", (int)bad + 1);
   if (start < len && (s[start] & 0xC0) == 0x80)
@@ -343,6 +391,93 @@ int pyre_checksubject (lua_State *L, RePattern *p, const char *s, size_t len,
 }
 
 
+#if defined(RE_SSE2_FIND)
+/*
+** Candidates among the 16 starts s[0..16) of lit[0..n), n >= 2: bit k
+** set when s[k] and s[k + n - 1] are its first and last bytes.
+*/
+static unsigned literal_candidates (const char *s, __m128i first,
+                                    __m128i last, size_t n) {
+  __m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
+  __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 1));
+  return (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first),
+                                                   _mm_cmpeq_epi8(b, last)));
+}
+
+
+/* The first start in `mask` (candidates at s) where all of lit is. */
+static const char *check_candidates (const char *s, unsigned mask,
+                                     const char *lit, size_t n) {
+  for (; mask; mask &= mask - 1) {
+    const char *at = s + __builtin_ctz(mask);
+    if (memcmp(at + 1, lit + 1, n - 2) == 0) return at;
+  }
+  return NULL;
+}
+#endif
+
+
+/*
+** The first occurrence of lit[0..n), n >= 1, in s[0..len), or NULL.
+** With SSE2, 16 starts a step are tested on their first and last bytes
+** (the last partial step overlaps the one before).
+*/
+static const char *find_literal (const char *s, size_t len, const char *lit,
+                                 size_t n) {
+  size_t i = 0, last;
+  if (n > len) return NULL;
+  last = len - n;  /* the last possible start */
+#if defined(RE_SSE2_FIND)
+  if (n >= 2 && last >= 15) {
+    __m128i first = _mm_set1_epi8(lit[0]), lastb = _mm_set1_epi8(lit[n - 1]);
+    const char *at;
+    for (; i + 15 <= last; i += 16) {
+      at = check_candidates(s + i, literal_candidates(s + i, first, lastb, n),
+                            lit, n);
+      if (at) return at;
+    }
+    if (i <= last) {  /* starts i..last, in the block at last - 15 */
+      size_t j = last - 15;
+      unsigned mask = literal_candidates(s + j, first, lastb, n);
+      return check_candidates(s + j, mask & (0xFFFFu << (i - j)), lit, n);
+    }
+    return NULL;
+  }
+#endif
+  for (; i <= last; i++)
+    if (s[i] == lit[0] && memcmp(s + i + 1, lit + 1, n - 1) == 0)
+      return s + i;
+  return NULL;
+}
+
+
+/*
+** pyre_exec for a literal Pattern (see is_literal): the offsets of the
+** first match in s[start..end) in `mode` land in p->ov.
+*/
+static int exec_literal (RePattern *p, int mode, const char *s, size_t end,
+                         size_t start) {
+  const char *lit = p->xlat, *at;
+  size_t n = p->xlatlen;
+  if (end < start || end - start < n) return 0;
+  switch (mode) {
+    case RE_SEARCH:
+      at = find_literal(s + start, end - start, lit, n);
+      if (at == NULL) return 0;
+      start = (size_t)(at - s);
+      break;
+    case RE_MATCH:
+      if (memcmp(s + start, lit, n) != 0) return 0;
+      break;
+    default:  /* RE_FULLMATCH */
+      if (end - start != n || memcmp(s + start, lit, n) != 0) return 0;
+  }
+  p->ov[0] = start;
+  p->ov[1] = start + n;
+  return 1;
+}
+
+
 /*
 ** Match code `which` (see RE_CODE) of `p` against s[0..end) from offset
 ** `start` with PCRE2 match options `opts`; the offsets land in p->mdata.
@@ -353,11 +488,13 @@ int pyre_exec (lua_State *L, RePattern *p, int which,
                const char *s, size_t end, size_t start, uint32_t opts) {
   pcre2_code *code = p->code[which];
   int rc;
-  if (p->mdata == NULL)  /* finalized already (during lua_close) */
-    return luaL_error(L, "pystd.re: pattern used after collection");
+  if (p->literal)  /* opts (NOTEMPTY_ATSTART) cannot matter */
+    return exec_literal(p, which / 2, s, end, start);
   if (code == NULL) {
     int errcode;
     PCRE2_SIZE erroff;
+    if (p->mdata == NULL)  /* finalized already (during lua_close) */
+      return luaL_error(L, "pystd.re: pattern used after collection");
     if (!(code = compile_code(p, which, &errcode, &erroff)))
       return luaL_error(L, "pystd.re: cannot compile pattern variant");
   }
@@ -392,24 +529,22 @@ int pyre_exec (lua_State *L, RePattern *p, int which,
 ** search/match/fullmatch of the Pattern at `pidx` over the string at
 ** `sidx`, window [start, end); pushes a Match or nil.
 */
-static int search_mode (lua_State *L, int pidx, int sidx, size_t start,
-                        size_t end, enum re_mode mode) {
-  RePattern *p = (RePattern *)lua_touserdata(L, pidx);
-  size_t len;
-  const char *s = lua_tolstring(L, sidx, &len);
+static int search_mode (lua_State *L, RePattern *p, int pidx, int sidx,
+                        const char *s, size_t len, size_t start, size_t end,
+                        enum re_mode mode) {
   int plain;
   if (start > end) { lua_pushnil(L); return 1; }
   plain = pyre_checksubject(L, p, s, len, start, end);
   if (!pyre_exec(L, p, RE_CODE(mode, plain), s, end, start, 0))
     lua_pushnil(L);
-  else pyre_newmatch(L, pidx, sidx, p, s, start, end);
+  else pyre_newmatch(L, pidx, sidx, p, s, len, start, end);
   return 1;
 }
 
 
 /* Map a group argument (number or name) at `arg` to its number. */
 int pyre_groupnumber (lua_State *L, int pidx, int arg) {
-  RePattern *p = (RePattern *)lua_touserdata(L, pidx);
+  RePattern *p = pyre_topattern(L, pidx);
   int isint;
   lua_Integer g;
   if (lua_type(L, arg) == LUA_TNUMBER) {
@@ -419,7 +554,7 @@ int pyre_groupnumber (lua_State *L, int pidx, int arg) {
     return (int)g;
   }
   if (lua_type(L, arg) == LUA_TSTRING) {
-    lua_getiuservalue(L, pidx, PAT_GROUPINDEX);
+    pyre_pushgroupindex(L, pidx);
     lua_pushvalue(L, arg);
     g = lua_tointegerx(L, (lua_rawget(L, -2), -1), &isint);
     lua_pop(L, 2);
@@ -433,14 +568,15 @@ int pyre_groupnumber (lua_State *L, int pidx, int arg) {
 
 /* {====================================================== Pattern methods */
 
-/* Free the codes and buffers; safe to run twice. */
-static int pattern_gc (lua_State *L) {
-  RePattern *p = pyre_checkpattern(L, 1);
+/* Free the codes and buffers of a code box; safe to run twice. */
+static int code_gc (lua_State *L) {
+  RePattern *p = (RePattern *)luaL_checkudata(L, 1, RE_CODE_META);
   for (int m = 0; m < RE_NCODES; m++) {
     pcre2_code_free(p->code[m]);
     p->code[m] = NULL;
   }
   pcre2_match_data_free(p->mdata);
+  p->literal = 0;  /* pyre_exec then finds no code and no mdata */
   free(p->xlat);
   free(p->order);
   p->mdata = NULL;
@@ -453,10 +589,14 @@ static int pattern_gc (lua_State *L) {
 /* p:search / p:match / p:fullmatch (s [, pos [, endpos]]) */
 static int pattern_search_mode (lua_State *L, enum re_mode mode) {
   size_t len;
-  pyre_checkpattern(L, 1);
-  luaL_checklstring(L, 2, &len);
-  return search_mode(L, 1, 2, pystd_optstart(L, 3, len),
-                     pystd_optend(L, 4, len), mode);
+  RePattern *p = pyre_checkpattern(L, 1);
+  const char *s = luaL_checklstring(L, 2, &len);
+  size_t start = 0, end = len;
+  if (lua_gettop(L) > 2) {
+    start = pystd_optstart(L, 3, len);
+    end = pystd_optend(L, 4, len);
+  }
+  return search_mode(L, p, 1, 2, s, len, start, end, mode);
 }
 
 static int pattern_search (lua_State *L) {
@@ -550,9 +690,10 @@ static int pattern_eq (lua_State *L) {
 
 /* Push the name of group `g` of the Pattern at `pidx`, or nil. */
 void pyre_pushgroupname (lua_State *L, int pidx, int g) {
-  lua_getiuservalue(L, pidx, PAT_GROUPNAMES);
-  lua_rawgeti(L, -1, g);
-  lua_remove(L, -2);
+  if (lua_getiuservalue(L, pidx, PAT_GROUPNAMES) == LUA_TTABLE) {
+    lua_rawgeti(L, -1, g);
+    lua_remove(L, -2);
+  }  /* else the nil of a Pattern without names */
 }
 
 
@@ -573,9 +714,15 @@ void pyre_pushtemplates (lua_State *L, int pidx) {
 }
 
 
-/* Push the group-index table (name -> number) of the Pattern at `pidx`. */
+/*
+** Push the group-index table (name -> number) of the Pattern at `pidx`
+** (a new empty one for a Pattern without names: do not store into it).
+*/
 void pyre_pushgroupindex (lua_State *L, int pidx) {
-  lua_getiuservalue(L, pidx, PAT_GROUPINDEX);
+  if (lua_getiuservalue(L, pidx, PAT_GROUPINDEX) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+  }
 }
 
 
@@ -592,7 +739,6 @@ static const luaL_Reg pattern_methods[] = {
 };
 
 static const luaL_Reg pattern_meta[] = {  /* in each Pattern's metatable */
-  {"__gc", pattern_gc},
   {"__tostring", pattern_tostring},
   {"__eq", pattern_eq},
   {NULL, NULL}
@@ -699,10 +845,11 @@ static int module_compile (lua_State *L) {
 /* re.search / re.match / re.fullmatch (pattern, s [, flags]) */
 static int module_search_mode (lua_State *L, enum re_mode mode) {
   size_t len;
-  int pidx;
-  luaL_checklstring(L, 2, &len);
-  pidx = pyre_pushpatternfor(L, 1, luaL_optinteger(L, 3, 0));
-  return search_mode(L, pidx, 2, 0, len, mode);
+  const char *s = luaL_checklstring(L, 2, &len);
+  int pidx = pyre_pushpatternfor(L, 1, lua_isnoneornil(L, 3) ? 0 :
+                                 luaL_checkinteger(L, 3));
+  return search_mode(L, pyre_topattern(L, pidx), pidx, 2,
+                     s, len, 0, len, mode);
 }
 
 static int module_search (lua_State *L) {

@@ -11,6 +11,12 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "pystd.h"
 
 /* Python's flag values; BYTES is ours */
@@ -27,6 +33,7 @@
 #define RE_PATTERN_META  "pystd.re.Pattern"
 #define RE_MATCH_META    "pystd.re.Match"
 #define RE_STATE_META    "pystd.re.State"
+#define RE_CODE_META     "pystd.re.Code"
 
 /* how a match is anchored; each kind has its own compiled code */
 enum re_mode {
@@ -53,13 +60,21 @@ typedef struct ReState {
   int cached;                     /* entries in the module cache */
 } ReState;
 
-/* a compiled pattern (userdata; user values: see pattern.c) */
+/*
+** A compiled pattern.  It lives in a userdata of its own (the "code
+** box", whose __gc frees the PCRE2 data) that the Pattern userdata
+** points to and keeps as a user value (see pattern.c): the Pattern
+** itself has no finalizer, so a dead Pattern and its tables are freed by
+** the first collection and only the small box waits for a second one.
+*/
 typedef struct RePattern {
   ReState *st;
   pcre2_code *code[RE_NCODES];    /* by RE_CODE; lazily but the first */
   int jitted[RE_NCODES];          /* code[i] has JIT code */
   int plainok;                    /* the plain codes may be used */
+  int literal;                    /* xlat is plain text: memmem serves */
   pcre2_match_data *mdata;        /* scratch ovector for every mode */
+  PCRE2_SIZE *ov;                 /* its offsets (stable) */
   char *xlat;                     /* the PCRE2 translation */
   size_t xlatlen;
   uint32_t options;               /* PCRE2 compile options */
@@ -68,13 +83,14 @@ typedef struct RePattern {
   int *order;                     /* order[g]: rank of group g's ')' */
 } RePattern;
 
-/* a successful match (userdata; user value: the subject; its metatable,
-   one per Pattern, holds the Pattern as field `re`) */
+/* a successful match (userdata; user value: the subject, unless it is
+   short and copied after `ov`; its metatable, one per Pattern, holds the
+   Pattern as field `re`) */
 typedef struct ReMatch {
-  RePattern *pat;
-  const char *subject;            /* owned by user value 1 */
+  const char *subject;            /* user value 1's, or the copy */
   size_t pos, endpos;             /* 0-based search window [pos, endpos) */
   int groups;
+  int sublen;                     /* length of the copy; -1: none */
   PCRE2_SIZE ov[1];               /* 2 * (groups + 1) offsets */
 } ReMatch;
 
@@ -105,6 +121,41 @@ typedef struct ReXlat {
   size_t errpos;                  /* 0-based error offset in the source */
 } ReXlat;
 
+/*
+** Length of the ASCII prefix of s[0..len): 64 bytes a step with SSE2,
+** then 8, then the last 8 at once or else byte by byte.
+*/
+static inline size_t pyre_asciiprefix (const unsigned char *s,
+                                       size_t len) {
+  size_t i = 0;
+#if defined(__SSE2__)
+  while (i + 64 <= len) {
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+    __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 16));
+    __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 32));
+    __m128i d = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 48));
+    if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b),
+                                       _mm_or_si128(c, d))))
+      break;
+    i += 64;
+  }
+#endif
+  while (i + 8 <= len) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    if (w & 0x8080808080808080ull) break;
+    i += 8;
+  }
+  if (i < len && len >= 8) {  /* the last 8 bytes, overlapping */
+    uint64_t w;
+    memcpy(&w, s + len - 8, 8);
+    if (!(w & 0x8080808080808080ull)) return len;
+  }
+  while (i < len && s[i] < 0x80) i++;
+  return i;
+}
+
+
 int pyre_translate (const char *pat, size_t len, lua_Integer flags, ReXlat *x);
 void pyre_xlatfree (ReXlat *x);
 int pyre_isidentifier (const char *s, size_t n);
@@ -117,6 +168,7 @@ void pyre_pushrepr (lua_State *L, const char *s, size_t len);
 /* {====================================================== pattern.c */
 
 RePattern *pyre_checkpattern (lua_State *L, int arg);
+#define pyre_topattern(L, idx)  (*(RePattern **)lua_touserdata(L, idx))
 int pyre_exec (lua_State *L, RePattern *p, int which,
              const char *s, size_t end, size_t start, uint32_t opts);
 int pyre_checksubject (lua_State *L, RePattern *p, const char *s, size_t len,
@@ -135,7 +187,8 @@ void pyre_pushmatchmeta (lua_State *L, int pidx);
 /* {====================================================== match.c */
 
 ReMatch *pyre_newmatch (lua_State *L, int pidx, int sidx, RePattern *p,
-                        const char *s, size_t pos, size_t endpos);
+                        const char *s, size_t len, size_t pos,
+                        size_t endpos);
 void pyre_newmatchmeta (lua_State *L, int pidx);
 void pyre_openmatch (lua_State *L);
 

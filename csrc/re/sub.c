@@ -26,6 +26,16 @@ typedef struct Template {
 
 /* {====================================================== Templates */
 
+/* luaL_addlstring, copying in place when the buffer has room */
+static void add_bytes (luaL_Buffer *b, const char *s, size_t n) {
+  if (b->size - b->n >= n) {
+    memcpy(b->b + b->n, s, n);
+    b->n += n;
+  }
+  else luaL_addlstring(b, s, n);
+}
+
+
 /*
 ** CPython's template tokenizer reads one token ahead, so a lone backslash
 ** ending the template is reported instead of an error found when parsing
@@ -103,7 +113,7 @@ static void add_group (lua_State *L, int tidx, RePattern *p, Template *t,
 /* \g<name> with s[i] just after the 'g'; returns the offset after it. */
 static size_t parse_named (lua_State *L, int pidx, int tidx, Template *t,
                            const char *s, size_t len, size_t i) {
-  RePattern *p = (RePattern *)lua_touserdata(L, pidx);
+  RePattern *p = pyre_topattern(L, pidx);
   size_t n, k, end;
   lua_Integer g = 0;
   int digits = 1;
@@ -151,7 +161,7 @@ static size_t parse_named (lua_State *L, int pidx, int tidx, Template *t,
 ** pushes the Template userdata.
 */
 static Template *parse_template (lua_State *L, int pidx, int tidx) {
-  RePattern *p = (RePattern *)lua_touserdata(L, pidx);
+  RePattern *p = pyre_topattern(L, pidx);
   int bytes = (p->flags & RE_BYTES) != 0;
   size_t len, used = 0, i = 0;
   const char *s = lua_tolstring(L, tidx, &len);
@@ -250,10 +260,10 @@ void pyre_expand (const void *tpl, const char *s, const PCRE2_SIZE *ov,
   for (int k = 0; k < t->nitems; k++) {
     const TItem *it = &t->items[k];
     if (it->group < 0)
-      luaL_addlstring(b, t->text + it->off, it->len);
+      add_bytes(b, t->text + it->off, it->len);
     else if (ov[2 * it->group] != PCRE2_UNSET)
-      luaL_addlstring(b, s + ov[2 * it->group],
-                      ov[2 * it->group + 1] - ov[2 * it->group]);
+      add_bytes(b, s + ov[2 * it->group],
+                ov[2 * it->group + 1] - ov[2 * it->group]);
   }
 }
 
@@ -296,7 +306,7 @@ static void add_replacement (lua_State *L, luaL_Buffer *b, const char *s,
 */
 int pyre_subimpl (lua_State *L, int pidx, int replidx, int sidx,
                 lua_Integer count) {
-  RePattern *p = (RePattern *)lua_touserdata(L, pidx);
+  RePattern *p = pyre_topattern(L, pidx);
   size_t len, rlen = 0, pos = 0, last = 0;
   const char *s = lua_tolstring(L, sidx, &len);
   const char *rs = NULL;
@@ -326,17 +336,17 @@ int pyre_subimpl (lua_State *L, int pidx, int replidx, int sidx,
   }
   luaL_buffinitsize(L, &b, len);
   do {  /* the first match is in p->mdata already */
-    const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(p->mdata);
+    const PCRE2_SIZE *ov = p->ov;
     size_t ms, me;
     ms = ov[0];
     me = ov[1];
-    luaL_addlstring(&b, s + last, ms - last);
+    add_bytes(&b, s + last, ms - last);
     switch (kind) {
-      case REPL_LITERAL: luaL_addlstring(&b, rs, rlen); break;
+      case REPL_LITERAL: add_bytes(&b, rs, rlen); break;
       case REPL_TEMPLATE: pyre_expand(tpl, s, ov, &b); break;
       case REPL_FUNCTION:
         lua_pushvalue(L, replidx);
-        pyre_newmatch(L, pidx, sidx, p, s, 0, len);
+        pyre_newmatch(L, pidx, sidx, p, s, len, 0, len);
         lua_call(L, 1, 1);
         add_replacement(L, &b, s, ms, me);
         break;
@@ -351,7 +361,7 @@ int pyre_subimpl (lua_State *L, int pidx, int replidx, int sidx,
     opts = (ms == me) ? PCRE2_NOTEMPTY_ATSTART : 0;
   } while ((count == 0 || n < count) &&
            pyre_exec(L, p, which, s, len, pos, opts));
-  luaL_addlstring(&b, s + last, len - last);
+  add_bytes(&b, s + last, len - last);
   luaL_pushresult(&b);
   lua_pushinteger(L, n);
   return 2;
@@ -377,7 +387,7 @@ static void push_span (lua_State *L, const char *s, const PCRE2_SIZE *ov,
 ** `maxsplit` times (0: all, negative: none); pushes the array.
 */
 int pyre_splitimpl (lua_State *L, int pidx, int sidx, lua_Integer maxsplit) {
-  RePattern *p = (RePattern *)lua_touserdata(L, pidx);
+  RePattern *p = pyre_topattern(L, pidx);
   size_t len, pos = 0, last = 0;
   const char *s = lua_tolstring(L, sidx, &len);
   uint32_t opts = 0;
@@ -387,7 +397,7 @@ int pyre_splitimpl (lua_State *L, int pidx, int sidx, lua_Integer maxsplit) {
   while (maxsplit >= 0 && (maxsplit == 0 || n < maxsplit)) {
     const PCRE2_SIZE *ov;
     if (!pyre_exec(L, p, which, s, len, pos, opts)) break;
-    ov = pcre2_get_ovector_pointer(p->mdata);
+    ov = p->ov;
     lua_pushlstring(L, s + last, ov[0] - last);
     lua_rawseti(L, -2, ++k);
     for (int g = 1; g <= p->groups; g++) {
@@ -407,7 +417,7 @@ int pyre_splitimpl (lua_State *L, int pidx, int sidx, lua_Integer maxsplit) {
 /* findall over the window [pos, endpos): pushes the array. */
 int pyre_findallimpl (lua_State *L, int pidx, int sidx, size_t pos,
                     size_t endpos) {
-  RePattern *p = (RePattern *)lua_touserdata(L, pidx);
+  RePattern *p = pyre_topattern(L, pidx);
   size_t len;
   const char *s = lua_tolstring(L, sidx, &len);
   uint32_t opts = 0;
@@ -419,7 +429,7 @@ int pyre_findallimpl (lua_State *L, int pidx, int sidx, size_t pos,
   for (;;) {
     const PCRE2_SIZE *ov;
     if (!pyre_exec(L, p, which, s, endpos, pos, opts)) break;
-    ov = pcre2_get_ovector_pointer(p->mdata);
+    ov = p->ov;
     if (p->groups == 0) push_span(L, s, ov, 0, 0);
     else if (p->groups == 1) push_span(L, s, ov, 1, 0);
     else {
@@ -443,6 +453,9 @@ int pyre_findallimpl (lua_State *L, int pidx, int sidx, size_t pos,
 
 /* where a finditer iterator stands */
 typedef struct FindIter {
+  RePattern *p;       /* upvalue 1's */
+  const char *s;      /* upvalue 2's bytes ... */
+  size_t len;         /* ... and length */
   size_t start, end;  /* the window, for Match.pos/endpos */
   size_t pos;         /* next search offset */
   uint32_t opts;      /* PCRE2_NOTEMPTY_ATSTART after an empty match */
@@ -453,19 +466,19 @@ typedef struct FindIter {
 
 /* the iterator: upvalues Pattern, subject, FindIter */
 static int finditer_next (lua_State *L) {
-  RePattern *p = (RePattern *)lua_touserdata(L, lua_upvalueindex(1));
   FindIter *it = (FindIter *)lua_touserdata(L, lua_upvalueindex(3));
-  const char *s = lua_tostring(L, lua_upvalueindex(2));
+  RePattern *p = it->p;
+  const char *s = it->s;
   const PCRE2_SIZE *ov;
   if (it->done) return 0;
   if (!pyre_exec(L, p, it->which, s, it->end, it->pos, it->opts)) {
     it->done = 1;
     return 0;
   }
-  ov = pcre2_get_ovector_pointer(p->mdata);
+  ov = p->ov;
   it->pos = ov[1];
   it->opts = (ov[0] == ov[1]) ? PCRE2_NOTEMPTY_ATSTART : 0;
-  pyre_newmatch(L, lua_upvalueindex(1), lua_upvalueindex(2), p, s,
+  pyre_newmatch(L, lua_upvalueindex(1), lua_upvalueindex(2), p, s, it->len,
                 it->start, it->end);
   return 1;
 }
@@ -474,7 +487,7 @@ static int finditer_next (lua_State *L) {
 /* finditer over the window [pos, endpos): pushes the iterator. */
 int pyre_finditerimpl (lua_State *L, int pidx, int sidx, size_t pos,
                      size_t endpos) {
-  RePattern *p = (RePattern *)lua_touserdata(L, pidx);
+  RePattern *p = pyre_topattern(L, pidx);
   size_t len;
   const char *s = lua_tolstring(L, sidx, &len);
   FindIter *it;
@@ -483,6 +496,9 @@ int pyre_finditerimpl (lua_State *L, int pidx, int sidx, size_t pos,
   lua_pushvalue(L, pidx);
   lua_pushvalue(L, sidx);
   it = (FindIter *)lua_newuserdatauv(L, sizeof(FindIter), 0);
+  it->p = p;
+  it->s = s;
+  it->len = len;
   it->start = it->pos = pos;
   it->end = endpos;
   it->opts = 0;

@@ -65,20 +65,14 @@ typedef struct Xlat {
 */
 size_t pyre_utf8check (const char *str, size_t len, int *ascii) {
   const unsigned char *s = (const unsigned char *)str;
-  size_t i = 0;
+  size_t i = pyre_asciiprefix(s, len);
   *ascii = 1;
   while (i < len) {
     unsigned c = s[i];
     size_t n;
     unsigned cp, min;
     if (c < 0x80) {
-      i++;
-      while (i + 32 <= len) {  /* ASCII fast path */
-        uint64_t w[4];
-        memcpy(w, s + i, 32);
-        if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ull) break;
-        i += 32;
-      }
+      i += pyre_asciiprefix(s + i, len - i);
       continue;
     }
     *ascii = 0;
