@@ -145,7 +145,7 @@ static pcre2_code *compile_code (RePattern *p, int which, int *errcode,
 /*
 ** Whether a PCRE2 pattern compiled with `options` matches exactly the
 ** text xlat[0..n): no metacharacter, no caseless matching, not empty.
-** A literal found by memmem in valid UTF-8 starts on a character
+** A literal found (find_literal) in valid UTF-8 starts on a character
 ** boundary, so it serves the UTF and the plain codes alike.
 */
 static int is_literal (const char *xlat, size_t n, uint32_t options) {
@@ -487,7 +487,6 @@ static int exec_literal (RePattern *p, int mode, const char *s, size_t end,
 int pyre_exec (lua_State *L, RePattern *p, int which,
                const char *s, size_t end, size_t start, uint32_t opts) {
   pcre2_code *code = p->code[which];
-  int rc;
   if (p->literal)  /* opts (NOTEMPTY_ATSTART) cannot matter */
     return exec_literal(p, which / 2, s, end, start);
   if (code == NULL) {
@@ -498,17 +497,28 @@ int pyre_exec (lua_State *L, RePattern *p, int which,
     if (!(code = compile_code(p, which, &errcode, &erroff)))
       return luaL_error(L, "pystd.re: cannot compile pattern variant");
   }
-  if (p->jitted[which]) {
-    rc = pcre2_jit_match(code, (PCRE2_SPTR)s, end, start, opts, p->mdata,
-                         p->st->mcontext);
-    if (rc == PCRE2_ERROR_JIT_STACKLIMIT)  /* the interpreter uses heap */
-      rc = pcre2_match(code, (PCRE2_SPTR)s, end, start,
-                       opts | PCRE2_NO_JIT | PCRE2_NO_UTF_CHECK, p->mdata,
-                       p->st->mcontext);
-  }
-  else
-    rc = pcre2_match(code, (PCRE2_SPTR)s, end, start,
-                     opts | PCRE2_NO_UTF_CHECK, p->mdata, p->st->mcontext);
+  if (p->jitted[which])
+    return pyre_execresult(L, p, which, s, end, start, opts,
+                           pcre2_jit_match(code, (PCRE2_SPTR)s, end, start,
+                                           opts, p->mdata, p->st->mcontext));
+  return pyre_execresult(L, p, which, s, end, start, opts,
+                         pcre2_match(code, (PCRE2_SPTR)s, end, start,
+                                     opts | PCRE2_NO_UTF_CHECK, p->mdata,
+                                     p->st->mcontext));
+}
+
+
+/*
+** The end of pyre_exec once code `which` returned `rc`: 1 on a match, 0
+** on none; the interpreter retries what overflowed the JIT stack; errors
+** raise.
+*/
+int pyre_execresult (lua_State *L, RePattern *p, int which, const char *s,
+                     size_t end, size_t start, uint32_t opts, int rc) {
+  if (rc == PCRE2_ERROR_JIT_STACKLIMIT)  /* the interpreter uses heap */
+    rc = pcre2_match(p->code[which], (PCRE2_SPTR)s, end, start,
+                     opts | PCRE2_NO_JIT | PCRE2_NO_UTF_CHECK, p->mdata,
+                     p->st->mcontext);
   if (rc > 0) return 1;
   if (rc == PCRE2_ERROR_NOMATCH) return 0;
   if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
@@ -535,7 +545,7 @@ static int search_mode (lua_State *L, RePattern *p, int pidx, int sidx,
   int plain;
   if (start > end) { lua_pushnil(L); return 1; }
   plain = pyre_checksubject(L, p, s, len, start, end);
-  if (!pyre_exec(L, p, RE_CODE(mode, plain), s, end, start, 0))
+  if (!pyre_execfast(L, p, RE_CODE(mode, plain), s, end, start, 0))
     lua_pushnil(L);
   else pyre_newmatch(L, pidx, sidx, p, s, len, start, end);
   return 1;
@@ -574,6 +584,7 @@ static int code_gc (lua_State *L) {
   for (int m = 0; m < RE_NCODES; m++) {
     pcre2_code_free(p->code[m]);
     p->code[m] = NULL;
+    p->jitted[m] = 0;
   }
   pcre2_match_data_free(p->mdata);
   p->literal = 0;  /* pyre_exec then finds no code and no mdata */

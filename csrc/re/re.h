@@ -72,7 +72,7 @@ typedef struct RePattern {
   pcre2_code *code[RE_NCODES];    /* by RE_CODE; lazily but the first */
   int jitted[RE_NCODES];          /* code[i] has JIT code */
   int plainok;                    /* the plain codes may be used */
-  int literal;                    /* xlat is plain text: memmem serves */
+  int literal;                    /* xlat is plain text (see is_literal) */
   pcre2_match_data *mdata;        /* scratch ovector for every mode */
   PCRE2_SIZE *ov;                 /* its offsets (stable) */
   char *xlat;                     /* the PCRE2 translation */
@@ -171,6 +171,22 @@ RePattern *pyre_checkpattern (lua_State *L, int arg);
 #define pyre_topattern(L, idx)  (*(RePattern **)lua_touserdata(L, idx))
 int pyre_exec (lua_State *L, RePattern *p, int which,
              const char *s, size_t end, size_t start, uint32_t opts);
+int pyre_execresult (lua_State *L, RePattern *p, int which, const char *s,
+                     size_t end, size_t start, uint32_t opts, int rc);
+
+/* pyre_exec, with its common case (JIT code ready) inline */
+static inline int pyre_execfast (lua_State *L, RePattern *p, int which,
+                                 const char *s, size_t end, size_t start,
+                                 uint32_t opts) {
+  if (p->jitted[which] && !p->literal) {
+    int rc = pcre2_jit_match(p->code[which], (PCRE2_SPTR)s, end, start, opts,
+                             p->mdata, p->st->mcontext);
+    if (rc > 0) return 1;
+    if (rc == PCRE2_ERROR_NOMATCH) return 0;
+    return pyre_execresult(L, p, which, s, end, start, opts, rc);
+  }
+  return pyre_exec(L, p, which, s, end, start, opts);
+}
 int pyre_checksubject (lua_State *L, RePattern *p, const char *s, size_t len,
                       size_t start, size_t end);
 int pyre_pushpatternfor (lua_State *L, int arg, lua_Integer flags);

@@ -329,7 +329,7 @@ int pyre_subimpl (lua_State *L, int pidx, int replidx, int sidx,
   }
   which = RE_CODE(RE_SEARCH, pyre_checksubject(L, p, s, len, 0, len));
   if (count < 0) count = -1;  /* CPython: a negative count replaces nothing */
-  if (count < 0 || !pyre_exec(L, p, which, s, len, 0, 0)) {
+  if (count < 0 || !pyre_execfast(L, p, which, s, len, 0, 0)) {
     lua_pushvalue(L, sidx);  /* no match: the subject itself */
     lua_pushinteger(L, 0);
     return 2;
@@ -360,7 +360,7 @@ int pyre_subimpl (lua_State *L, int pidx, int replidx, int sidx,
     last = pos = me;
     opts = (ms == me) ? PCRE2_NOTEMPTY_ATSTART : 0;
   } while ((count == 0 || n < count) &&
-           pyre_exec(L, p, which, s, len, pos, opts));
+           pyre_execfast(L, p, which, s, len, pos, opts));
   add_bytes(&b, s + last, len - last);
   luaL_pushresult(&b);
   lua_pushinteger(L, n);
@@ -396,7 +396,7 @@ int pyre_splitimpl (lua_State *L, int pidx, int sidx, lua_Integer maxsplit) {
   lua_newtable(L);
   while (maxsplit >= 0 && (maxsplit == 0 || n < maxsplit)) {
     const PCRE2_SIZE *ov;
-    if (!pyre_exec(L, p, which, s, len, pos, opts)) break;
+    if (!pyre_execfast(L, p, which, s, len, pos, opts)) break;
     ov = p->ov;
     lua_pushlstring(L, s + last, ov[0] - last);
     lua_rawseti(L, -2, ++k);
@@ -428,7 +428,7 @@ int pyre_findallimpl (lua_State *L, int pidx, int sidx, size_t pos,
   which = RE_CODE(RE_SEARCH, pyre_checksubject(L, p, s, len, pos, endpos));
   for (;;) {
     const PCRE2_SIZE *ov;
-    if (!pyre_exec(L, p, which, s, endpos, pos, opts)) break;
+    if (!pyre_execfast(L, p, which, s, endpos, pos, opts)) break;
     ov = p->ov;
     if (p->groups == 0) push_span(L, s, ov, 0, 0);
     else if (p->groups == 1) push_span(L, s, ov, 1, 0);
@@ -471,7 +471,7 @@ static int finditer_next (lua_State *L) {
   const char *s = it->s;
   const PCRE2_SIZE *ov;
   if (it->done) return 0;
-  if (!pyre_exec(L, p, it->which, s, it->end, it->pos, it->opts)) {
+  if (!pyre_execfast(L, p, it->which, s, it->end, it->pos, it->opts)) {
     it->done = 1;
     return 0;
   }
