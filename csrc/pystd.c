@@ -3,6 +3,7 @@
 */
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "pystd.h"
@@ -191,6 +192,40 @@ size_t pystd_optstart (lua_State *L, int arg, size_t len) {
 
 size_t pystd_optend (lua_State *L, int arg, size_t len) {
   return pystd_endoffset(luaL_optinteger(L, arg, -1), len);
+}
+
+/* }====================================================== */
+
+
+/* {====================================================== Reprs */
+
+void pystd_pushstrrepr (lua_State *L, const char *s, size_t len) {
+  luaL_Buffer b;
+  char q = (memchr(s, '\'', len) && !memchr(s, '"', len)) ? '"' : '\'';
+  luaL_buffinit(L, &b);
+  luaL_addchar(&b, q);
+  for (size_t k = 0; k < len; k++) {
+    unsigned char c = (unsigned char)s[k];
+    char buf[8];
+    switch (c) {
+      case '\n': luaL_addstring(&b, "\\n"); break;
+      case '\r': luaL_addstring(&b, "\\r"); break;
+      case '\t': luaL_addstring(&b, "\\t"); break;
+      case '\\': luaL_addstring(&b, "\\\\"); break;
+      default:
+        if (c == (unsigned char)q) {
+          luaL_addchar(&b, '\\');
+          luaL_addchar(&b, (char)c);
+        }
+        else if (c < 0x20 || c == 0x7F) {
+          snprintf(buf, sizeof(buf), "\\x%02x", c);
+          luaL_addstring(&b, buf);
+        }
+        else luaL_addchar(&b, (char)c);
+    }
+  }
+  luaL_addchar(&b, q);
+  luaL_pushresult(&b);
 }
 
 /* }====================================================== */

@@ -88,6 +88,18 @@ size_t pystd_optend (lua_State *L, int arg, size_t len);
 /* }====================================================== */
 
 
+/* {====================================================== Reprs */
+
+/*
+** Push Python's repr of a str: single quotes unless the text holds a single
+** quote and no double one; \n \r \t \\ and the quote escaped, other
+** control bytes as \xNN.
+*/
+void pystd_pushstrrepr (lua_State *L, const char *s, size_t len);
+
+/* }====================================================== */
+
+
 /* {====================================================== Classes */
 
 /*

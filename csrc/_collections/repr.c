@@ -3,7 +3,6 @@
 ** pystd.collections container uses (docs/collections.md).
 */
 
-#include <stdio.h>
 #include <string.h>
 
 #include "collections.h"
@@ -19,39 +18,6 @@
 ** deques being written, so a cycle prints [...].
 */
 static void push_repr (lua_State *L, int idx, int seen);
-
-
-static void push_string_repr (lua_State *L, int idx) {
-  size_t len, i;
-  const char *s = lua_tolstring(L, idx, &len);
-  char quote = '\'';
-  luaL_Buffer b;
-  if (memchr(s, '\'', len) && !memchr(s, '"', len)) quote = '"';
-  luaL_buffinit(L, &b);
-  luaL_addchar(&b, quote);
-  for (i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
-    switch (c) {
-      case '\n': luaL_addstring(&b, "\\n"); break;
-      case '\r': luaL_addstring(&b, "\\r"); break;
-      case '\t': luaL_addstring(&b, "\\t"); break;
-      case '\\': luaL_addstring(&b, "\\\\"); break;
-      default:
-        if (c == (unsigned char)quote) {
-          luaL_addchar(&b, '\\');
-          luaL_addchar(&b, quote);
-        }
-        else if (c < 0x20 || c == 0x7f) {
-          char hex[5];
-          snprintf(hex, sizeof(hex), "\\x%02x", c);
-          luaL_addstring(&b, hex);
-        }
-        else luaL_addchar(&b, (char)c);
-    }
-  }
-  luaL_addchar(&b, quote);
-  luaL_pushresult(&b);
-}
 
 
 /* Add repr(value at top) to `b`, popping the value (balanced for `b`). */
@@ -135,9 +101,12 @@ static void push_container_repr (lua_State *L, int idx, int seen,
 static void push_repr (lua_State *L, int idx, int seen) {
   idx = lua_absindex(L, idx);
   switch (lua_type(L, idx)) {
-    case LUA_TSTRING:
-      push_string_repr(L, idx);
+    case LUA_TSTRING: {
+      size_t len;
+      const char *s = lua_tolstring(L, idx, &len);
+      pystd_pushstrrepr(L, s, len);
       break;
+    }
     case LUA_TTABLE:
       if (!lua_getmetatable(L, idx)) {
         push_container_repr(L, idx, seen, push_table_repr);

@@ -259,7 +259,7 @@ static int match_tostring (lua_State *L) {
   ReMatch *m = check_match(L);
   lua_pushfstring(L, "<re.Match object; span=(%d, %d), match=",
                   (int)m->ov[0] + 1, (int)m->ov[1]);
-  pyre_pushrepr(L, m->subject + m->ov[0], m->ov[1] - m->ov[0]);
+  pystd_pushstrrepr(L, m->subject + m->ov[0], m->ov[1] - m->ov[0]);
   lua_pushliteral(L, ">");
   lua_concat(L, 3);
   return 1;

@@ -672,7 +672,7 @@ static int pattern_tostring (lua_State *L) {
   src = lua_tolstring(L, -1, &len);
   luaL_buffinit(L, &b);
   luaL_addstring(&b, "re.compile(");
-  pyre_pushrepr(L, src, len);
+  pystd_pushstrrepr(L, src, len);
   luaL_addvalue(&b);
   for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
     if (p->flags & names[k].bit) {

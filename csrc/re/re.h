@@ -160,7 +160,6 @@ int pyre_translate (const char *pat, size_t len, lua_Integer flags, ReXlat *x);
 void pyre_xlatfree (ReXlat *x);
 int pyre_isidentifier (const char *s, size_t n);
 size_t pyre_utf8check (const char *s, size_t len, int *ascii);
-void pyre_pushrepr (lua_State *L, const char *s, size_t len);
 
 /* }====================================================== */
 

@@ -135,7 +135,7 @@ static size_t parse_named (lua_State *L, int pidx, int tidx, Template *t,
   if (!digits) {
     int isint;
     if (!pyre_isidentifier(s + i, n)) {
-      pyre_pushrepr(L, s + i, n);
+      pystd_pushstrrepr(L, s + i, n);
       template_error(L, tidx, end + 1, i, "bad character in group name %s",
                      lua_tostring(L, -1));
     }
@@ -146,7 +146,7 @@ static size_t parse_named (lua_State *L, int pidx, int tidx, Template *t,
     lua_pop(L, 2);
     if (!isint) {
       check_trailing_backslash(L, tidx, end + 1, 0);
-      pyre_pushrepr(L, s + i, n);
+      pystd_pushstrrepr(L, s + i, n);
       pystd_raise(L, "IndexError", "unknown group name %s",
                   lua_tostring(L, -1));
     }

@@ -1139,37 +1139,5 @@ void pyre_xlatfree (ReXlat *x) {
 }
 
 
-/*
-** Push Python's repr of a str: single quotes unless the text has a
-** single quote and no double one; escapes for controls and the quote.
-*/
-void pyre_pushrepr (lua_State *L, const char *s, size_t len) {
-  luaL_Buffer b;
-  char q = (memchr(s, '\'', len) && !memchr(s, '"', len)) ? '"' : '\'';
-  luaL_buffinit(L, &b);
-  luaL_addchar(&b, q);
-  for (size_t k = 0; k < len; k++) {
-    unsigned char c = (unsigned char)s[k];
-    char buf[8];
-    switch (c) {
-      case '\n': luaL_addstring(&b, "\\n"); break;
-      case '\r': luaL_addstring(&b, "\\r"); break;
-      case '\t': luaL_addstring(&b, "\\t"); break;
-      case '\\': luaL_addstring(&b, "\\\\"); break;
-      default:
-        if (c == (unsigned char)q) {
-          luaL_addchar(&b, '\\');
-          luaL_addchar(&b, (char)c);
-        }
-        else if (c < 0x20 || c == 0x7F) {
-          snprintf(buf, sizeof(buf), "\\x%02x", c);
-          luaL_addstring(&b, buf);
-        }
-        else luaL_addchar(&b, (char)c);
-    }
-  }
-  luaL_addchar(&b, q);
-  luaL_pushresult(&b);
-}
 
 /* }====================================================== */
