@@ -798,6 +798,22 @@ describe("pystd.re", function()
       assert.is_not_nil(re.search("a", "\xffa", re.BYTES))
     end)
 
+    it("finds a bad byte wherever it sits among ASCII runs", function()
+      -- the ASCII scan reads 64 and 8 bytes at a time: try every offset
+      -- and length around those word sizes (a fuzzer found a crash here)
+      for len = 1, 80 do
+        for at = 1, len do
+          local s = ("a"):rep(at - 1) .. "\xff" .. ("b"):rep(len - at)
+          local err = raised("ValueError", re.search, "b", s)
+          assert.are.equal(("invalid UTF-8 at byte %d"):format(at), err.message)
+          err = raised("ValueError", re.compile, s, re.I)
+          assert.are.equal(("invalid UTF-8 at byte %d in pattern"):format(at),
+            err.message)
+        end
+      end
+      raised("ValueError", re.compile, "\xffP`\0\\04Z2", re.I)
+    end)
+
     it("raises ValueError for positions inside a character", function()
       local p = re.compile(".")
       local err = raised("ValueError", p.search, p, "é", 2)

@@ -123,7 +123,8 @@ typedef struct ReXlat {
 
 /*
 ** Length of the ASCII prefix of s[0..len): 64 bytes a step with SSE2,
-** then 8, then the last 8 at once or else byte by byte.
+** then 8; a tail under 8 bytes is tested as the (overlapping) last 8
+** bytes at once, and a word holding a non-ASCII byte byte by byte.
 */
 static inline size_t pyre_asciiprefix (const unsigned char *s,
                                        size_t len) {
@@ -146,7 +147,7 @@ static inline size_t pyre_asciiprefix (const unsigned char *s,
     if (w & 0x8080808080808080ull) break;
     i += 8;
   }
-  if (i < len && len >= 8) {  /* the last 8 bytes, overlapping */
+  if (i + 8 > len && i < len && len >= 8) {  /* under 8 left: the last 8 */
     uint64_t w;
     memcpy(&w, s + len - 8, 8);
     if (!(w & 0x8080808080808080ull)) return len;
