@@ -112,6 +112,8 @@ typedef struct ReadyEntry {
 /* the first byte of every object the ready queue holds is its kind */
 #define kind_at(obj)  (*(unsigned char *)(obj))
 
+/* 64 bytes: with its 5 user values and Lua's header, a task's userdata
+   takes 200 bytes (216 with one argument kept from its coroutine) */
 typedef struct Future {
   unsigned char kind;      /* KIND_FUTURE, KIND_TASK or KIND_CORO */
   unsigned char state;
@@ -126,8 +128,10 @@ typedef struct Future {
   unsigned char named;     /* UV_NAME holds the task's name */
   unsigned char scheduled; /* in the ready queue to be stepped */
   int nresults;       /* results stored in UV_RESULT (-1: an exception) */
-  int nargs;          /* coroutine: arguments from UV_ARGS */
-  int remaining;      /* gathering future: children not done yet */
+  union {
+    int nargs;        /* coroutine: arguments from UV_ARGS */
+    int remaining;    /* gathering future: children not done yet */
+  } u;
   int nstart;         /* task: arguments waiting for the first resume, -1 after */
   int num_cancels;    /* task: cancel() requests not yet uncancel()ed */
   int slot;           /* task: index in the tasks array while pending */
@@ -159,7 +163,9 @@ typedef struct Loop {
   ReadyEntry *ready;  /* the ready queue's ring */
   int ready_ref;      /* registry: the values of its entries */
   int ready_head, ready_count, ready_cap;
-  int tasks_ref;      /* registry: array of the pending tasks, by slot */
+  int tasks_ref;      /* registry: array of the pending tasks, by slot;
+                         a free slot holds nil or a finished thread to
+                         reuse (the pool) */
   int top_slot;       /* highest slot used so far */
   int *free_slots;    /* slots given back, reused first */
   int nfree, free_cap;
@@ -170,8 +176,7 @@ typedef struct Loop {
   uint64_t heap_seq;
   double armed_when;  /* deadline the uv timer is armed for, or -1 */
   lua_Integer task_counter;
-  int pool_ref;       /* registry: array of finished threads to reuse */
-  int npool;
+  int npool;          /* threads pooled in free slots */
   int interrupted;    /* SIGINT arrived during run */
   int failed;         /* an internal error is waiting in the registry */
   int failures;       /* futures failed during this run */
@@ -205,7 +210,8 @@ void push_task (lua_State *L, Loop *lp, Future *t);
 void new_task (lua_State *L, Loop *lp, int nargs);
 int task_cancel (lua_State *L, Loop *lp, int ti, int msg);
 void task_step (lua_State *L, Loop *lp, Future *t);
-void gather_child_done (lua_State *L, Loop *lp, int gi, int fi);
+void gather_child_done (lua_State *L, Loop *lp, int gi, Future *g, int fi,
+                        Future *child);
 
 /* suspending the current task (begin_suspend raises where it cannot) */
 Future *begin_suspend (lua_State *L, Loop *lp);

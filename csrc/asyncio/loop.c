@@ -241,7 +241,7 @@ static void run_callback (lua_State *L, Loop *lp, int fi) {
   if (lua_type(L, ci) == LUA_TUSERDATA) {
     Future *waiter = lua_touserdata(L, ci);
     if (waiter->kind != KIND_TASK)
-      gather_child_done(L, lp, ci, fi);
+      gather_child_done(L, lp, ci, waiter, fi, lua_touserdata(L, fi));
     else if (waiter->state == PENDING &&
              lua_getiuservalue(L, ci, UV_WAITING) != LUA_TNIL &&
              lua_rawequal(L, -1, fi)) {
@@ -394,19 +394,20 @@ static Loop *running_loop (lua_State *L) {
 */
 static int aio_create_task (lua_State *L) {
   Loop *lp = running_loop(L);
-  if (lua_type(L, 1) == LUA_TFUNCTION) {
+  int top, type = lua_type(L, 1);
+  if (type == LUA_TFUNCTION) {
     unwrap_async(L, 1);
     new_task(L, lp, lua_gettop(L) - 1);
     return 1;
   }
-  luaL_argexpected(L, !lua_isnoneornil(L, 1), 1, "coroutine");
-  lua_settop(L, 2);
-  ensure_future(L, lp, 1);
-  if (!lua_isnil(L, 2) && lua_rawequal(L, 1, 3)) {
+  luaL_argexpected(L, type > LUA_TNIL, 1, "coroutine");
+  top = lua_gettop(L);
+  ensure_future(L, lp, 1);  /* at top + 1 */
+  if (top >= 2 && !lua_isnil(L, 2) && lua_rawequal(L, 1, top + 1)) {
     luaL_checkstring(L, 2);
-    ((Future *)lua_touserdata(L, 3))->named = 1;
+    ((Future *)lua_touserdata(L, top + 1))->named = 1;
     lua_pushvalue(L, 2);
-    lua_setiuservalue(L, 3, UV_NAME);
+    lua_setiuservalue(L, top + 1, UV_NAME);
   }
   return 1;
 }
@@ -426,8 +427,8 @@ static void push_tasks (lua_State *L, Loop *lp) {
   lua_createtable(L, lp->ntasks, 0);
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->tasks_ref);
   for (int slot = 1; slot <= lp->top_slot; slot++) {
-    if (lua_rawgeti(L, -1, slot) == LUA_TNIL) lua_pop(L, 1);
-    else lua_rawseti(L, -3, ++n);
+    if (lua_rawgeti(L, -1, slot) != LUA_TUSERDATA) lua_pop(L, 1);
+    else lua_rawseti(L, -3, ++n);  /* not a pooled thread */
   }
   lua_pop(L, 1);
 }
@@ -837,8 +838,6 @@ static Loop *new_loop (lua_State *L) {
   lp->tasks_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_newtable(L);
   lp->timers_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  lua_newtable(L);
-  lp->pool_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushboolean(L, 0);
   lp->failed_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushboolean(L, 0);

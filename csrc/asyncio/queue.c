@@ -11,12 +11,20 @@
 
 /*
 ** Queue, LifoQueue and PriorityQueue: one userdata type whose items live
-** in a table (user value) kept apart from its counters.  put/get suspend
+** in a table (user value) kept apart from its counters -- or, for a small
+** bounded FIFO queue, in the userdata's own user values.  put/get suspend
 ** on futures queued in the getters/putters arrays, woken front first
 ** (CPython's Queue._wakeup_next).
 */
 
 #define QUEUE_META  "pystd.asyncio.Queue"
+
+/* a bounded FIFO queue up to this size keeps its items in its own user
+   values (a ring of maxsize slots after QUEUE_NUV): a put or a get is
+   then one or two user value accesses and no table operation */
+#if !defined(ASYNCIO_QUEUE_INLINE_MAX)
+#define ASYNCIO_QUEUE_INLINE_MAX  1024
+#endif
 
 /* initial capacity of a FIFO ring (a power of two) */
 #if !defined(ASYNCIO_QUEUE_MIN)
@@ -43,6 +51,7 @@ typedef struct Queue {
   lua_Integer maxsize;      /* 0: unbounded */
   lua_Integer n;            /* items held */
   lua_Integer head, cap;    /* FIFO ring: first slot - 1, capacity */
+  int inline_items;         /* items in user values QUEUE_NUV + 1 .. */
   lua_Integer unfinished;   /* put() not matched by task_done() yet */
   int nwaiting[QUEUE_NUV + 1];  /* length of each waiter array */
 } Queue;
@@ -261,9 +270,21 @@ static int queue_gc (lua_State *L) {
 
 /* Store the item at 2 and wake a getter. */
 static void put_item (lua_State *L, Queue *q) {
-  lua_getiuservalue(L, 1, UVQ_ITEMS);
-  store_item(L, q, lua_gettop(L), 2);
-  lua_pop(L, 1);
+  if (q->inline_items) {  /* slots QUEUE_NUV + 1 + (0 .. maxsize - 1) */
+    lua_Integer i = q->head + q->n++;
+    if (i >= q->cap) i -= q->cap;
+    lua_pushvalue(L, 2);
+    lua_setiuservalue(L, 1, QUEUE_NUV + 1 + (int)i);
+  }
+  else {
+    lua_getiuservalue(L, 1, UVQ_ITEMS);
+    if (q->discipline == QUEUE_FIFO && q->n < q->cap) {  /* common case */
+      lua_pushvalue(L, 2);
+      lua_rawseti(L, -2, ((q->head + q->n++) & (q->cap - 1)) + 1);
+    }
+    else store_item(L, q, lua_gettop(L), 2);
+    lua_pop(L, 1);
+  }
   q->unfinished++;
   if (q->nwaiting[UVQ_GETTERS] > 0) wake_next(L, getloop(L), q, UVQ_GETTERS);
 }
@@ -271,8 +292,24 @@ static void put_item (lua_State *L, Queue *q) {
 
 /* Push the next item and wake a putter. */
 static int get_item (lua_State *L, Queue *q) {
-  lua_getiuservalue(L, 1, UVQ_ITEMS);
-  take_item(L, q, lua_gettop(L));
+  if (q->inline_items) {
+    int slot = QUEUE_NUV + 1 + (int)q->head;
+    lua_getiuservalue(L, 1, slot);
+    lua_pushnil(L);
+    lua_setiuservalue(L, 1, slot);
+    if (++q->head == q->cap) q->head = 0;
+    q->n--;
+  }
+  else if (lua_getiuservalue(L, 1, UVQ_ITEMS),
+           q->discipline == QUEUE_FIFO) {  /* the common case */
+    lua_Integer i = q->head + 1;
+    lua_rawgeti(L, -1, i);
+    lua_pushnil(L);
+    lua_rawseti(L, -3, i);
+    q->head = i & (q->cap - 1);
+    q->n--;
+  }
+  else take_item(L, q, lua_gettop(L));
   if (q->nwaiting[UVQ_PUTTERS] > 0) wake_next(L, getloop(L), q, UVQ_PUTTERS);
   return 1;
 }
@@ -394,13 +431,18 @@ static int queue_tostring (lua_State *L) {
 static int new_queue (lua_State *L) {
   int discipline = (int)lua_tointeger(L, lua_upvalueindex(2));
   lua_Integer maxsize = luaL_optinteger(L, 1, 0);
-  Queue *q = lua_newuserdatauv(L, sizeof(Queue), QUEUE_NUV);
+  int inline_items = discipline == QUEUE_FIFO && maxsize > 0 &&
+                     maxsize <= ASYNCIO_QUEUE_INLINE_MAX;
+  Queue *q = lua_newuserdatauv(L, sizeof(Queue),
+                               QUEUE_NUV + (inline_items ? (int)maxsize : 0));
   memset(q, 0, sizeof *q);
   q->discipline = discipline;
   q->maxsize = maxsize > 0 ? maxsize : 0;
-  q->cap = ASYNCIO_QUEUE_MIN;
+  q->inline_items = inline_items;
+  q->cap = inline_items ? maxsize : ASYNCIO_QUEUE_MIN;
   luaL_setmetatable(L, QUEUE_META);
   for (int which = UVQ_ITEMS; which <= QUEUE_NUV; which++) {
+    if (which == UVQ_ITEMS && inline_items) continue;
     lua_createtable(L, which == UVQ_ITEMS ? ASYNCIO_QUEUE_MIN : 0, 0);
     lua_setiuservalue(L, -2, which);
   }

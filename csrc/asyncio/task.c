@@ -10,7 +10,7 @@
 #include "asyncio.h"
 
 
-static void future_finish (lua_State *L, Loop *lp, int fi);
+static void future_finish (lua_State *L, Loop *lp, int fi, Future *f);
 
 
 /* {====================================================== Errors */
@@ -70,8 +70,7 @@ void set_class (lua_State *L, Loop *lp, int kind) {
 /* The kind of our object at `idx`, or -1 for anything else. */
 int kind_of (lua_State *L, Loop *lp, int idx) {
   const void *meta;
-  if (lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx))
-    return -1;
+  if (!lua_getmetatable(L, idx)) return -1;  /* ours are all userdata */
   meta = lua_topointer(L, -1);
   lua_pop(L, 1);
   for (int kind = KIND_FUTURE; kind <= KIND_HANDLE; kind++)
@@ -138,8 +137,8 @@ int push_outcome (lua_State *L, int fi) {
 ** Store the `n` values on top of the stack as the results of the pending
 ** future at `fi` (popping them) and finish it.
 */
-void set_results (lua_State *L, Loop *lp, int fi, int n) {
-  Future *f = lua_touserdata(L, fi);
+static void finish_results (lua_State *L, Loop *lp, int fi, Future *f,
+                            int n) {
   if (n > 1) {
     lua_createtable(L, n, 0);
     lua_insert(L, -n - 1);
@@ -149,7 +148,12 @@ void set_results (lua_State *L, Loop *lp, int fi, int n) {
   if (n > 0) lua_setiuservalue(L, fi, UV_RESULT);
   f->nresults = n;
   f->state = FINISHED;
-  future_finish(L, lp, fi);
+  future_finish(L, lp, fi, f);
+}
+
+
+void set_results (lua_State *L, Loop *lp, int fi, int n) {
+  finish_results(L, lp, fi, lua_touserdata(L, fi), n);
 }
 
 
@@ -179,7 +183,7 @@ static void set_exception (lua_State *L, Loop *lp, int fi) {
   f->nresults = -1;
   f->state = FINISHED;
   lp->failures++;
-  future_finish(L, lp, fi);
+  future_finish(L, lp, fi, f);
 }
 
 
@@ -188,9 +192,9 @@ static void set_exception (lua_State *L, Loop *lp, int fi) {
 ** count it; the first failure (unless return_exceptions) or the last
 ** child finishes the gathering future.
 */
-void gather_child_done (lua_State *L, Loop *lp, int gi, int fi) {
-  Future *g = lua_touserdata(L, gi), *child = lua_touserdata(L, fi);
-  g->remaining--;
+void gather_child_done (lua_State *L, Loop *lp, int gi, Future *g, int fi,
+                        Future *child) {
+  g->u.remaining--;
   if (g->state != PENDING) {
     child->retrieved = 1;
     return;
@@ -204,7 +208,7 @@ void gather_child_done (lua_State *L, Loop *lp, int gi, int fi) {
     lua_getiuservalue(L, fi, UV_RESULT);
     set_exception(L, lp, gi);
   }
-  else if (g->remaining == 0)
+  else if (g->u.remaining == 0)
     set_results(L, lp, gi, 0);
 }
 
@@ -214,13 +218,14 @@ void gather_child_done (lua_State *L, Loop *lp, int gi, int fi) {
 ** callback is a gathering future, count it at once instead: that is
 ** gather's own bookkeeping, which no user code can observe.
 */
-static void future_finish (lua_State *L, Loop *lp, int fi) {
+static void future_finish (lua_State *L, Loop *lp, int fi, Future *f) {
   int type = lua_getiuservalue(L, fi, UV_CALLBACKS);
+  Future *g;
   if (type == LUA_TUSERDATA &&
-      ((Future *)lua_touserdata(L, -1))->kind == KIND_FUTURE) {
+      (g = lua_touserdata(L, -1))->kind == KIND_FUTURE) {
     lua_pushnil(L);
     lua_setiuservalue(L, fi, UV_CALLBACKS);
-    gather_child_done(L, lp, lua_gettop(L), fi);
+    gather_child_done(L, lp, lua_gettop(L), g, fi, f);
   }
   else if (type != LUA_TNIL)
     ready_push(L, lp, fi);
@@ -241,7 +246,7 @@ static int future_cancel (lua_State *L, Loop *lp, int fi, int msg) {
     lua_setiuservalue(L, fi, UV_CANCELMSG);
   }
   f->state = CANCELLED;
-  future_finish(L, lp, fi);
+  future_finish(L, lp, fi, f);
   return 1;
 }
 
@@ -283,36 +288,37 @@ void push_task (lua_State *L, Loop *lp, Future *t) {
 }
 
 
-/* Push a thread for a new task: a finished one from the pool, or new. */
-static lua_State *get_thread (lua_State *L, Loop *lp) {
-  if (lp->npool == 0) return lua_newthread(L);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->pool_ref);
-  lua_rawgeti(L, -1, lp->npool);
-  lua_pushnil(L);
-  lua_rawseti(L, -3, lp->npool--);
-  lua_remove(L, -2);
-  return lua_tothread(L, -1);
-}
-
-
 /*
 ** Start the task at `ti` (a fresh Task userdata) on the function and
 ** `nargs` arguments on top of the stack, popping them; its first step is
-** queued.
+** queued.  Its thread is the finished one a free slot of the tasks array
+** keeps (the pool of threads lives in the free slots), or a new one.
 */
-static void start_task (lua_State *L, Loop *lp, int ti, int nargs) {
-  Future *t = lua_touserdata(L, ti);
-  lua_State *thread = get_thread(L, lp);
+static void start_task (lua_State *L, Loop *lp, Future *t, int ti,
+                        int nargs) {
+  lua_State *thread;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->tasks_ref);
+  if (lp->nfree > 0) {
+    t->slot = lp->free_slots[--lp->nfree];
+    if (lua_rawgeti(L, -1, t->slot) == LUA_TTHREAD) lp->npool--;
+    else {
+      lua_pop(L, 1);
+      lua_newthread(L);
+    }
+  }
+  else {
+    t->slot = ++lp->top_slot;
+    lua_newthread(L);
+  }
+  thread = lua_tothread(L, -1);
   lua_setiuservalue(L, ti, UV_THREAD);
+  lua_pushvalue(L, ti);
+  lua_rawseti(L, -2, t->slot);
+  lua_pop(L, 1);
   t->id = ++lp->task_counter;
   t->thread = thread;
   lua_xmove(L, thread, nargs + 1);
   t->nstart = nargs;
-  t->slot = lp->nfree > 0 ? lp->free_slots[--lp->nfree] : ++lp->top_slot;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->tasks_ref);
-  lua_pushvalue(L, ti);
-  lua_rawseti(L, -2, t->slot);
-  lua_pop(L, 1);
   lp->ntasks++;
   schedule_step(L, lp, t);
 }
@@ -320,29 +326,31 @@ static void start_task (lua_State *L, Loop *lp, int ti, int nargs) {
 
 /* Make a task of the function and `nargs` arguments on top; push it. */
 void new_task (lua_State *L, Loop *lp, int nargs) {
-  new_future(L, lp, KIND_TASK, 0);
+  Future *t = new_future(L, lp, KIND_TASK, 0);
   lua_insert(L, -nargs - 2);  /* task below function and arguments */
-  start_task(L, lp, lua_gettop(L) - nargs - 1, nargs);
+  start_task(L, lp, t, lua_gettop(L) - nargs - 1, nargs);
 }
 
 
 /*
-** The task at `ti` is done: its (reset, empty) thread goes back to the
-** pool and the task leaves the table of pending tasks.
+** The task `t` (at `ti`) is done: it leaves the tasks array (at `tasks`),
+** and its (reset, empty) thread takes its slot there, to be reused by the
+** next task given the slot, while fewer than ASYNCIO_POOL_MAX threads wait
+** so.
 */
-static void task_release (lua_State *L, Loop *lp, int ti) {
-  Future *t = lua_touserdata(L, ti);
+static void release_slot (lua_State *L, Loop *lp, Future *t, int ti,
+                          int tasks) {
   if (lp->npool < ASYNCIO_POOL_MAX && lua_status(t->thread) == LUA_OK) {
     lua_settop(t->thread, 0);  /* UV_THREAD may keep it: it is harmless */
-    lua_rawgeti(L, LUA_REGISTRYINDEX, lp->pool_ref);
     lua_getiuservalue(L, ti, UV_THREAD);
-    lua_rawseti(L, -2, ++lp->npool);
-    lua_pop(L, 1);
+    lp->npool++;
   }
   else {
     lua_pushnil(L);
     lua_setiuservalue(L, ti, UV_THREAD);
+    lua_pushnil(L);
   }
+  lua_rawseti(L, tasks, t->slot);
   t->thread = NULL;
   if (lp->nfree == lp->free_cap) {
     int cap = lp->free_cap ? 2 * lp->free_cap : 64;
@@ -352,11 +360,15 @@ static void task_release (lua_State *L, Loop *lp, int ti) {
     lp->free_cap = cap;
   }
   lp->free_slots[lp->nfree++] = t->slot;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->tasks_ref);
-  lua_pushnil(L);
-  lua_rawseti(L, -2, t->slot);
-  lua_pop(L, 1);
   lp->ntasks--;
+}
+
+
+/* The task at `ti` is done: release_slot. */
+static void task_release (lua_State *L, Loop *lp, int ti) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->tasks_ref);
+  release_slot(L, lp, lua_touserdata(L, ti), ti, lua_gettop(L));
+  lua_pop(L, 1);
 }
 
 
@@ -369,7 +381,7 @@ static void task_set_cancelled (lua_State *L, Loop *lp, int ti, int msg) {
   }
   task_release(L, lp, ti);
   t->state = CANCELLED;
-  future_finish(L, lp, ti);
+  future_finish(L, lp, ti, t);
 }
 
 
@@ -484,7 +496,8 @@ void task_step (lua_State *L, Loop *lp, Future *t) {
     if (nres > 0) lua_pop(thread, nres);
     return;
   }
-  push_task(L, lp, t);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->tasks_ref);  /* at ti - 1 */
+  lua_rawgeti(L, -1, t->slot);
   ti = lua_gettop(L);
   switch (status) {
     case LUA_YIELD:
@@ -493,7 +506,8 @@ void task_step (lua_State *L, Loop *lp, Future *t) {
       else if (t->must_cancel) task_deliver_cancel(L, lp, ti);
       break;
     case LUA_OK:
-      luaL_checkstack(L, nres + 4, "too many results");
+      if (ti + nres + 12 > LUA_MINSTACK)  /* else guaranteed */
+        luaL_checkstack(L, nres + 4, "too many results");
       lua_xmove(thread, L, nres);
       if (t->must_cancel) {  /* cancelled while running, never suspended */
         lua_pop(L, nres);
@@ -501,14 +515,14 @@ void task_step (lua_State *L, Loop *lp, Future *t) {
         task_set_cancelled(L, lp, ti, 0);
       }
       else {
-        task_release(L, lp, ti);
-        set_results(L, lp, ti, nres);
+        release_slot(L, lp, t, ti, ti - 1);
+        finish_results(L, lp, ti, t, nres);
       }
       break;
     default:
       task_ended_in_error(L, lp, ti);
   }
-  lua_settop(L, ti - 1);
+  lua_settop(L, ti - 2);
 }
 
 
@@ -579,7 +593,7 @@ static int coro_new (lua_State *L) {
     }
   }
   c = new_future(L, getloop(L), KIND_CORO, nargs);
-  c->nargs = nargs;
+  c->u.nargs = nargs;
   lua_insert(L, 1);
   lua_pushvalue(L, lua_upvalueindex(4));
   lua_setiuservalue(L, 1, UV_NAME);
@@ -620,18 +634,18 @@ void unwrap_async (lua_State *L, int idx) {
 ** Consume the coroutine object at `ci`: push its function and arguments,
 ** returning the number of arguments.
 */
-static int coro_unpack (lua_State *L, int ci) {
-  Future *c = lua_touserdata(L, ci);
+static int coro_unpack (lua_State *L, int ci, Future *c) {
   if (c->consumed)
     pystd_raise(L, "RuntimeError", "cannot reuse already awaited coroutine");
   c->consumed = 1;
-  luaL_checkstack(L, c->nargs + 2, "too many arguments");
+  if (lua_gettop(L) + c->u.nargs + 2 > LUA_MINSTACK)  /* else guaranteed */
+    luaL_checkstack(L, c->u.nargs + 2, "too many arguments");
   lua_getiuservalue(L, ci, UV_NAME);
   lua_getupvalue(L, -1, 2);
   lua_replace(L, -2);
-  for (int i = 0; i < c->nargs; i++)
+  for (int i = 0; i < c->u.nargs; i++)
     lua_getiuservalue(L, ci, UV_ARGS + i);
-  return c->nargs;
+  return c->u.nargs;
 }
 
 
@@ -642,12 +656,11 @@ static int coro_unpack (lua_State *L, int ci) {
 */
 void task_from_coro (lua_State *L, Loop *lp, int ci) {
   Future *c = lua_touserdata(L, ci);
-  int nargs = coro_unpack(L, ci);
+  int nargs = coro_unpack(L, ci, c);
   c->kind = c->timer.kind = KIND_TASK;
-  lua_pushvalue(L, ci);
-  set_class(L, lp, KIND_TASK);
-  lua_pop(L, 1);
-  start_task(L, lp, ci, nargs);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->class_ref[KIND_TASK]);
+  lua_setmetatable(L, ci);
+  start_task(L, lp, c, ci, nargs);
 }
 
 
@@ -745,7 +758,7 @@ int aio_await (lua_State *L) {
   lua_settop(L, 1);
   if (lp->current == NULL) return no_running_loop(L);
   if (kind == KIND_CORO || lua_type(L, 1) == LUA_TFUNCTION) {
-    if (kind == KIND_CORO) nargs = coro_unpack(L, 1);
+    if (kind == KIND_CORO) nargs = coro_unpack(L, 1, lua_touserdata(L, 1));
     else {
       unwrap_async(L, 1);
       lua_pushvalue(L, 1);
@@ -769,8 +782,9 @@ int aio_await (lua_State *L) {
 
 /* sleep resumed: return its `result` argument, if it was given one */
 static int sleep_k (lua_State *L, int status, lua_KContext ctx) {
-  (void)status; (void)ctx;
-  check_cancel(L, getloop(L));
+  (void)status;
+  /* ctx is the task, pending (so alive) while it is resumed */
+  if (((Future *)ctx)->must_cancel) check_cancel(L, getloop(L));
   if (lua_gettop(L) < 2) return 0;
   lua_settop(L, 2);
   return 1;
@@ -780,12 +794,15 @@ static int sleep_k (lua_State *L, int status, lua_KContext ctx) {
 /* sleep(seconds [, result]): sleep(0) yields once through the ready queue */
 int aio_sleep (lua_State *L) {
   Loop *lp = getloop(L);
-  double delay = luaL_optnumber(L, 1, 0);
-  Future *t = begin_suspend(L, lp);
+  int isnum;
+  double delay = lua_tonumberx(L, 1, &isnum);  /* sleep(0): one API call */
+  Future *t;
+  if (!isnum && !lua_isnoneornil(L, 1)) luaL_checknumber(L, 1);  /* raises */
+  t = begin_suspend(L, lp);
   if (delay > 0) heap_push(L, lp, &t->timer, loop_time() + delay);
   else schedule_step(L, lp, t);
   t->suspending = 1;
-  return lua_yieldk(L, 0, 0, sleep_k);
+  return lua_yieldk(L, 0, (lua_KContext)t, sleep_k);
 }
 
 
@@ -795,17 +812,22 @@ int aio_sleep (lua_State *L) {
 */
 static void push_first_outcome (lua_State *L, int fi) {
   Future *f = lua_touserdata(L, fi);
+  int type;
   if (f->state == CANCELLED) {
     push_cancelled(L, 0);
     return;
   }
-  lua_getiuservalue(L, fi, UV_RESULT);
+  if (f->nresults == 0) {
+    lua_pushboolean(L, 0);
+    return;
+  }
   if (f->nresults < 0) f->retrieved = 1;
-  else if (f->nresults > 1) {
-    lua_rawgeti(L, -1, 1);
+  type = lua_getiuservalue(L, fi, UV_RESULT);
+  if (f->nresults > 1) {
+    type = lua_rawgeti(L, -1, 1);
     lua_remove(L, -2);
   }
-  if (lua_isnil(L, -1)) {
+  if (type == LUA_TNIL) {
     lua_pop(L, 1);
     lua_pushboolean(L, 0);
   }
@@ -864,7 +886,7 @@ int aio_gather (lua_State *L) {
   lua_pushboolean(L, return_exceptions);
   g = new_future(L, lp, KIND_FUTURE, 0);
   g->gathering = 1;
-  g->remaining = n;
+  g->u.remaining = n;
   g->return_exceptions = return_exceptions;
   lua_pushvalue(L, 1);
   lua_setiuservalue(L, 3, UV_WAITING);
