@@ -674,6 +674,23 @@ describe("pystd.asyncio", function()
         assert.equal("unhandled errors in a TaskGroup (2 sub-exceptions)", err.message)
       end)
     end)
+
+    it("turns plain error values into RuntimeError objects", function()
+      run(function()
+        local err = error_of(asyncio.TaskGroup, function(tg)
+          tg:create_task(function() error("plain text", 0) end)
+          tg:create_task(function() error({ code = 7 }) end)
+        end)
+        assert.equal(2, #err.exceptions)
+        local messages = {}
+        for i, e in ipairs(err.exceptions) do
+          assert.is_true(errors.is(e, "RuntimeError"))
+          messages[i] = e.message
+        end
+        assert.equal("plain text", messages[1])
+        assert.equal(7, err.exceptions[2].value.code)
+      end)
+    end)
   end)
 
   describe("queues", function()

@@ -21,6 +21,13 @@ return function(asyncio)
 
   local function cancelled_error() return new_error("asyncio.CancelledError", "") end
 
+  --- `err` as an error object: a plain error value becomes a RuntimeError
+  -- whose message is its text (the value itself stays in field `value`).
+  local function as_error_object(err)
+    if is_error(err) then return err end
+    return new_error("RuntimeError", tostring(err), { value = err })
+  end
+
   local function require_task(what)
     local task = current_task()
     if not task then raise("RuntimeError", what .. ": no running event loop") end
@@ -306,8 +313,10 @@ return function(asyncio)
     end
     local n = #self.errors
     if n > 0 then
+      local exceptions = {}
+      for i, e in ipairs(self.errors) do exceptions[i] = as_error_object(e) end
       raise("ExceptionGroup", ("unhandled errors in a TaskGroup (%d sub-exception%s)")
-        :format(n, n == 1 and "" or "s"), { exceptions = self.errors })
+        :format(n, n == 1 and "" or "s"), { exceptions = exceptions })
     end
   end
 
