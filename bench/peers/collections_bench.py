@@ -9,11 +9,9 @@ repeated until the batch takes 0.2 s, and the batch time divided) and check
 shows the work matches the other systems'.
 """
 
-import sys
-import time
 from collections import Counter, defaultdict, deque
 
-MIN_SECONDS = 0.2
+import corpus_runner
 
 
 def c1(text):
@@ -77,28 +75,5 @@ def c6(text):
 WORKLOADS = {"C1": c1, "C2": c2, "C3": c3, "C4": c4, "C5": c5, "C6": c6}
 
 
-def main():
-    if len(sys.argv) < 3 or sys.argv[1] not in WORKLOADS:
-        sys.exit(__doc__)
-    with open(sys.argv[2], encoding="utf-8") as f:
-        text = f.read()
-    reps = int(sys.argv[3]) if len(sys.argv) > 3 else 5
-    run = WORKLOADS[sys.argv[1]](text)
-    inner = 1
-    while True:  # calibrate: repeat until a batch takes MIN_SECONDS
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            check = run()
-        if time.perf_counter() - t0 >= MIN_SECONDS:
-            break
-        inner *= 2
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            check = run()
-        seconds = (time.perf_counter() - t0) / inner
-        print("%.6f %s (x%d per run)" % (seconds, check, inner), flush=True)
-
-
 if __name__ == "__main__":
-    main()
+    corpus_runner.main(WORKLOADS, __doc__)

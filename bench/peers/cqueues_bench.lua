@@ -3,7 +3,9 @@
 -- Prints one line "seconds check rss_kb=N xI" per repetition: seconds per run,
 -- N the peak RSS so far, I how many runs a repetition made (a run under 0.2 s
 -- is repeated; not when reps is 1).
+package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/?.lua;" .. package.path
 local cqueues = require "cqueues"
+local runner = require "runner"
 local condition = require "cqueues.condition"
 
 local SWITCH_TASKS, SWITCHES = 1000, 1000   -- E1
@@ -91,35 +93,4 @@ function workloads.E4(cq)
   return total
 end
 
---- Peak resident set size of this process so far, in KB (Linux).
-local function peak_rss_kb()
-  local status = io.open("/proc/self/status")
-  if not status then return 0 end
-  local kb = status:read("a"):match("VmHWM:%s*(%d+)")
-  status:close()
-  return tonumber(kb) or 0
-end
-
-local workload = assert(workloads[arg[1]], "usage: cqueues_bench.lua E1|E2|E3|E4 [reps]")
-local reps = tonumber(arg[2]) or 5
-local MIN_SECONDS = 0.2  -- a shorter run is repeated (BENCH.md)
-
---- Run the workload `inner` times: seconds per run and the check.
-local function timed_runs(inner)
-  collectgarbage("collect")
-  local t0, check = cqueues.monotime(), nil
-  for _ = 1, inner do check = workload(cqueues.new()) end
-  return (cqueues.monotime() - t0) / inner, check
-end
-
-local inner = 1
-while reps > 1 do  -- repeat a short workload until a run takes MIN_SECONDS
-  local seconds = timed_runs(inner)
-  if seconds * inner >= MIN_SECONDS then break end
-  inner = inner * 2
-end
-for _ = 1, reps do
-  local seconds, check = timed_runs(inner)
-  print(("%.6f %s rss_kb=%d x%d"):format(seconds, check, peak_rss_kb(), inner))
-  io.stdout:flush()
-end
+runner.run(workloads, cqueues.monotime, cqueues.new)

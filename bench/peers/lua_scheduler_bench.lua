@@ -7,6 +7,7 @@
 package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/?.lua;" .. package.path
 local uv = require "luv"
 local sched = require "lua_scheduler"
+local runner = require "runner"
 
 local SWITCH_TASKS, SWITCHES = 1000, 1000   -- E1
 local SPAWNS, BATCH = 1000000, 1000         -- E3
@@ -77,35 +78,4 @@ function workloads.E4()
   return total
 end
 
---- Peak resident set size of this process so far, in KB (Linux).
-local function peak_rss_kb()
-  local status = io.open("/proc/self/status")
-  if not status then return 0 end
-  local kb = status:read("a"):match("VmHWM:%s*(%d+)")
-  status:close()
-  return tonumber(kb) or 0
-end
-
-local workload = assert(workloads[arg[1]], "usage: lua_scheduler_bench.lua E1|E3|E4 [reps]")
-local reps = tonumber(arg[2]) or 5
-local MIN_SECONDS = 0.2  -- a shorter run is repeated (BENCH.md)
-
---- Run the workload `inner` times: seconds per run and the check.
-local function timed_runs(inner)
-  collectgarbage("collect")
-  local t0, check = uv.hrtime() / 1e9, nil
-  for _ = 1, inner do check = workload() end
-  return (uv.hrtime() / 1e9 - t0) / inner, check
-end
-
-local inner = 1
-while reps > 1 do  -- repeat a short workload until a run takes MIN_SECONDS
-  local seconds = timed_runs(inner)
-  if seconds * inner >= MIN_SECONDS then break end
-  inner = inner * 2
-end
-for _ = 1, reps do
-  local seconds, check = timed_runs(inner)
-  print(("%.6f %s rss_kb=%d x%d"):format(seconds, check, peak_rss_kb(), inner))
-  io.stdout:flush()
-end
+runner.run(workloads, function() return uv.hrtime() / 1e9 end)

@@ -10,10 +10,8 @@ is a count that shows the work matches the other systems'.
 """
 
 import re
-import sys
-import time
 
-MIN_SECONDS = 0.2
+import corpus_runner
 
 
 def r1(text):
@@ -73,28 +71,5 @@ def r5(text):
 WORKLOADS = {"R1": r1, "R2": r2, "R3": r3, "R4": r4, "R5": r5}
 
 
-def main():
-    if len(sys.argv) < 3 or sys.argv[1] not in WORKLOADS:
-        sys.exit(__doc__)
-    with open(sys.argv[2], encoding="utf-8") as f:
-        text = f.read()
-    reps = int(sys.argv[3]) if len(sys.argv) > 3 else 5
-    run = WORKLOADS[sys.argv[1]](text)
-    inner = 1
-    while True:  # calibrate: repeat until a batch takes MIN_SECONDS
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            check = run()
-        if time.perf_counter() - t0 >= MIN_SECONDS:
-            break
-        inner *= 2
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            check = run()
-        seconds = (time.perf_counter() - t0) / inner
-        print("%.6f %s (x%d per run)" % (seconds, check, inner), flush=True)
-
-
 if __name__ == "__main__":
-    main()
+    corpus_runner.main(WORKLOADS, __doc__)
