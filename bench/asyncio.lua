@@ -80,26 +80,10 @@ function workloads.E4()
   end)
 end
 
---- Peak resident set size of this process so far, in KB (Linux).
-local function peak_rss_kb()
-  local status = io.open("/proc/self/status")
-  if not status then return 0 end
-  local kb = status:read("a"):match("VmHWM:%s*(%d+)")
-  status:close()
-  return tonumber(kb) or 0
-end
-
--- Child mode: print "seconds check rss_kb=N" per repetition, like the peers.
+-- Child mode: print "seconds check rss_kb=N xI" per repetition, like the peers.
 if arg[1] == "--child" then
-  local workload = assert(workloads[arg[2]], "unknown workload " .. tostring(arg[2]))
-  local clock = require("bench.lib").clock
-  for _ = 1, tonumber(arg[3]) or 5 do
-    collectgarbage("collect")
-    local t0 = clock()
-    local check = workload()
-    print(("%.6f %s rss_kb=%d"):format(clock() - t0, check, peak_rss_kb()))
-    io.stdout:flush()
-  end
+  local runner = require "bench.peers.runner"
+  runner.run(workloads, require("bench.lib").clock, nil, { arg[2], arg[3] })
   os.exit(0)
 end
 

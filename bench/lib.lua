@@ -109,14 +109,4 @@ function bench:report(targets)
   return all_met
 end
 
---- Peak resident set size of this process in MB (Linux), or nil.
-function bench.peak_rss_mb()
-  local f = io.open("/proc/self/status")
-  if not f then return nil end
-  local status = f:read("a")
-  f:close()
-  local kb = status:match("VmHWM:%s*(%d+)")
-  return kb and tonumber(kb) / 1024
-end
-
 return bench

@@ -9,7 +9,8 @@ function helper.shell_quote(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
 end
 
-local function read_file(path)
+--- The whole contents of the file at `path`.
+function helper.read_file(path)
   local f = assert(io.open(path, "rb"))
   local data = f:read("a")
   f:close()
@@ -40,7 +41,7 @@ function helper.run(command, opts)
   local line = ("%s <%s >%s 2>%s"):format(table.concat(words, " "),
     input, out, err)
   local ok, how, code = os.execute(line)
-  local stdout, stderr = read_file(out), read_file(err)
+  local stdout, stderr = helper.read_file(out), helper.read_file(err)
   os.remove(out); os.remove(err); os.remove(input)
   if how == "signal" then code = 128 + code end
   return stdout, stderr, ok and 0 or code

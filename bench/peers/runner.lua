@@ -1,6 +1,7 @@
 --- The command-line runner every Lua peer of bench/asyncio.lua shares.
--- runner.run(workloads, clock [, prepare]) runs workloads[arg[1]] for arg[2]
--- repetitions (default 5) and prints one line per repetition,
+-- runner.run(workloads, clock [, prepare [, argv]]) runs
+-- workloads[argv[1]] for argv[2] repetitions (default 5; argv defaults to
+-- the script's `arg`) and prints one line per repetition,
 -- "seconds check rss_kb=N xI": seconds per run, the workload's check, N the
 -- peak RSS so far, I how many runs a repetition made (a run under 0.2 s is
 -- repeated, as BENCH.md asks; not when reps is 1). `clock()` gives seconds;
@@ -18,8 +19,9 @@ local function peak_rss_kb()
   return tonumber(kb) or 0
 end
 
-function runner.run(workloads, clock, prepare)
-  local workload = workloads[arg[1] or ""]
+function runner.run(workloads, clock, prepare, argv)
+  argv = argv or arg
+  local workload = workloads[argv[1] or ""]
   if not workload then
     local names = {}
     for name in pairs(workloads) do names[#names + 1] = name end
@@ -28,7 +30,7 @@ function runner.run(workloads, clock, prepare)
       table.concat(names, "|")))
     os.exit(2)
   end
-  local reps = tonumber(arg[2]) or 5
+  local reps = tonumber(argv[2]) or 5
 
   --- Run the workload `inner` times: seconds per run and the check.
   local function timed_runs(inner)

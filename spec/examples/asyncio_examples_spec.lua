@@ -23,13 +23,6 @@ local function index_of(lines, wanted, pattern)
   error(("no line %q in:\n%s"):format(wanted, table.concat(lines, "\n")), 2)
 end
 
-local function read_file(path)
-  local f = assert(io.open(path, "rb"))
-  local data = f:read("a")
-  f:close()
-  return data
-end
-
 local EXAMPLES = {
   "examples/asyncio/blip_bloop.lua", "examples/asyncio/baby_scheduler.lua",
   "examples/asyncio/up_down_powers.lua", "examples/asyncio/char_count.lua",
@@ -181,7 +174,7 @@ describe("examples/asyncio", function()
   describe("char_count", function()
     local function expected_counts(path)
       local counts = {}
-      for c in read_file(path):gmatch(".") do counts[c] = (counts[c] or 0) + 1 end
+      for c in helper.read_file(path):gmatch(".") do counts[c] = (counts[c] or 0) + 1 end
       return counts
     end
 
