@@ -159,6 +159,44 @@ static int is_literal (const char *xlat, size_t n, uint32_t options) {
 }
 
 
+/*
+** The literal every match of the PCRE2 pattern xlat[0..n) starts with,
+** when it has one of two bytes or more: after leading \b / \B, the plain
+** text up to the first metacharacter, less a last character that a
+** quantifier follows.  Sets *off and returns its length (0: none).  A
+** pattern with '|' anywhere, caseless or extended has none (sure, if
+** sometimes too careful).
+*/
+static size_t required_prefix (const char *xlat, size_t n, uint32_t options,
+                               size_t *off) {
+  size_t k = 0, start;
+  if ((options & (PCRE2_CASELESS | PCRE2_EXTENDED | PCRE2_EXTENDED_MORE)) ||
+      memchr(xlat, '|', n))
+    return 0;
+  while (k + 1 < n && xlat[k] == '\\' && (xlat[k + 1] == 'b' ||
+                                           xlat[k + 1] == 'B'))
+    k += 2;
+  start = k;
+  while (k < n && !strchr("\\^$.|?*+()[]{}", xlat[k]))  /* '\0' too */
+    k++;
+  if (k < n && strchr("?*+{", xlat[k])) {  /* the last character repeats */
+    while (k > start && ((unsigned char)xlat[k - 1] & 0xC0) == 0x80) k--;
+    if (k > start) k--;
+  }
+  *off = start;
+  return (k - start >= 2) ? k - start : 0;
+}
+
+
+/* Is xlat[k..n) only \b and \B? */
+static int only_boundaries (const char *xlat, size_t k, size_t n) {
+  for (; k + 1 < n; k += 2)
+    if (xlat[k] != '\\' || (xlat[k + 1] != 'b' && xlat[k + 1] != 'B'))
+      return 0;
+  return k == n;
+}
+
+
 /* Check the flags of a new Pattern; raises ValueError. */
 static void check_flags (lua_State *L, lua_Integer flags) {
   if (flags & ~(lua_Integer)RE_ALLFLAGS) {
@@ -316,6 +354,10 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
   if (flags & RE_M) p->options |= PCRE2_MULTILINE;
   if (flags & RE_S) p->options |= PCRE2_DOTALL;
   p->literal = is_literal(p->xlat, p->xlatlen, p->options);
+  p->prefixlen = p->literal ? 0 : required_prefix(p->xlat, p->xlatlen,
+                                                  p->options, &p->prefixoff);
+  p->wordonly = p->prefixlen > 0 &&
+    only_boundaries(p->xlat, p->prefixoff + p->prefixlen, p->xlatlen);
   if (!compile_code(p, RE_CODE(RE_SEARCH, 0), &errcode, &erroff)) {
     char msg[256];
     size_t pos = len;
@@ -391,17 +433,32 @@ int pyre_checksubject (lua_State *L, RePattern *p, const char *s, size_t len,
 }
 
 
+/* Does s[0..n) equal lit[0..n)?  Inline: literals are short. */
+static int same_bytes (const char *s, const char *lit, size_t n) {
+  size_t i = 0;
+  while (i < n && s[i] == lit[i]) i++;
+  return i == n;
+}
+
+
 #if defined(RE_SSE2_FIND)
+/* The bytes a 16-start block is tested on: lit's first, second and last. */
+typedef struct Probe { __m128i first, second, last; } Probe;
+
 /*
 ** Candidates among the 16 starts s[0..16) of lit[0..n), n >= 2: bit k
-** set when s[k] and s[k + n - 1] are its first and last bytes.
+** set when s[k], s[k + 1] and s[k + n - 1] are its first, second and
+** last bytes.
 */
-static unsigned literal_candidates (const char *s, __m128i first,
-                                    __m128i last, size_t n) {
+static unsigned literal_candidates (const char *s, const Probe *pr,
+                                    size_t n) {
   __m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
-  __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 1));
-  return (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first),
-                                                   _mm_cmpeq_epi8(b, last)));
+  __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + 1));
+  __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 1));
+  __m128i m = _mm_and_si128(_mm_cmpeq_epi8(a, pr->first),
+                            _mm_cmpeq_epi8(b, pr->second));
+  return (unsigned)_mm_movemask_epi8(_mm_and_si128(m,
+                                     _mm_cmpeq_epi8(c, pr->last)));
 }
 
 
@@ -410,7 +467,7 @@ static const char *check_candidates (const char *s, unsigned mask,
                                      const char *lit, size_t n) {
   for (; mask; mask &= mask - 1) {
     const char *at = s + __builtin_ctz(mask);
-    if (memcmp(at + 1, lit + 1, n - 2) == 0) return at;
+    if (n <= 3 || same_bytes(at + 2, lit + 2, n - 3)) return at;
   }
   return NULL;
 }
@@ -419,8 +476,8 @@ static const char *check_candidates (const char *s, unsigned mask,
 
 /*
 ** The first occurrence of lit[0..n), n >= 1, in s[0..len), or NULL.
-** With SSE2, 16 starts a step are tested on their first and last bytes
-** (the last partial step overlaps the one before).
+** With SSE2, 16 starts a step are tested on three of their bytes (the
+** last partial step overlaps the one before).
 */
 static const char *find_literal (const char *s, size_t len, const char *lit,
                                  size_t n) {
@@ -429,23 +486,26 @@ static const char *find_literal (const char *s, size_t len, const char *lit,
   last = len - n;  /* the last possible start */
 #if defined(RE_SSE2_FIND)
   if (n >= 2 && last >= 15) {
-    __m128i first = _mm_set1_epi8(lit[0]), lastb = _mm_set1_epi8(lit[n - 1]);
+    Probe pr;
     const char *at;
+    pr.first = _mm_set1_epi8(lit[0]);
+    pr.second = _mm_set1_epi8(lit[1]);
+    pr.last = _mm_set1_epi8(lit[n - 1]);
     for (; i + 15 <= last; i += 16) {
-      at = check_candidates(s + i, literal_candidates(s + i, first, lastb, n),
-                            lit, n);
-      if (at) return at;
+      unsigned mask = literal_candidates(s + i, &pr, n);
+      if (mask && (at = check_candidates(s + i, mask, lit, n)) != NULL)
+        return at;
     }
     if (i <= last) {  /* starts i..last, in the block at last - 15 */
       size_t j = last - 15;
-      unsigned mask = literal_candidates(s + j, first, lastb, n);
+      unsigned mask = literal_candidates(s + j, &pr, n);
       return check_candidates(s + j, mask & (0xFFFFu << (i - j)), lit, n);
     }
     return NULL;
   }
 #endif
   for (; i <= last; i++)
-    if (s[i] == lit[0] && memcmp(s + i + 1, lit + 1, n - 1) == 0)
+    if (s[i] == lit[0] && same_bytes(s + i + 1, lit + 1, n - 1))
       return s + i;
   return NULL;
 }
@@ -478,6 +538,76 @@ static int exec_literal (RePattern *p, int mode, const char *s, size_t end,
 }
 
 
+static int exec_code (lua_State *L, RePattern *p, int which,
+                      const char *s, size_t end, size_t start, uint32_t opts);
+
+/*
+** Is the character around byte s[i] a word character for \b: 1 or 0, or
+** -1 when only PCRE2 knows (a non-ASCII character under Unicode rules).
+** i == -1 or i == end is past the subject: no word.  In valid UTF-8 a
+** byte < 0x80 is a whole character; without UCP only ASCII is word.
+*/
+static inline int is_word_at (const char *s, ptrdiff_t i, size_t end, int ucp) {
+  unsigned char c;
+  if (i < 0 || (size_t)i >= end) return 0;
+  c = (unsigned char)s[i];
+  if (c >= 0x80) return ucp ? -1 : 0;
+  return ((unsigned)(c | 0x20) - 'a' < 26) | ((unsigned)c - '0' < 10) |
+         (c == '_');  /* no branches: the outcomes are unpredictable */
+}
+
+
+/*
+** Do the \b / \B assertions in `as[0..n)` hold at offset `at` of
+** s[0..end)?  1 or 0, or -1 when only PCRE2 can tell.
+*/
+static inline int boundaries_hold (const char *as, size_t n,
+                                   const char *s, size_t at, size_t end,
+                                   int ucp) {
+  int before = is_word_at(s, (ptrdiff_t)at - 1, end, ucp);
+  int after = is_word_at(s, (ptrdiff_t)at, end, ucp);
+  if (n == 0) return 1;
+  if (before < 0 || after < 0) return -1;
+  for (size_t k = 0; k < n; k += 2)
+    if ((before != after) != (as[k + 1] == 'b')) return 0;
+  return 1;
+}
+
+
+/*
+** A search of a Pattern with a required prefix (see required_prefix): each
+** occurrence of the prefix, found with find_literal, is tried by the
+** \b / \B before it, then by the anchored code -- or by the \b / \B
+** after it when that is all the rest (p->wordonly).  Far faster than
+** PCRE2's own scan.
+*/
+static int exec_prefixed (lua_State *L, RePattern *p, int plain,
+                          const char *s, size_t end, size_t start,
+                          uint32_t opts) {
+  const char *lit = p->xlat + p->prefixoff, *at;
+  size_t n = p->prefixlen, restoff = p->prefixoff + n;
+  int ucp = !plain && (p->options & PCRE2_UCP);
+  while (start < end && (at = find_literal(s + start, end - start, lit, n))) {
+    int ok;
+    start = (size_t)(at - s);
+    ok = boundaries_hold(p->xlat, p->prefixoff, s, start, end, ucp);
+    if (ok > 0 && p->wordonly)
+      ok = boundaries_hold(p->xlat + restoff, p->xlatlen - restoff, s,
+                           start + n, end, ucp);
+    if (ok > 0 && p->wordonly) {
+      p->ov[0] = start;
+      p->ov[1] = start + n;
+      return 1;
+    }
+    if (ok != 0 &&
+        exec_code(L, p, RE_CODE(RE_MATCH, plain), s, end, start, opts))
+      return 1;
+    start++;
+  }
+  return 0;
+}
+
+
 /*
 ** Match code `which` (see RE_CODE) of `p` against s[0..end) from offset
 ** `start` with PCRE2 match options `opts`; the offsets land in p->mdata.
@@ -486,9 +616,18 @@ static int exec_literal (RePattern *p, int mode, const char *s, size_t end,
 */
 int pyre_exec (lua_State *L, RePattern *p, int which,
                const char *s, size_t end, size_t start, uint32_t opts) {
-  pcre2_code *code = p->code[which];
   if (p->literal)  /* opts (NOTEMPTY_ATSTART) cannot matter */
     return exec_literal(p, which / 2, s, end, start);
+  if (p->prefixlen && which / 2 == RE_SEARCH)  /* nor here */
+    return exec_prefixed(L, p, which % 2, s, end, start, opts);
+  return exec_code(L, p, which, s, end, start, opts);
+}
+
+
+/* pyre_exec by PCRE2 itself */
+static int exec_code (lua_State *L, RePattern *p, int which,
+                      const char *s, size_t end, size_t start, uint32_t opts) {
+  pcre2_code *code = p->code[which];
   if (code == NULL) {
     int errcode;
     PCRE2_SIZE erroff;
@@ -588,6 +727,7 @@ static int code_gc (lua_State *L) {
   }
   pcre2_match_data_free(p->mdata);
   p->literal = 0;  /* pyre_exec then finds no code and no mdata */
+  p->prefixlen = 0;
   free(p->xlat);
   free(p->order);
   p->mdata = NULL;

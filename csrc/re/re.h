@@ -73,6 +73,9 @@ typedef struct RePattern {
   int jitted[RE_NCODES];          /* code[i] has JIT code */
   int plainok;                    /* the plain codes may be used */
   int literal;                    /* xlat is plain text (see is_literal) */
+  size_t prefixoff, prefixlen;    /* the literal every match starts with
+                                     (see required_prefix); len 0: none */
+  int wordonly;                   /* and after it only \b and \B */
   pcre2_match_data *mdata;        /* scratch ovector for every mode */
   PCRE2_SIZE *ov;                 /* its offsets (stable) */
   char *xlat;                     /* the PCRE2 translation */
@@ -178,7 +181,8 @@ int pyre_execresult (lua_State *L, RePattern *p, int which, const char *s,
 static inline int pyre_execfast (lua_State *L, RePattern *p, int which,
                                  const char *s, size_t end, size_t start,
                                  uint32_t opts) {
-  if (p->jitted[which] && !p->literal) {
+  if (p->jitted[which] && !p->literal &&
+      !(p->prefixlen && which / 2 == RE_SEARCH)) {
     int rc = pcre2_jit_match(p->code[which], (PCRE2_SPTR)s, end, start, opts,
                              p->mdata, p->st->mcontext);
     if (rc > 0) return 1;
