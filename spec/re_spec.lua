@@ -143,6 +143,23 @@ describe("pystd.re", function()
       assert.has_error(function() re.sub("a", true, "abc") end)
     end)
 
+    it("tells a Pattern or a Match from any other userdata", function()
+      local p = re.compile("(a)")
+      local m = p:search("a")
+      local deque = require("pystd.collections").deque()
+      for _, other in ipairs { io.stdout, m, deque, p:finditer("a") } do
+        local ok, err = pcall(p.search, other, "a")
+        assert.is_false(ok)
+        assert.matches("pystd.re.Pattern expected", err, 1, true)
+      end
+      for _, other in ipairs { io.stdout, p, deque } do
+        local ok, err = pcall(m.group, other, 1)
+        assert.is_false(ok)
+        assert.matches("pystd.re.Match expected", err, 1, true)
+      end
+      assert.are.equal("a", m.group(m, 1))
+    end)
+
     it("keeps its metatables out of reach", function()
       local p = re.compile("(a)")
       assert.are.equal("pystd.re.Pattern", getmetatable(p))

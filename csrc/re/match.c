@@ -23,8 +23,8 @@
 #define RE_INLINE_SUBJECT  128
 #endif
 
-/* its address, at index 1 of Match metatables, marks them */
-static const char match_meta_key = 'M';
+/* its address tags every Match: the metatables differ per Pattern */
+static const char match_tag = 'M';
 
 #define is_set(m, g)  ((m)->ov[2 * (g)] != PCRE2_UNSET)
 
@@ -33,10 +33,10 @@ static const char match_meta_key = 'M';
 
 /*
 ** Push the Match metatable for the Pattern at `pidx`: a copy of the
-** class metatable with the Pattern as field `re` and the Match marker.
+** class metatable with the Pattern as field `re`.
 */
 void pyre_newmatchmeta (lua_State *L, int pidx) {
-  lua_createtable(L, 1, 6);
+  lua_createtable(L, 0, 6);
   luaL_getmetatable(L, RE_MATCH_META);
   lua_pushnil(L);
   while (lua_next(L, -2)) {
@@ -49,8 +49,6 @@ void pyre_newmatchmeta (lua_State *L, int pidx) {
   lua_setfield(L, -2, "re");
   lua_pushliteral(L, RE_MATCH_META);  /* getmetatable cannot reach `re` */
   lua_setfield(L, -2, "__metatable");
-  lua_pushlightuserdata(L, (void *)&match_meta_key);
-  lua_rawseti(L, -2, 1);
 }
 
 
@@ -76,6 +74,7 @@ ReMatch *pyre_newmatch (lua_State *L, int pidx, int sidx, RePattern *p,
     m->subject = s;
     m->sublen = -1;
   }
+  m->tag = &match_tag;
   m->pos = pos;
   m->endpos = endpos;
   m->groups = p->groups;
@@ -90,17 +89,12 @@ ReMatch *pyre_newmatch (lua_State *L, int pidx, int sidx, RePattern *p,
 }
 
 
-/* The Match at argument 1 (its metatable carries the marker). */
+/* The Match at argument 1 (tagged, in a block at least a ReMatch long). */
 static ReMatch *check_match (lua_State *L) {
   ReMatch *m = (ReMatch *)lua_touserdata(L, 1);
-  if (m && lua_getmetatable(L, 1)) {
-    int ok = lua_rawgeti(L, -1, 1) == LUA_TLIGHTUSERDATA &&
-             lua_touserdata(L, -1) == (void *)&match_meta_key;
-    lua_pop(L, 2);
-    if (ok) return m;
-  }
-  luaL_typeerror(L, 1, RE_MATCH_META);
-  return NULL;
+  if (m == NULL || lua_rawlen(L, 1) < sizeof(ReMatch) || m->tag != &match_tag)
+    luaL_typeerror(L, 1, RE_MATCH_META);
+  return m;
 }
 
 

@@ -38,9 +38,9 @@ enum {
 /*
 ** Each Pattern has its own metatable, whose __index is a table of the
 ** Pattern's fields (immutable) and its methods: a field or method lookup
-** is one table lookup and never calls C.  The address of the key below
-** marks those metatables (at index 1, a cheap lookup) and, in the
-** registry, holds the shared {__index = methods} table.
+** is one table lookup and never calls C.  So the type shows in the block
+** itself: the address of the key below is its tag (see PatternRef); in
+** the registry, the key holds the shared {__index = methods} table.
 */
 static const char pattern_key = 'P';
 
@@ -245,20 +245,19 @@ static int code_gc (lua_State *L);
 ** and its code box (see RePattern).
 */
 static RePattern *new_pattern_object (lua_State *L) {
-  RePattern **pp = (RePattern **)lua_newuserdatauv(L, sizeof(RePattern *),
-                                                   PAT_NUSERVALUES);
+  PatternRef *ref = (PatternRef *)lua_newuserdatauv(L, sizeof(PatternRef),
+                                                    PAT_NUSERVALUES);
   RePattern *p = (RePattern *)lua_newuserdatauv(L, sizeof(RePattern), 0);
   memset(p, 0, sizeof(*p));
-  *pp = p;
+  ref->tag = &pattern_key;
+  ref->p = p;
   if (luaL_newmetatable(L, RE_CODE_META)) {
     lua_pushcfunction(L, code_gc);
     lua_setfield(L, -2, "__gc");
   }
   lua_setmetatable(L, -2);
   lua_setiuservalue(L, -2, PAT_CODE);
-  lua_createtable(L, 1, 5);  /* its metatable */
-  lua_pushlightuserdata(L, (void *)&pattern_key);
-  lua_rawseti(L, -2, 1);
+  lua_createtable(L, 0, 5);  /* its metatable */
   luaL_setfuncs(L, pattern_meta, 0);
   lua_pushliteral(L, RE_PATTERN_META);
   lua_setfield(L, -2, "__name");
@@ -388,13 +387,10 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
 
 /* The Pattern at `arg`, or NULL if it is something else. */
 static RePattern *test_pattern (lua_State *L, int arg) {
-  RePattern **pp = (RePattern **)lua_touserdata(L, arg);
-  if (pp && lua_getmetatable(L, arg)) {
-    int ok = lua_rawgeti(L, -1, 1) == LUA_TLIGHTUSERDATA &&
-             lua_touserdata(L, -1) == (void *)&pattern_key;
-    lua_pop(L, 2);
-    if (ok) return *pp;
-  }
+  PatternRef *ref = (PatternRef *)lua_touserdata(L, arg);
+  if (ref != NULL && lua_rawlen(L, arg) == sizeof(PatternRef) &&
+      ref->tag == &pattern_key)
+    return ref->p;
   return NULL;
 }
 

@@ -90,6 +90,7 @@ typedef struct RePattern {
    short and copied after `ov`; its metatable, one per Pattern, holds the
    Pattern as field `re`) */
 typedef struct ReMatch {
+  const char *tag;                /* marks a Match (see check_match) */
   const char *subject;            /* user value 1's, or the copy */
   size_t pos, endpos;             /* 0-based search window [pos, endpos) */
   int groups;
@@ -171,7 +172,16 @@ size_t pyre_utf8check (const char *s, size_t len, int *ascii);
 /* {====================================================== pattern.c */
 
 RePattern *pyre_checkpattern (lua_State *L, int arg);
-#define pyre_topattern(L, idx)  (*(RePattern **)lua_touserdata(L, idx))
+/*
+** A Pattern userdata: a tag marking the type (a full userdata of another
+** size is never read) and the RePattern in its code box.
+*/
+typedef struct PatternRef {
+  const char *tag;
+  RePattern *p;
+} PatternRef;
+
+#define pyre_topattern(L, idx)  (((PatternRef *)lua_touserdata(L, idx))->p)
 int pyre_exec (lua_State *L, RePattern *p, int which,
              const char *s, size_t end, size_t start, uint32_t opts);
 int pyre_execresult (lua_State *L, RePattern *p, int which, const char *s,
