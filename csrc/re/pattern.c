@@ -188,6 +188,34 @@ static size_t required_prefix (const char *xlat, size_t n, uint32_t options,
 }
 
 
+/*
+** The word class of byte c for \b: 0 (no word), 1 (word), or 2 when only
+** PCRE2 knows (a non-ASCII character under Unicode rules).  In valid
+** UTF-8 a byte < 0x80 is a whole character; without UCP only ASCII is word.
+*/
+static inline int word_class (unsigned char c, int ucp) {
+  if (c >= 0x80) return ucp ? 2 : 0;
+  return ((unsigned)(c | 0x20) - 'a' < 26) | ((unsigned)c - '0' < 10) |
+         (c == '_');  /* no branches: the outcomes are unpredictable */
+}
+
+
+/*
+** The word classes of a neighbour of the literal byte c (bit 0: no word,
+** bit 1: word) that satisfy the \b and \B in as[0..n); BOUNDARY_UNKNOWN
+** when c is not ASCII.
+*/
+static int boundary_set (const char *as, size_t n, unsigned char c) {
+  int set = BOUNDARY_ANY, w;
+  if (n == 0) return set;
+  if (c >= 0x80) return BOUNDARY_UNKNOWN;
+  w = word_class(c, 0);
+  for (size_t k = 0; k < n; k += 2)
+    set &= (as[k + 1] == 'b') ? 1 << !w : 1 << w;
+  return set;
+}
+
+
 /* Is xlat[k..n) only \b and \B? */
 static int only_boundaries (const char *xlat, size_t k, size_t n) {
   for (; k + 1 < n; k += 2)
@@ -355,8 +383,14 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
   p->literal = is_literal(p->xlat, p->xlatlen, p->options);
   p->prefixlen = p->literal ? 0 : required_prefix(p->xlat, p->xlatlen,
                                                   p->options, &p->prefixoff);
-  p->wordonly = p->prefixlen > 0 &&
-    only_boundaries(p->xlat, p->prefixoff + p->prefixlen, p->xlatlen);
+  if (p->prefixlen > 0) {
+    size_t rest = p->prefixoff + p->prefixlen;
+    p->wordonly = only_boundaries(p->xlat, rest, p->xlatlen);
+    p->before = boundary_set(p->xlat, p->prefixoff,
+                             (unsigned char)p->xlat[p->prefixoff]);
+    p->after = boundary_set(p->xlat + rest, p->xlatlen - rest,
+                            (unsigned char)p->xlat[rest - 1]);
+  }
   if (!compile_code(p, RE_CODE(RE_SEARCH, 0), &errcode, &erroff)) {
     char msg[256];
     size_t pos = len;
@@ -437,6 +471,10 @@ static int same_bytes (const char *s, const char *lit, size_t n) {
 }
 
 
+/* Does the caller take the occurrence of the literal at `at`? */
+typedef int (*Accept) (void *ud, const char *at);
+
+
 #if defined(RE_SSE2_FIND)
 /* The bytes a 16-start block is tested on: lit's first, second and last. */
 typedef struct Probe { __m128i first, second, last; } Probe;
@@ -458,12 +496,18 @@ static unsigned literal_candidates (const char *s, const Probe *pr,
 }
 
 
-/* The first start in `mask` (candidates at s) where all of lit is. */
+/*
+** The first start in `mask` (candidates at s) where all of lit is and
+** that `accept` accepts.
+*/
 static const char *check_candidates (const char *s, unsigned mask,
-                                     const char *lit, size_t n) {
+                                     const char *lit, size_t n,
+                                     Accept accept, void *ud) {
   for (; mask; mask &= mask - 1) {
     const char *at = s + __builtin_ctz(mask);
-    if (n <= 3 || same_bytes(at + 2, lit + 2, n - 3)) return at;
+    if ((n <= 3 || same_bytes(at + 2, lit + 2, n - 3)) &&
+        (accept == NULL || accept(ud, at)))
+      return at;
   }
   return NULL;
 }
@@ -471,12 +515,13 @@ static const char *check_candidates (const char *s, unsigned mask,
 
 
 /*
-** The first occurrence of lit[0..n), n >= 1, in s[0..len), or NULL.
-** With SSE2, 16 starts a step are tested on three of their bytes (the
-** last partial step overlaps the one before).
+** The first occurrence of lit[0..n), n >= 1, in s[0..len) that `accept`
+** (NULL: any) accepts, or NULL.  With SSE2, 16 starts a step are tested
+** on three of their bytes (the last partial step overlaps the one before).
 */
-static const char *find_literal (const char *s, size_t len, const char *lit,
-                                 size_t n) {
+static inline const char *find_literal (const char *s, size_t len,
+                                        const char *lit, size_t n,
+                                        Accept accept, void *ud) {
   size_t i = 0, last;
   if (n > len) return NULL;
   last = len - n;  /* the last possible start */
@@ -489,19 +534,22 @@ static const char *find_literal (const char *s, size_t len, const char *lit,
     pr.last = _mm_set1_epi8(lit[n - 1]);
     for (; i + 15 <= last; i += 16) {
       unsigned mask = literal_candidates(s + i, &pr, n);
-      if (mask && (at = check_candidates(s + i, mask, lit, n)) != NULL)
+      if (mask &&
+          (at = check_candidates(s + i, mask, lit, n, accept, ud)) != NULL)
         return at;
     }
     if (i <= last) {  /* starts i..last, in the block at last - 15 */
       size_t j = last - 15;
       unsigned mask = literal_candidates(s + j, &pr, n);
-      return check_candidates(s + j, mask & (0xFFFFu << (i - j)), lit, n);
+      return check_candidates(s + j, mask & (0xFFFFu << (i - j)), lit, n,
+                              accept, ud);
     }
     return NULL;
   }
 #endif
   for (; i <= last; i++)
-    if (s[i] == lit[0] && same_bytes(s + i + 1, lit + 1, n - 1))
+    if (s[i] == lit[0] && same_bytes(s + i + 1, lit + 1, n - 1) &&
+        (accept == NULL || accept(ud, s + i)))
       return s + i;
   return NULL;
 }
@@ -518,7 +566,7 @@ static int exec_literal (RePattern *p, int mode, const char *s, size_t end,
   if (end < start || end - start < n) return 0;
   switch (mode) {
     case RE_SEARCH:
-      at = find_literal(s + start, end - start, lit, n);
+      at = find_literal(s + start, end - start, lit, n, NULL, NULL);
       if (at == NULL) return 0;
       start = (size_t)(at - s);
       break;
@@ -538,69 +586,68 @@ static int exec_code (lua_State *L, RePattern *p, int which,
                       const char *s, size_t end, size_t start, uint32_t opts);
 
 /*
-** Is the character around byte s[i] a word character for \b: 1 or 0, or
-** -1 when only PCRE2 knows (a non-ASCII character under Unicode rules).
-** i == -1 or i == end is past the subject: no word.  In valid UTF-8 a
-** byte < 0x80 is a whole character; without UCP only ASCII is word.
+** A search of a Pattern with a required prefix (see required_prefix):
+** each occurrence of the prefix is judged by the \b / \B before it (see
+** boundary_set), then by the anchored code -- or by the \b / \B after it
+** when they are all the rest (p->wordonly).  Far faster than PCRE2's own
+** scan, which stops at every first byte and then runs its code.
 */
-static inline int is_word_at (const char *s, ptrdiff_t i, size_t end, int ucp) {
-  unsigned char c;
-  if (i < 0 || (size_t)i >= end) return 0;
-  c = (unsigned char)s[i];
-  if (c >= 0x80) return ucp ? -1 : 0;
-  return ((unsigned)(c | 0x20) - 'a' < 26) | ((unsigned)c - '0' < 10) |
-         (c == '_');  /* no branches: the outcomes are unpredictable */
-}
+typedef struct Prefixed {
+  lua_State *L;
+  RePattern *p;
+  const char *s;      /* the subject s[0..end) */
+  size_t end;
+  uint32_t opts;
+  int plain;          /* running the plain codes */
+} Prefixed;
 
 
 /*
-** Do the \b / \B assertions in `as[0..n)` hold at offset `at` of
-** s[0..end)?  1 or 0, or -1 when only PCRE2 can tell.
+** Does the neighbour s[i] of the literal (none when i is outside
+** [0, end)) fit the class set `set`?  1 or 0, or -1 if only PCRE2 knows.
 */
-static inline int boundaries_hold (const char *as, size_t n,
-                                   const char *s, size_t at, size_t end,
-                                   int ucp) {
-  int before = is_word_at(s, (ptrdiff_t)at - 1, end, ucp);
-  int after = is_word_at(s, (ptrdiff_t)at, end, ucp);
-  if (n == 0) return 1;
-  if (before < 0 || after < 0) return -1;
-  for (size_t k = 0; k < n; k += 2)
-    if ((before != after) != (as[k + 1] == 'b')) return 0;
-  return 1;
+static inline int neighbour_fits (int set, const char *s, ptrdiff_t i,
+                                  size_t end, int ucp) {
+  int c;
+  if (set == BOUNDARY_ANY) return 1;
+  if (set == BOUNDARY_UNKNOWN) return -1;
+  c = (i < 0 || (size_t)i >= end) ? 0 : word_class((unsigned char)s[i], ucp);
+  return (c == 2) ? -1 : (set >> c) & 1;
 }
 
 
-/*
-** A search of a Pattern with a required prefix (see required_prefix): each
-** occurrence of the prefix, found with find_literal, is tried by the
-** \b / \B before it, then by the anchored code -- or by the \b / \B
-** after it when that is all the rest (p->wordonly).  Far faster than
-** PCRE2's own scan.
-*/
+static inline int accept_prefixed (void *ud, const char *at) {
+  Prefixed *x = (Prefixed *)ud;
+  RePattern *p = x->p;
+  size_t pos = (size_t)(at - x->s), n = p->prefixlen;
+  int ucp = !x->plain && (p->options & PCRE2_UCP);
+  int ok = neighbour_fits(p->before, x->s, (ptrdiff_t)pos - 1, x->end, ucp);
+  if (ok == 0) return 0;
+  if (ok > 0 && p->wordonly &&
+      (ok = neighbour_fits(p->after, x->s, (ptrdiff_t)(pos + n), x->end,
+                           ucp)) >= 0) {
+    p->ov[0] = pos;
+    p->ov[1] = pos + n;
+    return ok;
+  }
+  return exec_code(x->L, p, RE_CODE(RE_MATCH, x->plain), x->s, x->end, pos,
+                   x->opts);
+}
+
+
 static int exec_prefixed (lua_State *L, RePattern *p, int plain,
                           const char *s, size_t end, size_t start,
                           uint32_t opts) {
-  const char *lit = p->xlat + p->prefixoff, *at;
-  size_t n = p->prefixlen, restoff = p->prefixoff + n;
-  int ucp = !plain && (p->options & PCRE2_UCP);
-  while (start < end && (at = find_literal(s + start, end - start, lit, n))) {
-    int ok;
-    start = (size_t)(at - s);
-    ok = boundaries_hold(p->xlat, p->prefixoff, s, start, end, ucp);
-    if (ok > 0 && p->wordonly)
-      ok = boundaries_hold(p->xlat + restoff, p->xlatlen - restoff, s,
-                           start + n, end, ucp);
-    if (ok > 0 && p->wordonly) {
-      p->ov[0] = start;
-      p->ov[1] = start + n;
-      return 1;
-    }
-    if (ok != 0 &&
-        exec_code(L, p, RE_CODE(RE_MATCH, plain), s, end, start, opts))
-      return 1;
-    start++;
-  }
-  return 0;
+  Prefixed x;
+  if (start >= end) return 0;
+  x.L = L;
+  x.p = p;
+  x.s = s;
+  x.end = end;
+  x.opts = opts;
+  x.plain = plain;
+  return find_literal(s + start, end - start, p->xlat + p->prefixoff,
+                      p->prefixlen, accept_prefixed, &x) != NULL;
 }
 
 

@@ -76,6 +76,8 @@ typedef struct RePattern {
   size_t prefixoff, prefixlen;    /* the literal every match starts with
                                      (see required_prefix); len 0: none */
   int wordonly;                   /* and after it only \b and \B */
+  int before, after;              /* what the \b \B before and after it
+                                     ask of its neighbours (boundary_set) */
   pcre2_match_data *mdata;        /* scratch ovector for every mode */
   PCRE2_SIZE *ov;                 /* its offsets (stable) */
   char *xlat;                     /* the PCRE2 translation */
@@ -85,6 +87,10 @@ typedef struct RePattern {
   int groups;
   int *order;                     /* order[g]: rank of group g's ')' */
 } RePattern;
+
+/* boundary_set: any neighbour fits; only PCRE2 can tell */
+#define BOUNDARY_ANY      3
+#define BOUNDARY_UNKNOWN  4
 
 /* a successful match (userdata; user value: the subject, unless it is
    short and copied after `ov`; its metatable, one per Pattern, holds the
