@@ -39,7 +39,27 @@ static const char fuzz_script[] =
   "try(p.sub, p, {}, s)\n"
   "try(p.split, p, s)\n"
   "try(p.split, p, s, 2)\n"
-  "try(re.sub, pat, s, s, 0, flags)\n";
+  "try(re.sub, pat, s, s, 0, flags)\n"
+  /* differential: (?:pat) takes none of the literal fast paths */
+  "local okw, w = pcall(re.compile, '(?:' .. pat .. (flags & 64 ~= 0 and '\\n)' or ')'), flags)\n"
+  "if not okw or w.groups ~= p.groups then return end\n"
+  "local function same(a, b)\n"
+  "  if type(a) ~= 'table' or type(b) ~= 'table' then return a == b end\n"
+  "  if #a ~= #b then return false end\n"
+  "  for i = 1, #a do if not same(a[i], b[i]) then return false end end\n"
+  "  return true\n"
+  "end\n"
+  "local function agree(f, ...)\n"
+  "  local r1 = table.pack(pcall(f, p, ...))\n"
+  "  local r2 = table.pack(pcall(f, w, ...))\n"
+  "  if r1[1] and r2[1] and not same({ table.unpack(r1, 2, r1.n) }, { table.unpack(r2, 2, r2.n) }) then\n"
+  "    error('(?:pattern) disagrees')\n"
+  "  end\n"
+  "end\n"
+  "local function span(q, ...) local m = q:search(...) if m then return m:span() end end\n"
+  "agree(p.findall, s) agree(p.findall, s, 2, -2) agree(p.sub, '-', s)\n"
+  "agree(function(q, ...) return span(q, ...) end, s)\n"
+  "agree(function(q, ...) return span(q, ...) end, s, 3)\n";
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size) {
   static const lua_Integer flag_bits[] = { 2, 8, 16, 64, 256, 4096 };

@@ -161,7 +161,8 @@ static int is_literal (const char *xlat, size_t n, uint32_t options) {
 
 /*
 ** The literal every match of the PCRE2 pattern xlat[0..n) starts with,
-** when it has one of two bytes or more: after leading \b / \B, the plain
+** when it has one of two bytes or more: after leading \b (the translator
+** writes Python's \B as \B(?!\A\z), never alone), the plain
 ** text up to the first metacharacter, less a last character that a
 ** quantifier follows.  Sets *off and returns its length (0: none).  A
 ** pattern with '|' anywhere, caseless or extended has none (sure, if
@@ -173,8 +174,7 @@ static size_t required_prefix (const char *xlat, size_t n, uint32_t options,
   if ((options & (PCRE2_CASELESS | PCRE2_EXTENDED | PCRE2_EXTENDED_MORE)) ||
       memchr(xlat, '|', n))
     return 0;
-  while (k + 1 < n && xlat[k] == '\\' && (xlat[k + 1] == 'b' ||
-                                           xlat[k + 1] == 'B'))
+  while (k + 1 < n && xlat[k] == '\\' && xlat[k + 1] == 'b')
     k += 2;
   start = k;
   while (k < n && !strchr("\\^$.|?*+()[]{}", xlat[k]))  /* '\0' too */
@@ -202,25 +202,20 @@ static inline int word_class (unsigned char c, int ucp) {
 
 /*
 ** The word classes of a neighbour of the literal byte c (bit 0: no word,
-** bit 1: word) that satisfy the \b and \B in as[0..n); BOUNDARY_UNKNOWN
-** when c is not ASCII.
+** bit 1: word) that satisfy `nb` \b assertions between them: any when
+** there are none, BOUNDARY_UNKNOWN when c is not ASCII.
 */
-static int boundary_set (const char *as, size_t n, unsigned char c) {
-  int set = BOUNDARY_ANY, w;
-  if (n == 0) return set;
+static int boundary_set (size_t nb, unsigned char c) {
+  if (nb == 0) return BOUNDARY_ANY;
   if (c >= 0x80) return BOUNDARY_UNKNOWN;
-  w = word_class(c, 0);
-  for (size_t k = 0; k < n; k += 2)
-    set &= (as[k + 1] == 'b') ? 1 << !w : 1 << w;
-  return set;
+  return 1 << !word_class(c, 0);
 }
 
 
-/* Is xlat[k..n) only \b and \B? */
+/* Is xlat[k..n) only \b? */
 static int only_boundaries (const char *xlat, size_t k, size_t n) {
   for (; k + 1 < n; k += 2)
-    if (xlat[k] != '\\' || (xlat[k + 1] != 'b' && xlat[k + 1] != 'B'))
-      return 0;
+    if (xlat[k] != '\\' || xlat[k + 1] != 'b') return 0;
   return k == n;
 }
 
@@ -386,9 +381,9 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
   if (p->prefixlen > 0) {
     size_t rest = p->prefixoff + p->prefixlen;
     p->wordonly = only_boundaries(p->xlat, rest, p->xlatlen);
-    p->before = boundary_set(p->xlat, p->prefixoff,
+    p->before = boundary_set(p->prefixoff / 2,
                              (unsigned char)p->xlat[p->prefixoff]);
-    p->after = boundary_set(p->xlat + rest, p->xlatlen - rest,
+    p->after = boundary_set((p->xlatlen - rest) / 2,
                             (unsigned char)p->xlat[rest - 1]);
   }
   if (!compile_code(p, RE_CODE(RE_SEARCH, 0), &errcode, &erroff)) {
@@ -587,9 +582,9 @@ static int exec_code (lua_State *L, RePattern *p, int which,
 
 /*
 ** A search of a Pattern with a required prefix (see required_prefix):
-** each occurrence of the prefix is judged by the \b / \B before it (see
-** boundary_set), then by the anchored code -- or by the \b / \B after it
-** when they are all the rest (p->wordonly).  Far faster than PCRE2's own
+** each occurrence of the prefix is judged by the \b before it (see
+** boundary_set), then by the anchored code -- or by the \b after it when
+** that is all the rest (p->wordonly).  Far faster than PCRE2's own
 ** scan, which stops at every first byte and then runs its code.
 */
 typedef struct Prefixed {

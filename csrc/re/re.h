@@ -75,9 +75,9 @@ typedef struct RePattern {
   int literal;                    /* xlat is plain text (see is_literal) */
   size_t prefixoff, prefixlen;    /* the literal every match starts with
                                      (see required_prefix); len 0: none */
-  int wordonly;                   /* and after it only \b and \B */
-  int before, after;              /* what the \b \B before and after it
-                                     ask of its neighbours (boundary_set) */
+  int wordonly;                   /* and after it only \b */
+  int before, after;              /* what the \b before and after it ask
+                                     of its neighbours (boundary_set) */
   pcre2_match_data *mdata;        /* scratch ovector for every mode */
   PCRE2_SIZE *ov;                 /* its offsets (stable) */
   char *xlat;                     /* the PCRE2 translation */
