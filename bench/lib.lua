@@ -90,13 +90,17 @@ function bench:peer(system, command)
   return self:record(system, median(times), nil, check)
 end
 
---- Print ours/peer ratios: `targets` is an array of {ours, peer, max_ratio}.
+--- Print ours/peer ratios: `targets` is an array of {ours, peer, max_ratio};
+-- an entry without max_ratio only shows its ratio (e.g. a floor's).
 -- Returns true when every available ratio meets its target.
 function bench:report(targets)
   local all_met = true
   for _, t in ipairs(targets) do
     local ours, peer, limit = self.medians[t[1]], self.medians[t[2]], t[3]
-    if ours and peer and peer > 0 then
+    if ours and peer and peer > 0 and not limit then
+      print(("%s ratio %s/%s %.3f (no target)"):format(self.name, t[1], t[2],
+        ours / peer))
+    elseif ours and peer and peer > 0 then
       local ratio = ours / peer
       local met = ratio <= limit
       all_met = all_met and met
