@@ -388,6 +388,66 @@ for k, n in Counter(keys).most_common(25): print(k, n)
       assert.are.equal(rest, table.concat(mine))
     end)
 
+    it("keeps CPython's most_common tie order through deletions and re-insertions", function()
+      -- Few distinct counts, so most ranks are ties; enough keys and churn
+      -- that dead entries, sweeps and most_common's read batches all occur.
+      local code = [[
+import random
+from collections import Counter
+rng = random.Random(11)
+c = Counter()
+ops = []
+for _ in range(8000):
+    k = f"k{rng.randrange(500)}"
+    r = rng.random()
+    if r < 0.5:
+        n = rng.randrange(-2, 8)
+        c[k] = n
+        ops.append(f"s {k} {n}")
+    elif r < 0.75:
+        c.pop(k, None)
+        ops.append(f"d {k}")
+    else:
+        c[k] += 1
+        ops.append(f"i {k}")
+print(" ".join(ops))
+for n in (0, 1, 7, 31, 32, 33, 100, len(c), len(c) + 5, None):
+    print(" ".join(f"{k}={v}" for k, v in c.most_common(n)))
+]]
+      local out = helper.python(code)
+      local lines = {}
+      for line in out:gmatch("[^\n]*") do lines[#lines + 1] = line end
+      local c = Counter()
+      for op, k, n in lines[1]:gmatch("(%a) (%w+) ?(%-?%d*)") do
+        if op == "s" then c[k] = tonumber(n)
+        elseif op == "d" then c[k] = nil
+        else c[k] = c[k] + 1 end
+      end
+      local len = Counter.len(c)
+      for i, n in ipairs { 0, 1, 7, 31, 32, 33, 100, len, len + 5, false } do
+        local mine = {}
+        for j, kv in ipairs(Counter.most_common(c, n or nil)) do
+          mine[j] = kv[1] .. "=" .. kv[2]
+        end
+        assert.are.equal(lines[i + 1], table.concat(mine, " "), "n = " .. tostring(n))
+      end
+    end)
+
+    it("ranks only the keys in the order, and only numbers", function()
+      local c = Counter("abc")
+      c.a = nil
+      c.a = 1  -- re-inserted: now the newest key
+      rawset(c, "raw", 5)  -- bypasses the order (see docs/collections.md)
+      c.f = 1.0
+      assert.are.same({ { "b", 1 }, { "c", 1 }, { "a", 1 }, { "f", 1.0 } },
+        Counter.most_common(c))
+      assert.are.same({ { "b", 1 }, { "c", 1 } }, Counter.most_common(c, 2))
+      c.t = {}
+      raises("TypeError", "counts must be numbers, got table",
+        Counter.most_common, c, 1)
+      assert.are.same({}, Counter.most_common(c, 0))
+    end)
+
     it("repeats keys with elements() and sums with total()", function()
       local c = Counter({ "a", "b", "a" })
       c.z = 0

@@ -331,6 +331,20 @@ typedef struct Ranked {
 } Ranked;
 
 
+/*
+** The best candidates so far: a heap of at most `cap` entries, worst at
+** the root.  Once it is full with an integer count at the root, `floor`
+** is that count: an integer count <= floor ranks after the root (a tie
+** loses to the older entry), so it is rejected without more work.
+*/
+typedef struct Ranking {
+  Ranked *heap;
+  size_t n, cap;
+  int floor_set;
+  lua_Integer floor;
+} Ranking;
+
+
 /* Is a ranked before b: larger count, or equal count and older entry? */
 static int ranks_before (const Ranked *a, const Ranked *b) {
   if (a->isint && b->isint) {
@@ -345,116 +359,128 @@ static int ranks_before (const Ranked *a, const Ranked *b) {
 }
 
 
-/*
-** Heap of the best candidates so far, worst at the root: a child never
-** ranks after its parent.
-*/
+static void swap_ranked (Ranked *heap, size_t a, size_t b) {
+  Ranked tmp = heap[a];
+  heap[a] = heap[b];
+  heap[b] = tmp;
+}
+
+
+/* Restore the heap below `at` (a child never ranks after its parent). */
 static void sift_down (Ranked *heap, size_t n, size_t at) {
   for (;;) {
     size_t worst = at, l = 2 * at + 1, r = l + 1;
     if (l < n && ranks_before(&heap[worst], &heap[l])) worst = l;
     if (r < n && ranks_before(&heap[worst], &heap[r])) worst = r;
     if (worst == at) return;
-    Ranked tmp = heap[at];
-    heap[at] = heap[worst];
-    heap[worst] = tmp;
+    swap_ranked(heap, at, worst);
     at = worst;
   }
 }
 
 
-/*
-** Read the count on top of the stack into r; returns 0 (r untouched) for
-** nil, the count of a deleted key.
-*/
-static int read_count (lua_State *L, Ranked *r, lua_Integer entry) {
-  int isint;
-  r->entry = entry;
-  r->i = lua_tointegerx(L, -1, &isint);
-  r->isint = isint;
-  if (!isint) {
-    int isnum;
-    r->f = lua_tonumberx(L, -1, &isnum);
-    if (!isnum) {
-      if (lua_isnil(L, -1)) return 0;
-      pystd_raise(L, "TypeError", "counts must be numbers, got %s",
-                  luaL_typename(L, -1));
+/* Add r to the heap: into a free place, or over a root it ranks before. */
+static void offer (Ranking *rk, const Ranked *r) {
+  if (rk->n < rk->cap) {
+    size_t at = rk->n++;
+    rk->heap[at] = *r;
+    while (at > 0 && ranks_before(&rk->heap[(at - 1) / 2], &rk->heap[at])) {
+      swap_ranked(rk->heap, at, (at - 1) / 2);
+      at = (at - 1) / 2;
     }
   }
-  return 1;
+  else if (ranks_before(r, &rk->heap[0])) {
+    rk->heap[0] = *r;
+    sift_down(rk->heap, rk->n, 0);
+  }
+  else return;
+  rk->floor_set = (rk->n == rk->cap && rk->heap[0].isint);
+  rk->floor = rk->heap[0].i;
+}
+
+
+/*
+** Rank entry `entry`, whose count (non-nil) is at stack index `idx`:
+** offer a number to the heap, raise TypeError for anything else.
+*/
+static void rank_entry (lua_State *L, Ranking *rk, int idx, lua_Integer entry) {
+  Ranked r;
+  int isint, isnum;
+  r.i = lua_tointegerx(L, idx, &isint);
+  if (isint && rk->floor_set && r.i <= rk->floor)
+    return;  /* the common case once the heap is full */
+  r.entry = entry;
+  r.isint = isint;
+  if (!isint) {
+    r.f = lua_tonumberx(L, idx, &isnum);
+    if (!isnum)
+      pystd_raise(L, "TypeError", "counts must be numbers, got %s",
+                  luaL_typename(L, idx));
+  }
+  offer(rk, &r);
+}
+
+
+/*
+** Push the result of most_common: the heap's entries as {key, count},
+** best first.  Empties the heap.
+*/
+static void push_ranking (lua_State *L, Ranking *rk, int keys, int t) {
+  size_t j;
+  lua_createtable(L, (int)rk->n, 0);  /* filled from its end */
+  for (j = rk->n; j > 0; j--) {
+    Ranked worst = rk->heap[0];
+    rk->heap[0] = rk->heap[j - 1];
+    sift_down(rk->heap, j - 1, 0);
+    lua_createtable(L, 2, 0);
+    lua_rawgeti(L, keys, worst.entry);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, -3, 1);
+    lua_rawget(L, t);
+    lua_rawseti(L, -2, 2);
+    lua_rawseti(L, -2, (lua_Integer)j);
+  }
 }
 
 
 /*
 ** most_common(o, t [, n]) -> array of {key, count}, the n largest counts
-** (all when n is absent), ties in insertion order.  A heap of n entries
-** scans the keys once in insertion order, so a later equal count never
-** displaces an earlier one; the result is then sorted.  This is the hot
-** loop of C6: two table reads per key (a dead entry's sentinel is never a
-** key of t, so it reads nil like a deleted key) and, once the heap is
-** full, one integer comparison that rejects most keys.
+** (all when n is absent), ties in insertion order.  The keys are ranked
+** in insertion order, so a later equal count never displaces an earlier
+** one.  This is the hot loop of C6: three API calls per key and a cache
+** miss (the key's node in t).  The counts of a batch are all read before
+** any is ranked, so that the loop doing the reads is short and the CPU
+** overlaps more of their misses.  A dead entry's sentinel is never a key
+** of t, so it reads nil like a deleted key.
 */
 int col_order_most_common (lua_State *L) {
   Order *o = col_checkorder(L, 1);
   lua_Integer want = luaL_optinteger(L, 3, LUA_MAXINTEGER), i;
-  size_t cap, n = 0, j;
-  int pending = 0;
-  int floor_set = 0;      /* is the heap full, with an integer worst count? */
-  lua_Integer floor = 0;  /* then that count: a later entry must beat it */
-  Ranked *heap;
+  Ranking rk;
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 3);
   lua_getiuservalue(L, 1, ORDER_KEYS);  /* at 4 */
   if (want < 0) want = 0;
-  cap = (size_t)((want < o->n) ? want : o->n);
-  heap = (Ranked *)lua_newuserdatauv(L, cap * sizeof(Ranked) + 1, 0);  /* 5 */
+  rk.cap = (size_t)((want < o->n) ? want : o->n);
+  rk.heap = (Ranked *)lua_newuserdatauv(L, rk.cap * sizeof(Ranked) + 1,
+                                        0);  /* at 5 */
+  rk.n = 0;
+  rk.floor_set = 0;
+  rk.floor = 0;
   luaL_checkstack(L, COUNT_BATCH + LUA_MINSTACK, "too many keys");
-  for (i = o->first; i <= o->n && cap > 0; i++) {
-    Ranked r;
-    lua_Integer count;
-    int isint;
-    if (++pending == COUNT_BATCH) {  /* pop the counts read so far */
-      lua_settop(L, 5);
-      pending = 0;
+  for (i = o->first; i <= o->n && rk.cap > 0; i += COUNT_BATCH) {
+    int type[COUNT_BATCH];
+    int j, batch = (o->n - i < COUNT_BATCH) ? (int)(o->n - i + 1) : COUNT_BATCH;
+    for (j = 0; j < batch; j++) {  /* the counts, at 6.. */
+      lua_rawgeti(L, 4, i + j);
+      type[j] = lua_rawget(L, 2);
     }
-    lua_rawgeti(L, 4, i);
-    if (lua_rawget(L, 2) == LUA_TNIL) continue;  /* a dead or deleted entry */
-    count = lua_tointegerx(L, -1, &isint);
-    if (isint && floor_set && count <= floor)
-      continue;  /* ranks after the worst of a full heap (ties: older first) */
-    read_count(L, &r, i);
-    if (n < cap) {  /* sift up */
-      size_t at = n++;
-      heap[at] = r;
-      while (at > 0 && ranks_before(&heap[(at - 1) / 2], &heap[at])) {
-        Ranked tmp = heap[at];
-        heap[at] = heap[(at - 1) / 2];
-        heap[(at - 1) / 2] = tmp;
-        at = (at - 1) / 2;
-      }
-    }
-    else if (ranks_before(&r, &heap[0])) {
-      heap[0] = r;
-      sift_down(heap, n, 0);
-    }
-    else continue;
-    floor_set = (n == cap && heap[0].isint);
-    floor = heap[0].i;
+    for (j = 0; j < batch; j++)
+      if (type[j] != LUA_TNIL)  /* else a dead or deleted entry */
+        rank_entry(L, &rk, 6 + j, i + j);
+    lua_settop(L, 5);
   }
-  lua_settop(L, 5);
-  lua_createtable(L, (int)n, 0);  /* the result, filled from its end */
-  for (j = n; j > 0; j--) {
-    Ranked worst = heap[0];
-    heap[0] = heap[j - 1];
-    sift_down(heap, j - 1, 0);
-    lua_createtable(L, 2, 0);
-    lua_rawgeti(L, 4, worst.entry);
-    lua_pushvalue(L, -1);
-    lua_rawseti(L, -3, 1);
-    lua_rawget(L, 2);
-    lua_rawseti(L, -2, 2);
-    lua_rawseti(L, -2, (lua_Integer)j);
-  }
+  push_ranking(L, &rk, 4, 2);
   return 1;
 }
 
