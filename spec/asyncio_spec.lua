@@ -258,6 +258,20 @@ describe("pystd.asyncio", function()
       assert.same({ "r", "r" }, calls)
     end)
 
+    it("remove a done callback that is the only one", function()
+      local calls = 0
+      run(function()
+        local fut = asyncio.Future()
+        local function cb() calls = calls + 1 end
+        fut:add_done_callback(cb)
+        assert.equal(1, fut:remove_done_callback(cb))
+        assert.equal(0, fut:remove_done_callback(cb))
+        fut:set_result(1)
+        sleep(0)
+      end)
+      assert.equal(0, calls)
+    end)
+
     it("create_task of a task or future returns it", function()
       run(function()
         local t = asyncio.create_task(function() end)

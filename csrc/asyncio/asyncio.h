@@ -27,6 +27,20 @@
 #include "pystd.h"
 
 
+/* what the files share is hidden: calls between them are direct (no PLT),
+   and inlinable; luaopen_pystd_asyncio alone is exported */
+#if defined(__GNUC__)
+#pragma GCC visibility push(hidden)
+#endif
+
+/* marks a path kept out of line, so that its hot caller stays small */
+#if defined(__GNUC__)
+#define OUT_OF_LINE  __attribute__((noinline))
+#else
+#define OUT_OF_LINE
+#endif
+
+
 #define LOOP_META    "pystd.asyncio.Loop"
 #define FUTURE_META  "pystd.asyncio.Future"
 #define TASK_META    "pystd.asyncio.Task"
@@ -69,13 +83,11 @@ enum state {
 ** 16 bytes each for every one.
 */
 enum {
-  UV_RESULT = 1, /* one result, a table of several, or the exception;
-                    the message given to cancel() while pending or
-                    cancelled (UV_CANCELMSG) */
+  UV_RESULT = 1, /* one result, a table of several, or the sentinel of
+                    an exception (task.c); the message given to cancel()
+                    while pending or cancelled (UV_CANCELMSG) */
   UV_CALLBACKS,  /* done callback(s): nil, one, or an array of them
                     (functions, waiting tasks, a gathering future) */
-  UV_THREAD,     /* task: its Lua thread while pending; any future that
-                    failed: the sentinel reporting an unretrieved error */
   UV_WAITING,    /* task: the future it is suspended on;
                     gathering future: the array of its children */
   UV_NAME,       /* coroutine: its coroutine function (a closure holding
@@ -87,7 +99,7 @@ enum {
 
 /* a deadline of the timer heap, embedded in a Task or a Handle */
 typedef struct HeapNode {
-  double when;        /* loop time it is due */
+  uint64_t seq;       /* insertion order, breaking ties between deadlines */
   int index;          /* position in the heap, -1 when not in it */
   int kind;           /* KIND_TASK or KIND_HANDLE: what owns the node */
 } HeapNode;
@@ -98,8 +110,7 @@ typedef struct HeapNode {
 
 /* an entry of the timer heap array */
 typedef struct HeapEntry {
-  double when;        /* a copy of node->when */
-  uint64_t seq;       /* insertion order, breaking ties */
+  double when;        /* loop time it is due */
   HeapNode *node;
 } HeapEntry;
 
@@ -112,13 +123,14 @@ typedef struct ReadyEntry {
 /* the first byte of every object the ready queue holds is its kind */
 #define kind_at(obj)  (*(unsigned char *)(obj))
 
-/* 64 bytes: with its 5 user values and Lua's header, a task's userdata
-   takes 200 bytes (216 with one argument kept from its coroutine) */
+/* 64 bytes: with its 4 user values and Lua's header, a task's userdata
+   takes 168 bytes (184 with one argument kept from its coroutine) */
 typedef struct Future {
   unsigned char kind;      /* KIND_FUTURE, KIND_TASK or KIND_CORO */
   unsigned char state;
   unsigned char retrieved; /* the exception was looked at */
   unsigned char consumed;  /* coroutine: awaited, scheduled or closed */
+  unsigned char has_callbacks; /* UV_CALLBACKS holds callbacks */
   /* gathering futures only */
   unsigned char gathering; /* children are counted by run_callbacks */
   unsigned char return_exceptions;
@@ -144,8 +156,15 @@ typedef struct Handle {
   unsigned char kind; /* KIND_HANDLE */
   unsigned char cancelled;
   int nargs;          /* user values: 1 function, 2.. arguments */
+  double when;        /* call_later/call_at: loop time it is due */
   HeapNode timer;
 } Handle;
+
+/* a slot of the tasks array given back with its thread (task.c) */
+typedef struct PooledSlot {
+  lua_State *thread;  /* kept for the next task given the slot */
+  int slot;
+} PooledSlot;
 
 /* the libuv handles that exist while asyncio.run runs */
 typedef struct RunHandles {
@@ -163,12 +182,12 @@ typedef struct Loop {
   ReadyEntry *ready;  /* the ready queue's ring */
   int ready_ref;      /* registry: the values of its entries */
   int ready_head, ready_count, ready_cap;
-  int tasks_ref;      /* registry: array of the pending tasks, by slot;
-                         a free slot holds nil or a finished thread to
-                         reuse (the pool) */
-  int top_slot;       /* highest slot used so far */
-  int *free_slots;    /* slots given back, reused first */
+  int tasks_ref;      /* registry: array of the pending tasks, by slot */
+  int threads_ref;    /* registry: array of the thread each slot keeps */
+  PooledSlot pool[ASYNCIO_POOL_MAX];  /* slots given back with a thread */
+  int *free_slots;    /* slots given back without one */
   int nfree, free_cap;
+  int top_slot;       /* highest slot used so far */
   int timers_ref;     /* registry: handles in the heap, lightuserdata -> handle */
   int ntasks;
   HeapEntry *heap;    /* the timer heap */
@@ -176,7 +195,7 @@ typedef struct Loop {
   uint64_t heap_seq;
   double armed_when;  /* deadline the uv timer is armed for, or -1 */
   lua_Integer task_counter;
-  int npool;          /* threads pooled in free slots */
+  int npool;          /* pooled slots */
   int interrupted;    /* SIGINT arrived during run */
   int failed;         /* an internal error is waiting in the registry */
   int failures;       /* futures failed during this run */
@@ -209,7 +228,9 @@ void set_results (lua_State *L, Loop *lp, int fi, int n);
 void push_task (lua_State *L, Loop *lp, Future *t);
 void new_task (lua_State *L, Loop *lp, int nargs);
 int task_cancel (lua_State *L, Loop *lp, int ti, int msg);
-void task_step (lua_State *L, Loop *lp, Future *t);
+/* the rare outcomes of task_step (below) */
+void task_stepped (lua_State *L, Loop *lp, Future *t, int status, int nres);
+void task_cancel_unstarted (lua_State *L, Loop *lp, Future *t);
 void gather_child_done (lua_State *L, Loop *lp, int gi, Future *g, int fi,
                         Future *child);
 
@@ -235,6 +256,31 @@ extern const luaL_Reg coro_methods[];
 extern const luaL_Reg coro_meta[];
 int sentinel_gc (lua_State *L);
 
+/*
+** Resume the pending task `t` once and record what became of it.  The
+** common case, a suspension through our calls (which yield no values),
+** touches no Lua value; inline, as each switch between tasks passes here.
+*/
+static inline void task_step (lua_State *L, Loop *lp, Future *t) {
+  int nargs = 0, nres, status;
+  t->scheduled = 0;
+  if (t->state != PENDING) return;
+  if (t->nstart >= 0) {
+    nargs = t->nstart;
+    t->nstart = -1;
+    if (t->must_cancel) {
+      task_cancel_unstarted(L, lp, t);
+      return;
+    }
+  }
+  lp->current = t;
+  t->suspending = 0;
+  status = lua_resume(t->thread, L, nargs, &nres);
+  lp->current = NULL;
+  if (status != LUA_YIELD || !t->suspending || t->must_cancel || nres > 0)
+    task_stepped(L, lp, t, status, nres);
+}
+
 /* }====================================================== */
 
 
@@ -242,11 +288,36 @@ int sentinel_gc (lua_State *L);
 
 /* the ready queue and the timer heap */
 void ring_grow (lua_State *L, int ring, lua_Integer head, lua_Integer cap);
-void schedule_step (lua_State *L, Loop *lp, Future *t);
+void ready_grow (lua_State *L, Loop *lp);
+void ready_wake (Loop *lp);
 void ready_push (lua_State *L, Loop *lp, int idx);
 double loop_time (void);
 void heap_push (lua_State *L, Loop *lp, HeapNode *node, double when);
 void heap_remove (Loop *lp, HeapNode *node);
+
+/*
+** Append an entry for `obj` (`step`: a pending task to step, else a value
+** whose Lua side ready_push keeps) and return its slot.  Inline, with its
+** rare cases out of line: sleep(0) and every wake-up pass here.
+*/
+static inline int ready_append (lua_State *L, Loop *lp, void *obj, int step) {
+  int slot;
+  if (lp->ready_count == lp->ready_cap) ready_grow(L, lp);
+  slot = (lp->ready_head + lp->ready_count++) & (lp->ready_cap - 1);
+  lp->ready[slot].obj = obj;
+  lp->ready[slot].step = step;
+  if (lp->ready_count == 1) ready_wake(lp);
+  return slot;
+}
+
+/* Queue the pending task `t` to be stepped (once, however often asked). */
+static inline void schedule_step (lua_State *L, Loop *lp, Future *t) {
+  if (!t->scheduled) {
+    t->scheduled = 1;
+    ready_append(L, lp, t, 1);
+  }
+}
+
 /* a class whose functions get (loop, metatable) as upvalues */
 void new_class (lua_State *L, const char *tname,
                 const luaL_Reg *methods, const luaL_Reg *meta);
@@ -260,5 +331,9 @@ void new_class (lua_State *L, const char *tname,
 void open_queues (lua_State *L);
 
 /* }====================================================== */
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #endif

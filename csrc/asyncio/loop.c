@@ -40,37 +40,22 @@ void ring_grow (lua_State *L, int ring, lua_Integer head,
 
 static void idle_cb (uv_idle_t *idle);
 
-/*
-** Append an entry for `obj` (with its Lua value at `idx`, 0 for a task to
-** step) and return its slot; wakes the idle handle when the loop runs.
-*/
-static int ready_append (lua_State *L, Loop *lp, void *obj, int idx) {
-  int slot;
-  if (lp->ready_count == lp->ready_cap) {
-    ReadyEntry *ring = realloc(lp->ready, 2 * lp->ready_cap * sizeof *ring);
-    if (ring == NULL) luaL_error(L, "not enough memory");
-    memcpy(ring + lp->ready_cap, ring, lp->ready_head * sizeof *ring);
-    lp->ready = ring;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, lp->ready_ref);
-    ring_grow(L, lua_gettop(L), lp->ready_head, lp->ready_cap);
-    lua_pop(L, 1);
-    lp->ready_cap *= 2;
-  }
-  slot = (lp->ready_head + lp->ready_count++) & (lp->ready_cap - 1);
-  lp->ready[slot].obj = obj;
-  lp->ready[slot].step = idx == 0;
-  if (lp->ready_count == 1 && lp->handles)
-    uv_idle_start(&lp->handles->idle, idle_cb);
-  return slot;
+/* Double the capacity of the full ring (ready_append's rare case). */
+void ready_grow (lua_State *L, Loop *lp) {
+  ReadyEntry *ring = realloc(lp->ready, 2 * lp->ready_cap * sizeof *ring);
+  if (ring == NULL) luaL_error(L, "not enough memory");
+  memcpy(ring + lp->ready_cap, ring, lp->ready_head * sizeof *ring);
+  lp->ready = ring;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->ready_ref);
+  ring_grow(L, lua_gettop(L), lp->ready_head, lp->ready_cap);
+  lua_pop(L, 1);
+  lp->ready_cap *= 2;
 }
 
 
-/* Queue the pending task `t` to be stepped (once, however often asked). */
-void schedule_step (lua_State *L, Loop *lp, Future *t) {
-  if (!t->scheduled) {
-    t->scheduled = 1;
-    ready_append(L, lp, t, 0);
-  }
+/* The ready queue is no longer empty: wake the idle handle, if running. */
+void ready_wake (Loop *lp) {
+  if (lp->handles) uv_idle_start(&lp->handles->idle, idle_cb);
 }
 
 
@@ -78,7 +63,7 @@ void schedule_step (lua_State *L, Loop *lp, Future *t) {
 void ready_push (lua_State *L, Loop *lp, int idx) {
   int slot;
   idx = lua_absindex(L, idx);
-  slot = ready_append(L, lp, lua_touserdata(L, idx), idx);
+  slot = ready_append(L, lp, lua_touserdata(L, idx), 0);
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->ready_ref);
   lua_pushvalue(L, idx);
   lua_rawseti(L, -2, slot + 1);
@@ -128,12 +113,14 @@ double loop_time (void) {
 ** The heap is 4-ary, and each array entry carries its deadline, so that
 ** sifting compares neighbouring entries instead of chasing node pointers
 ** (100,000 sleeping tasks: a binary heap of pointers spent most of its
-** time in cache misses).
+** time in cache misses).  Only equal deadlines, rare, look at the nodes
+** (the insertion order breaks ties).
 */
 #define HEAP_ARITY  4
 
 static int heap_less (const HeapEntry *a, const HeapEntry *b) {
-  return a->when < b->when || (a->when == b->when && a->seq < b->seq);
+  return a->when < b->when ||
+         (a->when == b->when && a->node->seq < b->node->seq);
 }
 
 
@@ -175,9 +162,9 @@ void heap_push (lua_State *L, Loop *lp, HeapNode *node, double when) {
     lp->heap = heap;
     lp->heap_cap = cap;
   }
-  node->when = entry.when = when;
-  entry.seq = lp->heap_seq++;
+  entry.when = when;
   entry.node = node;
+  node->seq = lp->heap_seq++;
   heap_place(lp, entry, lp->heap_n++);
   heap_sift(lp, node->index);
   if (node->index == 0) arm_timer(lp);
@@ -260,12 +247,15 @@ static void run_callback (lua_State *L, Loop *lp, int fi) {
 
 /* Run the done callbacks of the future at `fi`. */
 static void run_callbacks (lua_State *L, Loop *lp, int fi) {
-  int list, type = lua_getiuservalue(L, fi, UV_CALLBACKS);
+  Future *f = lua_touserdata(L, fi);
+  int list, type;
+  if (!f->has_callbacks) return;
+  f->has_callbacks = 0;
+  type = lua_getiuservalue(L, fi, UV_CALLBACKS);
   lua_pushnil(L);
   lua_setiuservalue(L, fi, UV_CALLBACKS);
   if (type != LUA_TTABLE) {
-    if (type != LUA_TNIL) run_callback(L, lp, fi);
-    else lua_pop(L, 1);
+    run_callback(L, lp, fi);
     return;
   }
   list = lua_gettop(L);
@@ -428,7 +418,7 @@ static void push_tasks (lua_State *L, Loop *lp) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->tasks_ref);
   for (int slot = 1; slot <= lp->top_slot; slot++) {
     if (lua_rawgeti(L, -1, slot) != LUA_TUSERDATA) lua_pop(L, 1);
-    else lua_rawseti(L, -3, ++n);  /* not a pooled thread */
+    else lua_rawseti(L, -3, ++n);
   }
   lua_pop(L, 1);
 }
@@ -500,6 +490,7 @@ static int loop_call_soon (lua_State *L) {
 static int call_at (lua_State *L, double when) {
   Loop *lp = getloop(L);
   Handle *h = new_handle(L, 3);
+  h->when = when;
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->timers_ref);
   lua_pushvalue(L, -2);
   lua_rawsetp(L, -2, h);
@@ -546,7 +537,7 @@ static int handle_cancelled (lua_State *L) {
 
 
 static int handle_when (lua_State *L) {
-  lua_pushnumber(L, ((Handle *)luaL_checkudata(L, 1, HANDLE_META))->timer.when);
+  lua_pushnumber(L, ((Handle *)luaL_checkudata(L, 1, HANDLE_META))->when);
   return 1;
 }
 
@@ -646,7 +637,7 @@ static void clear_schedule (lua_State *L, Loop *lp) {
   ready_clear(L, lp);
   for (; count > 0; count--, head = (head + 1) & mask) {  /* keep tasks */
     if (old[head].step)
-      ready_append(L, lp, old[head].obj, 0);
+      ready_append(L, lp, old[head].obj, 1);
     else if (kind_at(old[head].obj) != KIND_HANDLE) {
       lua_rawgeti(L, ring, head + 1);
       ready_push(L, lp, -1);
@@ -836,6 +827,8 @@ static Loop *new_loop (lua_State *L) {
   ready_clear(L, lp);
   lua_newtable(L);
   lp->tasks_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_newtable(L);
+  lp->threads_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_newtable(L);
   lp->timers_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushboolean(L, 0);

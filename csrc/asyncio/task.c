@@ -106,6 +106,45 @@ Future *new_future (lua_State *L, Loop *lp, int kind, int extra) {
 
 
 /*
+** Futures and tasks have no __gc (a finalizer per object would cost a
+** call and an extra collection cycle for each of them).  A failed one
+** keeps its exception in a small finalized "sentinel" userdata (its
+** UV_RESULT), pointing back to it, whose __gc reports the exception if
+** nobody retrieved it.  The two die together; the future is still intact
+** when the sentinel's finalizer runs.
+*/
+enum { SENTINEL_FUTURE = 1, SENTINEL_EXCEPTION };
+
+
+/* Pop the exception on top and make it the outcome of the future at `fi`. */
+static void set_exception (lua_State *L, Loop *lp, int fi) {
+  Future *f = lua_touserdata(L, fi);
+  lua_newuserdatauv(L, 0, 2);
+  lua_insert(L, -2);
+  lua_setiuservalue(L, -2, SENTINEL_EXCEPTION);
+  lua_pushvalue(L, fi);
+  lua_setiuservalue(L, -2, SENTINEL_FUTURE);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->sentinel_ref);
+  lua_setmetatable(L, -2);
+  lua_setiuservalue(L, fi, UV_RESULT);
+  f->nresults = -1;
+  f->state = FINISHED;
+  lp->failures++;
+  future_finish(L, lp, fi, f);
+}
+
+
+/* Push the exception of the failed future at `fi`; returns its type. */
+static int push_exception (lua_State *L, int fi) {
+  int type;
+  lua_getiuservalue(L, fi, UV_RESULT);  /* its sentinel */
+  type = lua_getiuservalue(L, -1, SENTINEL_EXCEPTION);
+  lua_replace(L, -2);
+  return type;
+}
+
+
+/*
 ** Push the outcome of the done future at `fi`: its results (returning
 ** their number), or raise its exception / a CancelledError.
 */
@@ -116,11 +155,12 @@ int push_outcome (lua_State *L, int fi) {
     push_cancelled(L, lua_gettop(L));
     return lua_error(L);
   }
-  lua_getiuservalue(L, fi, UV_RESULT);
   if (f->nresults < 0) {
     f->retrieved = 1;
+    push_exception(L, fi);
     return lua_error(L);
   }
+  lua_getiuservalue(L, fi, UV_RESULT);
   if (f->nresults <= 1) {
     if (f->nresults == 0) lua_pop(L, 1);
     return f->nresults;
@@ -158,36 +198,6 @@ void set_results (lua_State *L, Loop *lp, int fi, int n) {
 
 
 /*
-** Futures and tasks have no __gc (a finalizer per object would cost a
-** call and an extra collection cycle for each of them); a failed one gets
-** a small finalized "sentinel" userdata in its UV_THREAD slot (free once
-** it is done), pointing back to it, whose __gc reports the exception if
-** nobody retrieved it.  The two die together; the future is still intact
-** when the sentinel's finalizer runs.
-*/
-static void add_sentinel (lua_State *L, Loop *lp, int fi) {
-  lua_newuserdatauv(L, 0, 1);
-  lua_pushvalue(L, fi);
-  lua_setiuservalue(L, -2, 1);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->sentinel_ref);
-  lua_setmetatable(L, -2);
-  lua_setiuservalue(L, fi, UV_THREAD);
-}
-
-
-/* Pop the exception on top and make it the outcome of the future at `fi`. */
-static void set_exception (lua_State *L, Loop *lp, int fi) {
-  Future *f = lua_touserdata(L, fi);
-  lua_setiuservalue(L, fi, UV_RESULT);
-  add_sentinel(L, lp, fi);
-  f->nresults = -1;
-  f->state = FINISHED;
-  lp->failures++;
-  future_finish(L, lp, fi, f);
-}
-
-
-/*
 ** A child of the gathering future at `gi` is done (the future at `fi`):
 ** count it; the first failure (unless return_exceptions) or the last
 ** child finishes the gathering future.
@@ -205,7 +215,7 @@ void gather_child_done (lua_State *L, Loop *lp, int gi, Future *g, int fi,
   }
   else if (!g->return_exceptions && child->nresults < 0) {
     child->retrieved = 1;
-    lua_getiuservalue(L, fi, UV_RESULT);
+    push_exception(L, fi);
     set_exception(L, lp, gi);
   }
   else if (g->u.remaining == 0)
@@ -219,15 +229,16 @@ void gather_child_done (lua_State *L, Loop *lp, int gi, Future *g, int fi,
 ** gather's own bookkeeping, which no user code can observe.
 */
 static void future_finish (lua_State *L, Loop *lp, int fi, Future *f) {
-  int type = lua_getiuservalue(L, fi, UV_CALLBACKS);
   Future *g;
-  if (type == LUA_TUSERDATA &&
+  if (!f->has_callbacks) return;
+  if (lua_getiuservalue(L, fi, UV_CALLBACKS) == LUA_TUSERDATA &&
       (g = lua_touserdata(L, -1))->kind == KIND_FUTURE) {
+    f->has_callbacks = 0;
     lua_pushnil(L);
     lua_setiuservalue(L, fi, UV_CALLBACKS);
     gather_child_done(L, lp, lua_gettop(L), g, fi, f);
   }
-  else if (type != LUA_TNIL)
+  else
     ready_push(L, lp, fi);
   lua_pop(L, 1);
 }
@@ -256,19 +267,18 @@ static int future_cancel (lua_State *L, Loop *lp, int fi, int msg) {
 ** at `fi`.  UV_CALLBACKS holds nil, one callback, or an array of them.
 */
 static void add_callback (lua_State *L, int fi) {
-  switch (lua_getiuservalue(L, fi, UV_CALLBACKS)) {
-    case LUA_TNIL:
-      lua_pop(L, 1);
-      lua_setiuservalue(L, fi, UV_CALLBACKS);
-      return;
-    case LUA_TTABLE:
-      break;
-    default:  /* one callback so far: make the array */
-      lua_createtable(L, 2, 0);
-      lua_insert(L, -2);
-      lua_rawseti(L, -2, 1);
-      lua_pushvalue(L, -1);
-      lua_setiuservalue(L, fi, UV_CALLBACKS);
+  Future *f = lua_touserdata(L, fi);
+  if (!f->has_callbacks) {
+    f->has_callbacks = 1;
+    lua_setiuservalue(L, fi, UV_CALLBACKS);
+    return;
+  }
+  if (lua_getiuservalue(L, fi, UV_CALLBACKS) != LUA_TTABLE) {
+    lua_createtable(L, 2, 0);  /* one callback so far: make the array */
+    lua_insert(L, -2);
+    lua_rawseti(L, -2, 1);
+    lua_pushvalue(L, -1);
+    lua_setiuservalue(L, fi, UV_CALLBACKS);
   }
   lua_insert(L, -2);
   lua_rawseti(L, -2, luaL_len(L, -2) + 1);
@@ -289,35 +299,72 @@ void push_task (lua_State *L, Loop *lp, Future *t) {
 
 
 /*
+** Slots: a pending task has a slot, its index in the tasks array.  A done
+** task gives its slot back with its thread (kept in the threads array, by
+** slot) to the pool, while the pool has fewer than ASYNCIO_POOL_MAX of
+** them, so that the next task reuses a thread without any Lua table
+** operation; else the slot goes back alone.  Pooled slots are taken first.
+*/
+
+/* Take a slot for the new task `t`, and the thread the slot keeps (or NULL). */
+static void take_slot (Loop *lp, Future *t) {
+  if (lp->npool > 0) {
+    PooledSlot *pooled = &lp->pool[--lp->npool];
+    t->slot = pooled->slot;
+    t->thread = pooled->thread;
+  }
+  else {
+    t->slot = lp->nfree > 0 ? lp->free_slots[--lp->nfree] : ++lp->top_slot;
+    t->thread = NULL;
+  }
+}
+
+
+/* Give the slot of the done task `t` back: to the pool, if `kept`. */
+static void give_slot (lua_State *L, Loop *lp, Future *t, lua_State *kept) {
+  if (kept != NULL) {
+    lp->pool[lp->npool].slot = t->slot;
+    lp->pool[lp->npool++].thread = kept;
+    return;
+  }
+  if (lp->nfree == lp->free_cap) {
+    int cap = lp->free_cap ? 2 * lp->free_cap : 64;
+    int *slots = realloc(lp->free_slots, cap * sizeof *slots);
+    if (slots == NULL) luaL_error(L, "not enough memory");
+    lp->free_slots = slots;
+    lp->free_cap = cap;
+  }
+  lp->free_slots[lp->nfree++] = t->slot;
+}
+
+
+/* Keep the value on top (popped), a thread or nil, as the thread of `slot`. */
+static void keep_thread (lua_State *L, Loop *lp, int slot) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->threads_ref);
+  lua_insert(L, -2);
+  lua_rawseti(L, -2, slot);
+  lua_pop(L, 1);
+}
+
+
+/*
 ** Start the task at `ti` (a fresh Task userdata) on the function and
-** `nargs` arguments on top of the stack, popping them; its first step is
-** queued.  Its thread is the finished one a free slot of the tasks array
-** keeps (the pool of threads lives in the free slots), or a new one.
+** `nargs` arguments on top of the stack, popping them: it takes a slot
+** and the thread that slot keeps; its first step is queued.
 */
 static void start_task (lua_State *L, Loop *lp, Future *t, int ti,
                         int nargs) {
-  lua_State *thread;
+  take_slot(lp, t);
+  if (t->thread == NULL) {
+    t->thread = lua_newthread(L);
+    keep_thread(L, lp, t->slot);
+  }
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->tasks_ref);
-  if (lp->nfree > 0) {
-    t->slot = lp->free_slots[--lp->nfree];
-    if (lua_rawgeti(L, -1, t->slot) == LUA_TTHREAD) lp->npool--;
-    else {
-      lua_pop(L, 1);
-      lua_newthread(L);
-    }
-  }
-  else {
-    t->slot = ++lp->top_slot;
-    lua_newthread(L);
-  }
-  thread = lua_tothread(L, -1);
-  lua_setiuservalue(L, ti, UV_THREAD);
   lua_pushvalue(L, ti);
   lua_rawseti(L, -2, t->slot);
   lua_pop(L, 1);
   t->id = ++lp->task_counter;
-  t->thread = thread;
-  lua_xmove(L, thread, nargs + 1);
+  lua_xmove(L, t->thread, nargs + 1);
   t->nstart = nargs;
   lp->ntasks++;
   schedule_step(L, lp, t);
@@ -333,33 +380,22 @@ void new_task (lua_State *L, Loop *lp, int nargs) {
 
 
 /*
-** The task `t` (at `ti`) is done: it leaves the tasks array (at `tasks`),
-** and its (reset, empty) thread takes its slot there, to be reused by the
-** next task given the slot, while fewer than ASYNCIO_POOL_MAX threads wait
-** so.
+** The task `t` is done: it leaves the tasks array (at `tasks`), and gives
+** its slot back, to the pool with its thread while the pool has room.
+** The thread is empty: its results or its error were moved out.
 */
-static void release_slot (lua_State *L, Loop *lp, Future *t, int ti,
-                          int tasks) {
-  if (lp->npool < ASYNCIO_POOL_MAX && lua_status(t->thread) == LUA_OK) {
-    lua_settop(t->thread, 0);  /* UV_THREAD may keep it: it is harmless */
-    lua_getiuservalue(L, ti, UV_THREAD);
-    lp->npool++;
-  }
+static void release_slot (lua_State *L, Loop *lp, Future *t, int tasks) {
+  lua_State *kept = NULL;
+  if (lp->npool < ASYNCIO_POOL_MAX && lua_status(t->thread) == LUA_OK)
+    kept = t->thread;
   else {
     lua_pushnil(L);
-    lua_setiuservalue(L, ti, UV_THREAD);
-    lua_pushnil(L);
+    keep_thread(L, lp, t->slot);
   }
+  lua_pushnil(L);
   lua_rawseti(L, tasks, t->slot);
+  give_slot(L, lp, t, kept);
   t->thread = NULL;
-  if (lp->nfree == lp->free_cap) {
-    int cap = lp->free_cap ? 2 * lp->free_cap : 64;
-    int *slots = realloc(lp->free_slots, cap * sizeof *slots);
-    if (slots == NULL) luaL_error(L, "not enough memory");
-    lp->free_slots = slots;
-    lp->free_cap = cap;
-  }
-  lp->free_slots[lp->nfree++] = t->slot;
   lp->ntasks--;
 }
 
@@ -367,7 +403,7 @@ static void release_slot (lua_State *L, Loop *lp, Future *t, int ti,
 /* The task at `ti` is done: release_slot. */
 static void task_release (lua_State *L, Loop *lp, int ti) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->tasks_ref);
-  release_slot(L, lp, lua_touserdata(L, ti), ti, lua_gettop(L));
+  release_slot(L, lp, lua_touserdata(L, ti), lua_gettop(L));
   lua_pop(L, 1);
 }
 
@@ -468,34 +504,14 @@ static void task_ended_in_error (lua_State *L, Loop *lp, int ti) {
 
 
 /*
-** Resume the pending task `t` once and record what became of it.  The
-** common case, a suspension through our calls, touches no Lua value.
+** The resume of the task `t` ended otherwise than in a suspension through
+** our calls: it returned, failed, yielded by itself, or a cancel request
+** came while it ran.  Record what became of it.
 */
-void task_step (lua_State *L, Loop *lp, Future *t) {
+void task_stepped (lua_State *L, Loop *lp, Future *t, int status,
+                   int nres) {
   lua_State *thread = t->thread;
-  int nargs = 0, nres, status, ti;
-  t->scheduled = 0;
-  if (t->state != PENDING) return;
-  if (t->nstart >= 0) {
-    nargs = t->nstart;
-    t->nstart = -1;
-    if (t->must_cancel) {  /* cancelled before it ever ran */
-      lua_settop(thread, 0);
-      t->must_cancel = 0;
-      push_task(L, lp, t);
-      task_set_cancelled(L, lp, lua_gettop(L), 0);
-      lua_pop(L, 1);
-      return;
-    }
-  }
-  lp->current = t;
-  t->suspending = 0;
-  status = lua_resume(thread, L, nargs, &nres);
-  lp->current = NULL;
-  if (status == LUA_YIELD && t->suspending && !t->must_cancel) {
-    if (nres > 0) lua_pop(thread, nres);
-    return;
-  }
+  int ti;
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->tasks_ref);  /* at ti - 1 */
   lua_rawgeti(L, -1, t->slot);
   ti = lua_gettop(L);
@@ -515,7 +531,7 @@ void task_step (lua_State *L, Loop *lp, Future *t) {
         task_set_cancelled(L, lp, ti, 0);
       }
       else {
-        release_slot(L, lp, t, ti, ti - 1);
+        release_slot(L, lp, t, ti - 1);
         finish_results(L, lp, ti, t, nres);
       }
       break;
@@ -526,22 +542,35 @@ void task_step (lua_State *L, Loop *lp, Future *t) {
 }
 
 
-/*
-** Check that the running thread may suspend: it must be the thread of the
-** current task, and yieldable.  Returns the task, marked as suspending.
-*/
-Future *begin_suspend (lua_State *L, Loop *lp) {
-  Future *t = lp->current;
-  if (t == NULL) {
-    no_running_loop(L);  /* raises */
-    return NULL;
-  }
-  if (t->thread != L)
+/* The task `t`, cancelled before it ever ran, is done. */
+void task_cancel_unstarted (lua_State *L, Loop *lp, Future *t) {
+  lua_settop(t->thread, 0);
+  t->must_cancel = 0;
+  push_task(L, lp, t);
+  task_set_cancelled(L, lp, lua_gettop(L), 0);
+  lua_pop(L, 1);
+}
+
+
+/* Raise the error begin_suspend found: L may not suspend the task. */
+static OUT_OF_LINE void cannot_suspend (lua_State *L, Loop *lp) {
+  if (lp->current == NULL) no_running_loop(L);
+  if (lp->current->thread != L)
     pystd_raise(L, "RuntimeError", "cannot suspend the task from inside a "
                 "nested coroutine (coroutine.wrap/create): asyncio calls "
                 "must run on the task's own coroutine");
-  if (!lua_isyieldable(L))
-    luaL_error(L, "attempt to yield across a C-call boundary");
+  luaL_error(L, "attempt to yield across a C-call boundary");
+}
+
+
+/*
+** Check that the running thread may suspend: it must be the thread of the
+** current task, and yieldable.  Returns the task.
+*/
+Future *begin_suspend (lua_State *L, Loop *lp) {
+  Future *t = lp->current;
+  if (t == NULL || t->thread != L || !lua_isyieldable(L))
+    cannot_suspend(L, lp);  /* raises */
   return t;
 }
 
@@ -594,11 +623,12 @@ static int coro_new (lua_State *L) {
   }
   c = new_future(L, getloop(L), KIND_CORO, nargs);
   c->u.nargs = nargs;
-  lua_insert(L, 1);
   lua_pushvalue(L, lua_upvalueindex(4));
-  lua_setiuservalue(L, 1, UV_NAME);
-  for (int i = nargs; i >= 1; i--)
-    lua_setiuservalue(L, 1, UV_ARGS + i - 1);
+  lua_setiuservalue(L, -2, UV_NAME);
+  for (int i = 1; i <= nargs; i++) {
+    lua_pushvalue(L, i);
+    lua_setiuservalue(L, -2, UV_ARGS + i - 1);
+  }
   return 1;
 }
 
@@ -688,14 +718,14 @@ static void warn_never_awaited (lua_State *L) {
 
 
 /* coro:close(): discard without running (no warning) */
-int coro_close (lua_State *L) {
+static int coro_close (lua_State *L) {
   Future *c = luaL_checkudata(L, 1, CORO_META);
   c->consumed = 1;
   return 0;
 }
 
 
-int coro_tostring (lua_State *L) {
+static int coro_tostring (lua_State *L) {
   luaL_checkudata(L, 1, CORO_META);
   lua_pushfstring(L, "<coroutine object %s at %p>", coro_name(L, 1),
                   lua_topointer(L, 1));
@@ -780,29 +810,44 @@ int aio_await (lua_State *L) {
 }
 
 
-/* sleep resumed: return its `result` argument, if it was given one */
+/* sleep resumed (ctx is the task, pending so alive): raise a cancellation */
 static int sleep_k (lua_State *L, int status, lua_KContext ctx) {
   (void)status;
-  /* ctx is the task, pending (so alive) while it is resumed */
   if (((Future *)ctx)->must_cancel) check_cancel(L, getloop(L));
-  if (lua_gettop(L) < 2) return 0;
+  return 0;
+}
+
+
+/* sleep(seconds, result) resumed: return `result` */
+static int sleep_result_k (lua_State *L, int status, lua_KContext ctx) {
+  sleep_k(L, status, ctx);
   lua_settop(L, 2);
   return 1;
+}
+
+
+/* The seconds sleep was given (none or nil: 0); raises for a non-number. */
+static double sleep_delay (lua_State *L) {
+  int isnum;
+  lua_Integer whole = lua_tointegerx(L, 1, &isnum);  /* sleep(0): one call */
+  double delay;
+  if (isnum) return (double)whole;
+  delay = lua_tonumberx(L, 1, &isnum);
+  if (!isnum && !lua_isnoneornil(L, 1)) luaL_checknumber(L, 1);  /* raises */
+  return delay;
 }
 
 
 /* sleep(seconds [, result]): sleep(0) yields once through the ready queue */
 int aio_sleep (lua_State *L) {
   Loop *lp = getloop(L);
-  int isnum;
-  double delay = lua_tonumberx(L, 1, &isnum);  /* sleep(0): one API call */
-  Future *t;
-  if (!isnum && !lua_isnoneornil(L, 1)) luaL_checknumber(L, 1);  /* raises */
-  t = begin_suspend(L, lp);
+  double delay = sleep_delay(L);
+  Future *t = begin_suspend(L, lp);
   if (delay > 0) heap_push(L, lp, &t->timer, loop_time() + delay);
   else schedule_step(L, lp, t);
   t->suspending = 1;
-  return lua_yieldk(L, 0, (lua_KContext)t, sleep_k);
+  return lua_yieldk(L, 0, (lua_KContext)t,
+                    lua_gettop(L) < 2 ? sleep_k : sleep_result_k);
 }
 
 
@@ -821,11 +866,16 @@ static void push_first_outcome (lua_State *L, int fi) {
     lua_pushboolean(L, 0);
     return;
   }
-  if (f->nresults < 0) f->retrieved = 1;
-  type = lua_getiuservalue(L, fi, UV_RESULT);
-  if (f->nresults > 1) {
-    type = lua_rawgeti(L, -1, 1);
-    lua_remove(L, -2);
+  if (f->nresults < 0) {
+    f->retrieved = 1;
+    type = push_exception(L, fi);
+  }
+  else {
+    type = lua_getiuservalue(L, fi, UV_RESULT);
+    if (f->nresults > 1) {
+      type = lua_rawgeti(L, -1, 1);
+      lua_remove(L, -2);
+    }
   }
   if (type == LUA_TNIL) {
     lua_pop(L, 1);
@@ -909,7 +959,7 @@ int aio_gather (lua_State *L) {
 
 /* {====================================================== Future and Task methods */
 
-int fut_result (lua_State *L) {
+static int fut_result (lua_State *L) {
   Future *f = checkfuture(L, 1);
   lua_settop(L, 1);
   if (f->state == PENDING)
@@ -918,7 +968,7 @@ int fut_result (lua_State *L) {
 }
 
 
-int fut_exception (lua_State *L) {
+static int fut_exception (lua_State *L) {
   Future *f = checkfuture(L, 1);
   if (f->state == PENDING)
     return pystd_raise(L, "asyncio.InvalidStateError",
@@ -926,24 +976,24 @@ int fut_exception (lua_State *L) {
   if (f->state == CANCELLED) return push_outcome(L, 1);
   if (f->nresults >= 0) return 0;
   f->retrieved = 1;
-  lua_getiuservalue(L, 1, UV_RESULT);
+  push_exception(L, 1);
   return 1;
 }
 
 
-int fut_done (lua_State *L) {
+static int fut_done (lua_State *L) {
   lua_pushboolean(L, checkfuture(L, 1)->state != PENDING);
   return 1;
 }
 
 
-int fut_cancelled (lua_State *L) {
+static int fut_cancelled (lua_State *L) {
   lua_pushboolean(L, checkfuture(L, 1)->state == CANCELLED);
   return 1;
 }
 
 
-int fut_cancel (lua_State *L) {
+static int fut_cancel (lua_State *L) {
   checkfuture(L, 1);
   lua_settop(L, 2);
   lua_pushboolean(L, future_cancel(L, getloop(L), 1,
@@ -960,14 +1010,14 @@ static Future *check_settable (lua_State *L) {
 }
 
 
-int fut_set_result (lua_State *L) {
+static int fut_set_result (lua_State *L) {
   check_settable(L);
   set_results(L, getloop(L), 1, lua_gettop(L) - 1);
   return 0;
 }
 
 
-int fut_set_exception (lua_State *L) {
+static int fut_set_exception (lua_State *L) {
   check_settable(L);
   luaL_checkany(L, 2);
   lua_settop(L, 2);
@@ -977,7 +1027,7 @@ int fut_set_exception (lua_State *L) {
 
 
 /* add_done_callback(fn): fn(fut) runs through the ready queue */
-int fut_add_done_callback (lua_State *L) {
+static int fut_add_done_callback (lua_State *L) {
   Future *f = checkfuture(L, 1);
   luaL_checktype(L, 2, LUA_TFUNCTION);
   lua_settop(L, 2);
@@ -988,23 +1038,31 @@ int fut_add_done_callback (lua_State *L) {
 
 
 /* remove_done_callback(fn) -> how many were removed */
-int fut_remove_done_callback (lua_State *L) {
+static int fut_remove_done_callback (lua_State *L) {
   int n, kept = 0;
-  checkfuture(L, 1);
+  Future *f = checkfuture(L, 1);
   luaL_checkany(L, 2);
-  if (lua_getiuservalue(L, 1, UV_CALLBACKS) != LUA_TTABLE) {
-    lua_pushinteger(L, 0);
-    return 1;
+  lua_settop(L, 2);
+  if (!f->has_callbacks) n = 0;
+  else if (lua_getiuservalue(L, 1, UV_CALLBACKS) != LUA_TTABLE) {
+    n = lua_rawequal(L, 2, 3);  /* the one callback */
+    if (n) {
+      f->has_callbacks = 0;
+      lua_pushnil(L);
+      lua_setiuservalue(L, 1, UV_CALLBACKS);
+    }
   }
-  n = (int)luaL_len(L, 3);
-  for (int i = 1; i <= n; i++) {
-    lua_rawgeti(L, 3, i);
-    if (lua_rawequal(L, -1, 2)) lua_pop(L, 1);
-    else lua_rawseti(L, 3, ++kept);
-  }
-  for (int i = kept + 1; i <= n; i++) {
-    lua_pushnil(L);
-    lua_rawseti(L, 3, i);
+  else {
+    n = (int)luaL_len(L, 3);
+    for (int i = 1; i <= n; i++) {
+      lua_rawgeti(L, 3, i);
+      if (lua_rawequal(L, -1, 2)) lua_pop(L, 1);
+      else lua_rawseti(L, 3, ++kept);
+    }
+    for (int i = kept + 1; i <= n; i++) {
+      lua_pushnil(L);
+      lua_rawseti(L, 3, i);
+    }
   }
   lua_pushinteger(L, n - kept);
   return 1;
@@ -1016,7 +1074,7 @@ static Future *checktask (lua_State *L) {
 }
 
 
-int task_get_name (lua_State *L) {
+static int task_get_name (lua_State *L) {
   Future *t = checktask(L);
   if (t->named) lua_getiuservalue(L, 1, UV_NAME);
   else lua_pushfstring(L, "Task-%I", t->id);
@@ -1024,7 +1082,7 @@ int task_get_name (lua_State *L) {
 }
 
 
-int task_set_name (lua_State *L) {
+static int task_set_name (lua_State *L) {
   checktask(L)->named = 1;
   luaL_tolstring(L, 2, NULL);
   lua_setiuservalue(L, 1, UV_NAME);
@@ -1032,13 +1090,13 @@ int task_set_name (lua_State *L) {
 }
 
 
-int task_cancelling (lua_State *L) {
+static int task_cancelling (lua_State *L) {
   lua_pushinteger(L, checktask(L)->num_cancels);
   return 1;
 }
 
 
-int task_uncancel (lua_State *L) {
+static int task_uncancel (lua_State *L) {
   Future *t = checktask(L);
   if (t->num_cancels > 0) t->num_cancels--;
   lua_pushinteger(L, t->num_cancels);
@@ -1046,7 +1104,7 @@ int task_uncancel (lua_State *L) {
 }
 
 
-int fut_tostring (lua_State *L) {
+static int fut_tostring (lua_State *L) {
   Future *f = checkfuture(L, 1);
   static const char *const states[] = {"pending", "finished", "cancelled"};
   if (f->kind == KIND_TASK) {
@@ -1062,7 +1120,7 @@ int fut_tostring (lua_State *L) {
 
 
 /* __gc of a coroutine object: CPython's warning when it was never used */
-int coro_gc (lua_State *L) {
+static int coro_gc (lua_State *L) {
   Future *f = lua_touserdata(L, 1);
   if (f->kind == KIND_CORO && !f->consumed) warn_never_awaited(L);
   return 0;
@@ -1077,14 +1135,14 @@ int sentinel_gc (lua_State *L) {
   Future *f;
   const char *repr, *exc;
   lua_settop(L, 1);
-  lua_getiuservalue(L, 1, 1);
+  lua_getiuservalue(L, 1, SENTINEL_FUTURE);
   f = lua_touserdata(L, 2);
   if (f == NULL || f->state != FINISHED || f->nresults >= 0 || f->retrieved)
     return 0;
   lua_replace(L, 1);
   fut_tostring(L);
   repr = lua_tostring(L, -1);
-  lua_getiuservalue(L, 1, UV_RESULT);
+  push_exception(L, 1);
   exc = luaL_tolstring(L, -1, NULL);
   fprintf(stderr, "%s exception was never retrieved\nfuture: %s\n%s\n",
           f->kind == KIND_TASK ? "Task" : "Future", repr, exc);
