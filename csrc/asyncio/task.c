@@ -555,7 +555,7 @@ void task_cancel_unstarted (lua_State *L, Loop *lp, Future *t) {
 /* Raise the error begin_suspend found: L may not suspend the task. */
 static OUT_OF_LINE void cannot_suspend (lua_State *L, Loop *lp) {
   if (lp->current == NULL) no_running_loop(L);
-  if (lp->current->thread != L)
+  else if (lp->current->thread != L)
     pystd_raise(L, "RuntimeError", "cannot suspend the task from inside a "
                 "nested coroutine (coroutine.wrap/create): asyncio calls "
                 "must run on the task's own coroutine");
