@@ -775,8 +775,6 @@ static int await_k (lua_State *L, int status, lua_KContext ctx) {
 }
 
 
-
-
 /*
 ** await(aw): run a coroutine object or plain function inline, or suspend
 ** the current task until a Future/Task is done; its results or its error.
