@@ -51,6 +51,21 @@ function workloads.E2()
   end)
 end
 
+--- The floor of E2's memory on Lua 5.4: as many bare coroutines, each
+-- suspended in coroutine.yield (no loop, no task objects), then finished.
+-- A task suspended inside its function needs a Lua thread of its own.
+function workloads.E2floor()
+  local function body() coroutine.yield() return 1 end
+  local threads = {}
+  for i = 1, SLEEPERS do
+    threads[i] = coroutine.create(body)
+    coroutine.resume(threads[i])
+  end
+  local done = 0
+  for i = 1, SLEEPERS do done = done + select(2, coroutine.resume(threads[i])) end
+  return done
+end
+
 function workloads.E3()
   local trivial = asyncio.async(function(i) return i end)
   return asyncio.run(function()
@@ -148,10 +163,16 @@ if wanted("E2") then
   run_children(r, "cqueues", CQ .. "E2", E2_REPS)
   run_children(r, "node", NODE .. "E2", E2_REPS)
   run_children(r, "luv", LUV .. "E2", E2_REPS)
+  local floor = run_children(r, "lua-thread-floor",
+    "lua5.4 bench/asyncio.lua --child E2floor", E2_REPS)
   r:report { { "pystd", "luv", 1.2 } }
   if ours then
     print(("E2 rss pystd %.1f MB (target <= 120) %s"):format(ours,
       ours <= 120 and "met" or "MISSED"))
+  end
+  if floor then
+    print(("E2 rss lua-thread-floor %.1f MB (no target: %d suspended bare"
+      .. " coroutines)"):format(floor, SLEEPERS))
   end
 end
 
