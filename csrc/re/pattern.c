@@ -161,12 +161,12 @@ static int is_literal (const char *xlat, size_t n, uint32_t options) {
 
 /*
 ** The literal every match of the PCRE2 pattern xlat[0..n) starts with,
-** when it has one of two bytes or more: after leading \b (the translator
-** writes Python's \B as \B(?!\A\z), never alone), the plain
-** text up to the first metacharacter, less a last character that a
-** quantifier follows.  Sets *off and returns its length (0: none).  A
-** pattern with '|' anywhere, caseless or extended has none (sure, if
-** sometimes too careful).
+** when it has one of two bytes or more: after leading \b, the plain text
+** up to the first metacharacter, less a last character that a quantifier
+** follows.  Sets *off and returns its length (0: none).  A pattern with
+** '|' anywhere, caseless or extended has none (sure, if sometimes too
+** careful).  (The translator writes Python's \B as \B(?!\A\z), never
+** alone, so only \b can lead.)
 */
 static size_t required_prefix (const char *xlat, size_t n, uint32_t options,
                                size_t *off) {
@@ -594,6 +594,7 @@ typedef struct Prefixed {
   size_t end;
   uint32_t opts;
   int plain;          /* running the plain codes */
+  int ucp;            /* \b by Unicode rules */
 } Prefixed;
 
 
@@ -611,16 +612,16 @@ static inline int neighbour_fits (int set, const char *s, ptrdiff_t i,
 }
 
 
-static inline int accept_prefixed (void *ud, const char *at) {
+static int accept_prefixed (void *ud, const char *at) {
   Prefixed *x = (Prefixed *)ud;
   RePattern *p = x->p;
   size_t pos = (size_t)(at - x->s), n = p->prefixlen;
-  int ucp = !x->plain && (p->options & PCRE2_UCP);
-  int ok = neighbour_fits(p->before, x->s, (ptrdiff_t)pos - 1, x->end, ucp);
+  int ok = neighbour_fits(p->before, x->s, (ptrdiff_t)pos - 1, x->end,
+                          x->ucp);
   if (ok == 0) return 0;
   if (ok > 0 && p->wordonly &&
       (ok = neighbour_fits(p->after, x->s, (ptrdiff_t)(pos + n), x->end,
-                           ucp)) >= 0) {
+                           x->ucp)) >= 0) {
     p->ov[0] = pos;
     p->ov[1] = pos + n;
     return ok;
@@ -641,6 +642,7 @@ static int exec_prefixed (lua_State *L, RePattern *p, int plain,
   x.end = end;
   x.opts = opts;
   x.plain = plain;
+  x.ucp = !plain && (p->options & PCRE2_UCP);
   return find_literal(s + start, end - start, p->xlat + p->prefixoff,
                       p->prefixlen, accept_prefixed, &x) != NULL;
 }
