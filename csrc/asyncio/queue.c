@@ -60,14 +60,28 @@ static const char *const queue_names[] = {"Queue", "LifoQueue",
                                           "PriorityQueue"};
 
 
+static int has_lt (lua_State *L, int i) {
+  if (luaL_getmetafield(L, i, "__lt") == LUA_TNIL) return 0;
+  lua_pop(L, 1);
+  return 1;
+}
+
+
 /*
 ** Python's ordering of the values at `a` and `b` (absolute indices):
-** numbers and strings with <, arrays element by element like tuples.
+** numbers and strings with <, values with an __lt metamethod by it, other
+** tables element by element like tuples; anything else is a TypeError.
 */
 static int py_less (lua_State *L, int a, int b) {
+  int ta = lua_type(L, a), tb = lua_type(L, b);
   lua_Integer na, nb;
-  if (lua_type(L, a) != LUA_TTABLE || lua_type(L, b) != LUA_TTABLE)
+  if ((ta == tb && (ta == LUA_TNUMBER || ta == LUA_TSTRING))
+      || has_lt(L, a) || has_lt(L, b))
     return lua_compare(L, a, b, LUA_OPLT);
+  if (ta != LUA_TTABLE || tb != LUA_TTABLE)
+    return pystd_raise(L, "TypeError",
+                       "'<' not supported between instances of '%s' and '%s'",
+                       luaL_typename(L, a), luaL_typename(L, b));
   na = (lua_Integer)lua_rawlen(L, a);
   nb = (lua_Integer)lua_rawlen(L, b);
   for (lua_Integer i = 1; i <= na && i <= nb; i++) {
