@@ -172,6 +172,19 @@ describe("pystd.collections", function()
       assert.are.equal(5, it())
     end)
 
+    it("does not count rotating fewer than two elements as a mutation", function()
+      for _, values in ipairs({ {}, { "only" } }) do
+        local d = deque(values)
+        local seen = {}
+        for v in d:iter() do seen[#seen + 1] = v; d:rotate(1) end
+        assert.are.same(values, seen)
+      end
+      local d = deque({ 1, 2, 3 })
+      raises("RuntimeError", "deque mutated during iteration", function()
+        for _ in d:iter() do d:rotate(0) end  -- as in CPython
+      end)
+    end)
+
     it("counts, finds and removes by equality", function()
       local d = deque({ "a", "b", "a", "c", "a" })
       assert.are.equal(3, d:count("a"))
@@ -221,6 +234,37 @@ describe("pystd.collections", function()
       assert.is_false(deque({ 1 }) == deque({ 1, 1 }))
       assert.is_true(deque() == deque({}, 3))
       assert.is_false(deque({ 1 }) == setmetatable({}, { __eq = function() return true end }))
+      assert.is_false(io.stdout == deque({ 1 }))
+      assert.is_false(deque({ 1 }) == io.stdout)
+    end)
+
+    it("raises RuntimeError when an __eq changes either deque being compared", function()
+      local victim
+      local meta = { __eq = function() victim:clear(); return true end }
+      local function deque_of_3() return deque({ setmetatable({}, meta),
+        setmetatable({}, meta), setmetatable({}, meta) }) end
+      for side = 1, 2 do
+        local a, b = deque_of_3(), deque_of_3()
+        victim = side == 1 and a or b
+        raises("RuntimeError", "deque mutated during comparison",
+          function() return a == b end)
+      end
+    end)
+
+    it("orders lexicographically with < and <=, as CPython", function()
+      local cases = { { {}, {} }, { {}, { 1 } }, { { 1, 2 }, { 1, 2, 3 } },
+        { { 1, 3 }, { 1, 2, 5 } }, { { 2 }, { 1, 9 } }, { { 1, 2 }, { 1, 2 } } }
+      for _, case in ipairs(cases) do
+        local a, b = deque(case[1]), deque(case[2])
+        local expected = helper.python(("from collections import deque as d\n"
+          .. "a, b = d(%s), d(%s)\nprint(a < b, a <= b, a > b, a >= b)")
+          :format(repr(case[1]), repr(case[2])))
+        local got = ("%s %s %s %s\n"):format(a < b, a <= b, a > b, a >= b)
+        assert.are.equal(expected:lower(), got, repr(case))
+      end
+      assert.is_true(deque({ "a", "b" }) < deque({ "a", "c" }))
+      assert.has_error(function() return deque({ 1 }) < deque({ "a" }) end)
+      assert.has_error(function() return deque({ 1 }) < 2 end)
     end)
 
     it("writes reprs like CPython, nested and cyclic ones included", function()
@@ -240,6 +284,22 @@ describe("pystd.collections", function()
         "bad argument #1 to 'append' (pystd.deque expected, got table)")
       assert.has_error(function() d:rotate("x") end)
       assert.has_error(function() d.pop(io.stdout) end)
+      local calls = { append = function() d:append() end,
+        appendleft = function() d:appendleft() end, count = function() d:count() end,
+        index = function() d:index() end, remove = function() d:remove() end }
+      for name, call in pairs(calls) do
+        assert.has_error(call, ("bad argument #1 to '%s' (value expected)"):format(name))
+      end
+      assert.are.equal(0, d:count(nil))  -- nil, unlike no value, is a value
+    end)
+
+    it("raises, not crashes, when its element lookup is called on a non-table", function()
+      local stdout, stderr, status = helper.run({ os.getenv("LUA") or "lua5.4", "-e", [[
+        local d = require("pystd.collections").deque({ 1 })
+        local index = getmetatable(getmetatable(d)).__index
+        print(pcall(index, 5, 1))]] })
+      assert.are.equal(0, status, stderr)
+      assert.matches("^false\t.*table expected, got number", stdout)
     end)
 
     it("gives its memory back: a million pushes and pops leave no growth", function()
@@ -306,6 +366,31 @@ describe("pystd.collections", function()
       assert.are.equal(1, c[long1])
       assert.are.equal(1, c[0])
       raises("ValueError", "cannot count nil", function() Counter.update(c, { 1, nil, 3 }) end)
+    end)
+
+    it("counts the elements of a deque, as CPython counts any iterable", function()
+      local c = Counter(deque({ "b", "a", "b" }))
+      assert.are.same({ { "b", 2 }, { "a", 1 } }, items_of(c))
+      Counter.update(c, deque({ "a" }))
+      Counter.subtract(c, deque({ "b", "c" }))
+      assert.are.same({ { "b", 1 }, { "a", 2 }, { "c", -1 } }, items_of(c))
+    end)
+
+    it("reports misuse with argument errors naming the right argument", function()
+      assert.has_error(function() Counter(5) end,
+        "bad argument #1 to 'Counter' (table, string, deque or function expected, got number)")
+      assert.has_error(function() Counter.update(Counter(), true) end,
+        "bad argument #2 to 'update' (table, string, deque or function expected, got boolean)")
+      for _, plain in ipairs({ {}, { x = 1 } }) do
+        assert.has_error(function() return Counter() <= plain end,
+          "bad argument #2 to '__le' (Counter expected, got table)")
+        assert.has_error(function() return Counter({ "x" }) < plain end,
+          "bad argument #2 to '__lt' (Counter expected, got table)")
+      end
+      local c = Counter("aab")
+      assert.are.same({ { "a", 2 } }, Counter.most_common(c, 1.0))  -- as luaL_checkinteger
+      assert.has_error(function() Counter.most_common(c, 1.5) end,
+        "bad argument #2 to 'most_common' (number has no integer representation)")
     end)
 
     it("counts from a map and from an iterator", function()
@@ -478,6 +563,10 @@ for n in (0, 1, 7, 31, 32, 33, 100, len(c), len(c) + 5, None):
     it("writes itself most common first", function()
       assert.are.equal("Counter()", tostring(Counter()))
       assert.are.equal("Counter({'b': 2, 'a': 1})", tostring(Counter("abb")))
+      local odd = Counter("ab")  -- counts that do not rank: insertion order
+      odd.a = "many"
+      odd.c = true
+      assert.are.equal("Counter({'a': 'many', 'b': 1, 'c': true})", tostring(odd))
     end)
 
     it("tolerates deleting the current key during pairs", function()
@@ -602,6 +691,19 @@ for n in (0, 1, 7, 31, 32, 33, 100, len(c), len(c) + 5, None):
       OrderedDict.move_to_end(d, "c", false)
       assert.are.same({ "c", "a", "b" }, collect(OrderedDict.keys(d)))
       raises("KeyError", "'zz'", function() OrderedDict.move_to_end(d, "zz") end)
+    end)
+
+    it("moves a key stored with rawset to the front without losing another", function()
+      local d = OrderedDict({ { "a", 1 }, { "b", 2 } })
+      rawset(d, "raw", 0)
+      OrderedDict.move_to_end(d, "raw", false)
+      assert.are.same({ "raw", "a", "b" }, collect(OrderedDict.keys(d)))
+      local e = OrderedDict({ { "a", 1 }, { "b", 2 }, { "c", 3 } })
+      e.a = nil
+      OrderedDict.popitem(e, false)  -- "b": the order now starts after "a"'s old place
+      rawset(e, "a", 9)
+      OrderedDict.move_to_end(e, "a", false)
+      assert.are.same({ { "a", 9 }, { "c", 3 } }, items_of(e))
     end)
 
     it("pops items from either end", function()

@@ -25,6 +25,9 @@ int col_deque_new (lua_State *L);
 /* Is the value at `idx` a deque? */
 int col_isdeque (lua_State *L, int idx);
 
+/* isdeque(v): whether v is a deque (for the Lua layer) */
+int col_deque_is (lua_State *L);
+
 /* Push the repr of the deque at `idx` (see col_push_repr for `seen`). */
 void col_push_deque_repr (lua_State *L, int idx, int seen);
 

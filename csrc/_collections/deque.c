@@ -96,6 +96,13 @@ int col_isdeque (lua_State *L, int idx) {
 }
 
 
+/* isdeque(v) -> whether v is a deque */
+int col_deque_is (lua_State *L) {
+  lua_pushboolean(L, col_isdeque(L, 1));
+  return 1;
+}
+
+
 static Deque *check_deque (lua_State *L, int arg) {
   Deque *d = to_deque(L, arg);
   if (d == NULL) luaL_typeerror(L, arg, DEQUE_META);
@@ -410,6 +417,7 @@ int col_deque_new (lua_State *L) {
 */
 static int add_value (lua_State *L, int left) {
   Deque *d = check_deque(L, 1);
+  luaL_checkany(L, 2);
   lua_settop(L, 2);
   push_value(L, d, 1, push_ring(L, 1), 2, left);
   return 0;
@@ -522,8 +530,8 @@ static void move_element (lua_State *L, Deque *d, int ring, lua_Integer from,
 */
 static void rotate_ring (lua_State *L, Deque *d, int ring, lua_Integer n) {
   lua_Integer i;
+  if (d->count <= 1) return;  /* no order to change, as in CPython */
   d->mutations++;
-  if (d->count <= 1) return;
   if (n >= d->count || n <= -d->count) n %= d->count;
   if (n < 0) n += d->count;
   if (n == 0) return;
@@ -624,6 +632,7 @@ static int deque_count (lua_State *L) {
   Deque *d = check_deque(L, 1);
   lua_Integer i, n = 0;
   int ring;
+  luaL_checkany(L, 2);
   lua_settop(L, 2);
   ring = push_ring(L, 1);
   for (i = 0; i < d->count; i++)
@@ -646,6 +655,7 @@ static int deque_index (lua_State *L) {
   size_t start = pystd_optstart(L, 3, (size_t)d->count);
   size_t stop = pystd_optend(L, 4, (size_t)d->count);
   int ring;
+  luaL_checkany(L, 2);
   lua_settop(L, 4);
   ring = push_ring(L, 1);
   for (; start < stop && (lua_Integer)start < d->count; start++) {
@@ -718,6 +728,7 @@ static int deque_remove (lua_State *L) {
   Deque *d = check_deque(L, 1);
   lua_Integer i;
   int ring;
+  luaL_checkany(L, 2);
   lua_settop(L, 2);
   ring = push_ring(L, 1);
   for (i = 0; i < d->count; i++) {
@@ -825,6 +836,7 @@ static int deque_element (lua_State *L) {
   Deque *d;
   lua_Integer i;
   if (lua_type(L, 2) == LUA_TSTRING) return 0;
+  luaL_checktype(L, 1, LUA_TTABLE);  /* a deque's metatable, unless misused */
   lua_rawgetp(L, 1, &deque_self);
   d = check_deque(L, 3);
   i = element_of_key(L, d, 2, 1);
@@ -852,28 +864,63 @@ static int deque_len (lua_State *L) {
 }
 
 
-static int deque_eq (lua_State *L) {
-  Deque *a = check_deque(L, 1);
-  Deque *b = to_deque(L, 2);
-  lua_Integer i;
-  int ring_a, ring_b;
+/*
+** Compare the deques at 1 and 2 element by element with == (so __eq
+** runs), up to the shorter length.  Returns the first index where they
+** differ, leaving its two elements on the stack, or the shorter length.
+** Raises RuntimeError when an __eq changed either deque.
+*/
+static lua_Integer first_difference (lua_State *L, Deque *a, Deque *b) {
+  lua_Unsigned before_a = a->mutations, before_b = b->mutations;
+  lua_Integer i, n = (a->count < b->count) ? a->count : b->count;
+  int ring_a, ring_b, eq;
   lua_settop(L, 2);
-  if (b == NULL || a->count != b->count) {
-    lua_pushboolean(L, 0);
-    return 1;
-  }
   ring_a = push_ring(L, 1);
   ring_b = push_ring(L, 2);
-  for (i = 0; i < a->count && i < b->count; i++) {
+  for (i = 0; i < n; i++) {
+    get_at(L, a, ring_a, i);
     get_at(L, b, ring_b, i);
-    if (!element_equals(L, a, ring_a, i, lua_gettop(L), "comparison")) {
-      lua_pushboolean(L, 0);
-      return 1;
-    }
-    lua_pop(L, 1);
+    eq = lua_compare(L, -2, -1, LUA_OPEQ);
+    if (a->mutations != before_a || b->mutations != before_b)
+      pystd_raise(L, "RuntimeError", "deque mutated during comparison");
+    if (!eq) break;
+    lua_pop(L, 2);
   }
-  lua_pushboolean(L, a->count == b->count);
+  return i;
+}
+
+
+/* a == b: false for anything but two deques (maxlen is ignored) */
+static int deque_eq (lua_State *L) {
+  Deque *a = to_deque(L, 1), *b = to_deque(L, 2);
+  lua_pushboolean(L, a != NULL && b != NULL && a->count == b->count &&
+                     first_difference(L, a, b) == a->count);
   return 1;
+}
+
+
+/*
+** a < b, or a <= b when `orequal`: CPython's lexicographic order, the
+** first differing elements deciding, else the lengths.
+*/
+static int compare_order (lua_State *L, int orequal) {
+  Deque *a = check_deque(L, 1), *b = check_deque(L, 2);
+  lua_Integer i = first_difference(L, a, b);
+  if (i < a->count && i < b->count)  /* its elements are on top */
+    lua_pushboolean(L, lua_compare(L, -2, -1, orequal ? LUA_OPLE : LUA_OPLT));
+  else
+    lua_pushboolean(L, orequal ? a->count <= b->count : a->count < b->count);
+  return 1;
+}
+
+
+static int deque_lt (lua_State *L) {
+  return compare_order(L, 0);
+}
+
+
+static int deque_le (lua_State *L) {
+  return compare_order(L, 1);
 }
 
 
@@ -932,6 +979,8 @@ static const luaL_Reg deque_metamethods[] = {
   {"__newindex", deque_newindex},
   {"__len", deque_len},
   {"__eq", deque_eq},
+  {"__lt", deque_lt},
+  {"__le", deque_le},
   {"__tostring", deque_tostring},
   {"__pairs", deque_pairs},
   {NULL, NULL}

@@ -8,6 +8,7 @@
 
 static const luaL_Reg collections_funcs[] = {
   {"deque", col_deque_new},
+  {"isdeque", col_deque_is},
   {"repr", col_repr},
   {"order", col_order_new},
   {"newindex", col_order_newindex},

@@ -315,6 +315,10 @@ int col_order_move_to_end (lua_State *L) {
     if (at != o->n) col_record_key(L, o, 4, 5, 2, 3);
   }
   else {  /* shift entries first..at-1 one step right */
+    if (at < o->first) {  /* stored with rawset: no entry, or a stale one */
+      col_record_key(L, o, 4, 5, 2, 3);
+      at = o->n;
+    }
     for (i = at; i > o->first; i--) {
       lua_rawgeti(L, 4, i - 1);
       if (!is_dead(L, -1)) {

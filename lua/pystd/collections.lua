@@ -12,7 +12,7 @@
 local core = require "pystd._collections"
 local errors = require "pystd.errors"
 
-local iterate, order_len = core.iterate, core.len
+local iterate, order_len, isdeque = core.iterate, core.len, core.isdeque
 local repr = core.repr
 local getmetatable, setmetatable, rawget, rawlen = getmetatable, setmetatable, rawget, rawlen
 local type, pairs, ipairs, next = type, pairs, ipairs, next
@@ -85,6 +85,15 @@ local function dict_equal(a, b)
   return true
 end
 
+--- The entries as {k: v, ...} in insertion order.
+local function entries_repr(t)
+  local parts = {}
+  for k, v in iterate(order_of[t], t, 3) do
+    parts[#parts + 1] = repr(k) .. ": " .. repr(v)
+  end
+  return "{" .. concat(parts, ", ") .. "}"
+end
+
 --- Wrap a __tostring so that a map reached again while it is being
 -- written (it contains itself) prints "...", as CPython's reprs do.
 local being_written = setmetatable({}, { __mode = "k" })
@@ -115,11 +124,13 @@ end
 
 local Counter
 
---- Counter.update(c, x) / Counter.subtract(c, x), `sign` 1 or -1.
-local function count_in(c, x, sign, fname)
+--- Counter.update(c, x) / Counter.subtract(c, x), `sign` 1 or -1; `x`
+-- is argument number `arg` of `fname`.
+local function count_in(c, x, sign, fname, arg)
   local o = check_map(c, Counter_meta, fname)
-  local tx = type(x)
   if x == nil then return end
+  local tx = type(x)
+  if tx == "userdata" and isdeque(x) then x, tx = x:iter(), "function" end
   if tx == "string" or (tx == "table" and not is_map(x) and rawlen(x) > 0) then
     core.count(o, c, x, sign)
   elseif tx == "table" then
@@ -127,27 +138,32 @@ local function count_in(c, x, sign, fname)
   elseif tx == "function" then
     for k in x do c[k] = c[k] + sign end
   else
-    error(("bad argument #2 to '%s' (table, string or function expected, got %s)")
-      :format(fname, tx), 3)
+    error(("bad argument #%d to '%s' (table, string, deque or function expected, got %s)")
+      :format(arg, fname, tx), 3)
   end
 end
 
 Counter = new_class(Counter_meta, "Counter", function(_, x)
   local c = new_map(Counter_meta)
-  if x ~= nil then count_in(c, x, 1, "Counter") end
+  if x ~= nil then count_in(c, x, 1, "Counter", 1) end
   return c
 end)
 
 Counter_meta.__index = function() return 0 end
 
-function Counter.update(c, x) count_in(c, x, 1, "update") end
-function Counter.subtract(c, x) count_in(c, x, -1, "subtract") end
+function Counter.update(c, x) count_in(c, x, 1, "update", 2) end
+function Counter.subtract(c, x) count_in(c, x, -1, "subtract", 2) end
 
 function Counter.most_common(c, n)
   local o = check_map(c, Counter_meta, "most_common")
   if n ~= nil and math.type(n) ~= "integer" then
-    error(("bad argument #2 to 'most_common' (integer expected, got %s)")
-      :format(math.type(n) or type(n)), 2)
+    local k = math.type(n) == "float" and math.tointeger(n)  -- 2.0 is 2
+    if not k then
+      error(("bad argument #2 to 'most_common' (%s)"):format(math.type(n) == "float"
+        and "number has no integer representation"
+        or "integer expected, got " .. type(n)), 2)
+    end
+    n = k
   end
   return core.most_common(o, c, n)
 end
@@ -208,8 +224,11 @@ Counter_meta.__unm = function(a)
   return combine_counters(Counter(), a, function(x, y) return x - y end, "__unm")
 end
 
---- Does pred(a[k], b[k]) hold for every key of either (missing counts 0)?
-local function all_counts(a, b, pred)
+--- Does pred(a[k], b[k]) hold for every key of either Counter (missing
+-- counts 0)?
+local function all_counts(a, b, pred, fname)
+  check_map(a, Counter_meta, fname, 1)
+  check_map(b, Counter_meta, fname, 2)
   for k, n in next, a do
     if not pred(n, b[k]) then return false end
   end
@@ -223,18 +242,22 @@ Counter_meta.__eq = function(a, b)
   if getmetatable(a) ~= Counter_meta or getmetatable(b) ~= Counter_meta then
     return dict_equal(a, b)
   end
-  return all_counts(a, b, function(x, y) return x == y end)
+  return all_counts(a, b, function(x, y) return x == y end, "__eq")
 end
 Counter_meta.__le = function(a, b)
-  return all_counts(a, b, function(x, y) return x <= y end)
+  return all_counts(a, b, function(x, y) return x <= y end, "__le")
 end
 Counter_meta.__lt = function(a, b)
-  return all_counts(a, b, function(x, y) return x <= y end) and a ~= b
+  return all_counts(a, b, function(x, y) return x <= y end, "__lt") and a ~= b
 end
 
+--- Most common first; in insertion order when a count is not a number
+-- (CPython's fallback for unorderable counts).
 Counter_meta.__tostring = guard_cycles(function(c)
+  local ok, ranked = pcall(core.most_common, order_of[c], c)
+  if not ok then return "Counter(" .. entries_repr(c) .. ")" end
   local parts = {}
-  for i, kv in ipairs(core.most_common(order_of[c], c)) do
+  for i, kv in ipairs(ranked) do
     parts[i] = repr(kv[1]) .. ": " .. repr(kv[2])
   end
   if #parts == 0 then return "Counter()" end
@@ -299,15 +322,6 @@ end
 function defaultdict.default_factory(d)
   check_map(d, defaultdict_meta, "default_factory")
   return factory_of[d]
-end
-
---- The entries as {k: v, ...} in insertion order.
-local function entries_repr(t)
-  local parts = {}
-  for k, v in iterate(order_of[t], t, 3) do
-    parts[#parts + 1] = repr(k) .. ": " .. repr(v)
-  end
-  return "{" .. concat(parts, ", ") .. "}"
 end
 
 defaultdict_meta.__tostring = guard_cycles(function(d)
