@@ -132,6 +132,18 @@ describe("pystd.re", function()
       raised("ValueError", re.compile, "a", re.U | re.BYTES)
     end)
 
+    it("refuses ASCII with UNICODE given inline, after syntax errors", function()
+      for _, c in ipairs {
+        { "(?a)x", re.U }, { "(?u)x", re.A }, { "(?a)(?u)x", 0 }, { "(?u)(?a)x", 0 },
+      } do
+        local err = raised("ValueError", re.compile, c[1], c[2])
+        assert.are.equal("ASCII and UNICODE flags are incompatible", err.message)
+      end
+      raised("re.error", re.compile, "(", re.A | re.U)  -- as CPython: syntax first
+      assert.are.equal(re.A, re.compile("(?a)x").flags)
+      assert.are.equal(re.U, re.compile("(?u)x").flags)
+    end)
+
     it("raises argument errors for wrong types", function()
       assert.has_error(function() re.compile({}) end,
         "bad argument #1 to 'compile' (string expected, got table)")
@@ -240,6 +252,18 @@ describe("pystd.re", function()
     it("treats endpos as the end of the string", function()
       assert.are.equal("b", re.compile("b$"):search("abc", 1, 2):group())
       assert.are.equal("ab", re.compile("ab"):fullmatch("abc", 1, 2):group())
+    end)
+
+    it("matches after a leading lookahead that repeats the last literal", function()
+      -- PCRE2 10.42 took 'a' from the lookahead as the first code unit and
+      -- then wanted another 'a' after it: these found nothing
+      assert.are.same({ 1, 1 }, { re.search("(?=a)a*a", "abc"):span() })
+      assert.are.same({ 2, 2 }, { re.search("(?=b)a*b", "abc"):span() })
+      assert.are.same({ 8, 8 }, { re.search("(?=a)\\w*a", "c日kKsabcK", re.I):span() })
+      assert.are.equal("a", re.match("(?=a).*a", "a"):group())
+      assert.are.equal("a", re.fullmatch("(?:(?=a))a?a", "a"):group())
+      assert.are.equal("a", re.compile("(?=a)a*a"):search("xa", 2):group())
+      assert.are.same({ "" }, re.findall("(?=a)(é(?<=a)|(?!b)a*)ab{0,2}", "abk"))
     end)
 
     it("returns nil when pos is after endpos", function()
@@ -493,6 +517,9 @@ describe("pystd.re", function()
       end
       local err = raised("IndexError", re.sub, "(a)", "\\g<x>", "a")
       assert.are.equal("unknown group name 'x'", err.message)
+      err = raised("re.error", re.sub, "(a)", "\\g<0099999999999>", "a")
+      assert.are.equal("invalid group reference 99999999999", err.msg)
+      assert.are.equal(4, err.pos)
     end)
 
     it("calls a function with the Match", function()
@@ -637,6 +664,32 @@ describe("pystd.re", function()
       assert.are.equal("É", re.search("(?i:é)", "É"):group())
       assert.are.equal("XY", re.search("(?a)(?i:x)Y", "xy XY"):group())
       assert.are.equal("B", re.search("[^a]", "AB", re.I | re.A):group())
+    end)
+
+    it("ASCII with IGNORECASE folds ASCII letters only in back references", function()
+      assert.is_nil(re.search("(é)\\1", "éÉ", re.I | re.A))
+      assert.is_nil(re.search("(k)\\1", "k\u{212A}", re.I | re.A))
+      assert.is_nil(re.search("(?ia)(?P<x>s)(?P=x)", "s\u{17F}"))
+      assert.is_nil(re.search("(?i)(?a:(k)\\1)", "k\u{212A}"))
+      assert.are.equal("ka KA", re.search("(\\w+) \\1", "ka KA", re.I | re.A):group())
+      assert.is_nil(re.search("(.)\\1", "éÉ", re.I | re.A))
+      assert.are.equal("éÉ", re.search("(.)\\1", "éÉ", re.I):group())
+      assert.are.equal("k", re.search("(k)\\1?", "k\u{212A}", re.I | re.A):group())
+      assert.are.equal("kK", re.search("(k)\\1{0,2}", "kK\u{212A}", re.I | re.A):group())
+      assert.is_nil(re.search("(a)?b\\1", "b", re.I | re.A))
+      assert.is_nil(re.compile("(a)\\1", re.I | re.A):search("aA", 1, 1))
+      assert.is_not_nil(re.search("(k)\\1", "k\u{212A}", re.I))
+    end)
+
+    it("(?u:...) switches back to Unicode matching", function()
+      assert.are.equal("xé", re.search("x(?u:\\w)", "xé", re.A):group())
+      assert.are.equal("é", re.search("(?a:(?u:\\w))", "é"):group())
+      assert.are.same({ "x٣" }, re.findall("x(?u:\\d)", "xa x٣ x_", re.A))
+      assert.are.same({ "x\u{A0}" }, re.findall("x(?u:\\s)", "x\u{A0} xa", re.A))
+      assert.are.same({ "x-" }, re.findall("x(?u:[\\W])", "xé x-", re.A))
+      assert.are.same({ "xé" }, re.findall("x(?u:\\B)é", "xé", re.A))
+      assert.are.same({ "xÉ" }, re.findall("x(?u:é)", "xÉ", re.A | re.I))
+      assert.are.same({ "aéa" }, re.findall("(?a:\\w(?u:\\w)\\w)", "aéa éaa"))
     end)
 
     it("BYTES matches raw bytes", function()

@@ -65,7 +65,37 @@ static int state_gc (lua_State *L) {
 }
 
 
-/* Push a new ReState: LF newlines, the match limit, a JIT stack. */
+static int ascii_lower (int c) {
+  return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+
+/*
+** The callout (?C{g}) the translator puts before a back reference to
+** group g that folds ASCII case only: 0 (go on) when the text at the
+** current position is group g's text but for the case of ASCII letters.
+*/
+static int backref_callout (pcre2_callout_block *cb, void *ud) {
+  const PCRE2_SIZE *ov = cb->offset_vector;
+  PCRE2_SPTR s = cb->subject;
+  PCRE2_SIZE at = cb->current_position, len;
+  uint32_t g = 0;
+  (void)ud;
+  for (PCRE2_SIZE k = 0; k < cb->callout_string_length; k++)
+    g = g * 10 + (uint32_t)(cb->callout_string[k] - '0');
+  if (g >= cb->capture_top || ov[2 * g] == PCRE2_UNSET) return 1;
+  len = ov[2 * g + 1] - ov[2 * g];
+  if (len > cb->subject_length - at) return 1;
+  for (PCRE2_SIZE k = 0; k < len; k++)
+    if (ascii_lower(s[ov[2 * g] + k]) != ascii_lower(s[at + k])) return 1;
+  return 0;
+}
+
+
+/*
+** Push a new ReState: LF newlines, the match limit, a JIT stack, the
+** callout of ASCII-folding back references.
+*/
 static ReState *new_state (lua_State *L) {
   ReState *st = (ReState *)lua_newuserdatauv(L, sizeof(ReState), 0);
   memset(st, 0, sizeof(*st));
@@ -81,6 +111,7 @@ static ReState *new_state (lua_State *L) {
   if (!st->ccontext || !st->mcontext)
     luaL_error(L, "pystd.re: out of memory");
   pcre2_set_newline(st->ccontext, PCRE2_NEWLINE_LF);
+  pcre2_set_callout(st->mcontext, backref_callout, NULL);
   st->match_limit = RE_MATCH_LIMIT;
   pcre2_set_match_limit(st->mcontext, st->match_limit);
   if (st->jitstack)  /* else JIT uses its small machine stack */
@@ -123,7 +154,28 @@ static void pcre2_message (int code, char *buf, size_t size) {
 }
 
 
-/* Compile the translation of `p` as code `which`, adding JIT code. */
+/*
+** Are the first and the last code units PCRE2 records for `code` the
+** same (or, to be safe, the same but for bit 0x20)?  PCRE2 10.42 may take
+** the first one from a lookahead at the start, and then looks for the
+** last one only after the first character: `(?=a)a*a` fails on "a".
+*/
+static int first_is_last (const pcre2_code *code) {
+  uint32_t ftype, ltype, first, last;
+  pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODETYPE, &ftype);
+  pcre2_pattern_info(code, PCRE2_INFO_LASTCODETYPE, &ltype);
+  if (ftype != 1 || ltype != 1) return 0;
+  pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODEUNIT, &first);
+  pcre2_pattern_info(code, PCRE2_INFO_LASTCODEUNIT, &last);
+  return (first | 0x20) == (last | 0x20);
+}
+
+
+/*
+** Compile the translation of `p` as code `which`, adding JIT code.  A
+** pattern with a lookahead that meets PCRE2's bug (see first_is_last)
+** is compiled, from then on, without the start-up optimizations.
+*/
 static pcre2_code *compile_code (RePattern *p, int which, int *errcode,
                                  PCRE2_SIZE *erroff) {
   uint32_t options = p->options;
@@ -134,6 +186,12 @@ static pcre2_code *compile_code (RePattern *p, int which, int *errcode,
   if (which / 2 == RE_FULLMATCH) options |= PCRE2_ENDANCHORED;
   code = pcre2_compile((PCRE2_SPTR)p->xlat, p->xlatlen, options, errcode,
                        erroff, p->st->ccontext);
+  if (code && p->lookahead && !(options & PCRE2_NO_START_OPTIMIZE) &&
+      first_is_last(code)) {
+    pcre2_code_free(code);
+    p->options |= PCRE2_NO_START_OPTIMIZE;
+    return compile_code(p, which, errcode, erroff);
+  }
   if (code) {
     p->jitted[which] = (pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0);
     p->code[which] = code;
@@ -220,7 +278,10 @@ static int only_boundaries (const char *xlat, size_t k, size_t n) {
 }
 
 
-/* Check the flags of a new Pattern; raises ValueError. */
+/*
+** Check the flags of a new Pattern; raises ValueError.  (re.A with re.U,
+** where inline flags count too, is checked after the translation.)
+*/
 static void check_flags (lua_State *L, lua_Integer flags) {
   if (flags & ~(lua_Integer)RE_ALLFLAGS) {
     if (flags & RE_L)
@@ -228,8 +289,6 @@ static void check_flags (lua_State *L, lua_Integer flags) {
                   "pattern");
     pystd_raise(L, "ValueError", "unknown flags %I", flags);
   }
-  if ((flags & RE_A) && (flags & RE_U))
-    pystd_raise(L, "ValueError", "ASCII and UNICODE flags are incompatible");
   if ((flags & RE_BYTES) && (flags & RE_U))
     pystd_raise(L, "ValueError", "cannot use UNICODE flag with a bytes "
                 "pattern");
@@ -341,7 +400,6 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
     if (bad < len)
       pystd_raise(L, "ValueError", "invalid UTF-8 at byte %d in pattern",
                   (int)bad + 1);
-    if (!(flags & RE_A)) flags |= RE_U;
   }
   p = new_pattern_object(L);
   p->st = (ReState *)lua_touserdata(L, stidx);
@@ -358,10 +416,15 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
     pyre_raiseerror(L, sidx, msg, pos);
   }
   flags = x.flags;
-  if (flags & RE_A) flags &= ~(lua_Integer)RE_U;
+  if ((flags & RE_A) && (flags & RE_U)) {  /* given or inline */
+    pyre_xlatfree(&x);
+    pystd_raise(L, "ValueError", "ASCII and UNICODE flags are incompatible");
+  }
+  if (!(flags & (RE_A | RE_BYTES))) flags |= RE_U;
   p->flags = flags;
   p->groups = x.groups;
   p->plainok = x.ascii;
+  p->lookahead = x.lookahead;
   p->order = x.order;
   p->xlat = x.out;
   p->xlatlen = x.n;

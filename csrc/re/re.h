@@ -83,6 +83,7 @@ typedef struct RePattern {
   char *xlat;                     /* the PCRE2 translation */
   size_t xlatlen;
   uint32_t options;               /* PCRE2 compile options */
+  int lookahead;                  /* has a positive lookahead */
   lua_Integer flags;
   int groups;
   int *order;                     /* order[g]: rank of group g's ')' */
@@ -127,6 +128,7 @@ typedef struct ReXlat {
   int ascii;                      /* `out` is ASCII, also in its escapes */
   int caseless;                   /* compile with PCRE2_CASELESS */
   int atomic;                     /* has atomic groups or possessives */
+  int lookahead;                  /* has a positive lookahead */
   char msg[160];                  /* error message */
   size_t errpos;                  /* 0-based error offset in the source */
 } ReXlat;

@@ -132,6 +132,12 @@ static size_t parse_named (lua_State *L, int pidx, int tidx, Template *t,
     if (s[i + k] < '0' || s[i + k] > '9') { digits = 0; break; }
     if (g < 1000000000) g = g * 10 + (s[i + k] - '0');
   }
+  if (digits && g >= 1000000000) {  /* past counting: CPython prints it */
+    size_t z = i;
+    while (s[z] == '0') z++;
+    template_error(L, tidx, end + 1, i, "invalid group reference %s",
+                   lua_pushlstring(L, s + z, end - z));
+  }
   if (!digits) {
     int isint;
     if (!pyre_isidentifier(s + i, n)) {

@@ -225,11 +225,17 @@ static void emit_range (Xlat *t, const Scope *sc, unsigned lo, unsigned hi,
 }
 
 
-/* Emit back reference \g{g}, caseless by PCRE2 in an ASCII-fold scope. */
+/*
+** Emit back reference \g{g}.  In an ASCII-fold scope PCRE2 matches it
+** caselessly (by Unicode rules) after the callout (?C{g}) has checked
+** that the text ahead differs from group g in ASCII case only (see
+** backref_callout in pattern.c); one group holds both, for a quantifier.
+*/
 static void emit_backref (Xlat *t, const Scope *sc, int g, size_t src) {
-  char buf[32];
-  snprintf(buf, sizeof(buf), folds_ascii(t, sc) ? "(?i:\\g{%d})" : "\\g{%d}",
-           g);
+  char buf[48];
+  if (folds_ascii(t, sc))
+    snprintf(buf, sizeof(buf), "(?i:(?C{%d})\\g{%d})", g, g);
+  else snprintf(buf, sizeof(buf), "\\g{%d}", g);
   emits(t, buf, src);
 }
 
@@ -411,13 +417,40 @@ static const char *ascii_class (int c, int inset) {
 
 
 /*
+** Unicode forms of the class escapes (PCRE2's own under UCP: \s is
+** \h or \v), for (?u:...) in a pattern compiled without UCP (flag a)
+*/
+static const char *unicode_class (int c, int inset) {
+  switch (c) {
+    case 'd': return "\\p{Nd}";
+    case 'D': return "\\P{Nd}";
+    case 'w': return "\\p{Xwd}";
+    case 'W': return "\\P{Xwd}";
+    case 's': return inset ? "\\h\\v" : "[\\h\\v]";
+    case 'S': return inset ? "\\x{0}-\\x{8}\\x{e}-\\x{1f}\\x{21}-\\x{84}"
+                             "\\x{86}-\\x{9f}\\x{a1}-\\x{167f}"
+                             "\\x{1681}-\\x{180d}\\x{180f}-\\x{1fff}"
+                             "\\x{200b}-\\x{2027}\\x{202a}-\\x{202e}"
+                             "\\x{2030}-\\x{205e}\\x{2060}-\\x{2fff}"
+                             "\\x{3001}-\\x{10ffff}"
+                           : "[^\\h\\v]";
+    case 'b': return "(?:(?<=\\p{Xwd})(?!\\p{Xwd})"
+                     "|(?<!\\p{Xwd})(?=\\p{Xwd}))";
+    default:  return "(?:(?<=\\p{Xwd})(?=\\p{Xwd})"
+                     "|(?<!\\p{Xwd})(?!\\p{Xwd}))(?!\\A\\z)";
+  }
+}
+
+
+/*
 ** Emit class escape \c (d D s S w W b B) under scope `sc`.  Python's \B
 ** never matches in an empty string; PCRE2's does.
 */
 static void emit_category (Xlat *t, const Scope *sc, int c, int inset,
                            size_t src) {
-  if (sc->ascii && t->ucp) {
-    emits(t, ascii_class(c, inset), src);
+  if (sc->ascii == t->ucp) {  /* the scope's classes are not PCRE2's */
+    emits(t, sc->ascii ? ascii_class(c, inset) : unicode_class(c, inset),
+          src);
     t->x->ascii = 0;  /* \x{10ffff} needs UTF mode */
   }
   else if (c == 'B')
@@ -826,6 +859,7 @@ static int parse_flags (Xlat *t, Scope *sc, int depth, int top,
   if (add & RE_X) inner.verbose = 1;
   if (del & RE_X) inner.verbose = 0;
   if (add & RE_A) inner.ascii = 1;
+  if (add & RE_U) inner.ascii = 0;
   if (add & RE_I) inner.icase = 1;
   if (del & RE_I) inner.icase = 0;
   add &= RE_M | RE_S;  /* PCRE2's i follows pcre_caseless */
@@ -938,7 +972,7 @@ static int parse_group (Xlat *t, Scope *sc, int depth, int top) {
     c = (unsigned char)t->p[t->i];
     switch (c) {
       case ':': open = "(?:"; t->i++; break;
-      case '=': open = "(?="; t->i++; break;
+      case '=': open = "(?="; t->i++; t->x->lookahead = 1; break;
       case '!': open = "(?!"; t->i++; break;
       case '>': open = "(?>"; t->i++; t->x->atomic = 1; break;
       case '<':
