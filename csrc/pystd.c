@@ -199,14 +199,67 @@ size_t pystd_optend (lua_State *L, int arg, size_t len) {
 
 /* {====================================================== Reprs */
 
+/*
+** The code point of the valid UTF-8 sequence at s[0..len), len >= 1, and
+** its length in *n; or -1 (overlong, surrogate, past U+10FFFF, cut short).
+*/
+static long utf8_decode (const unsigned char *s, size_t len, size_t *n) {
+  static const long least[] = {0, 0, 0x80, 0x800, 0x10000};
+  long cp;
+  size_t k, need = (s[0] >= 0xF0) ? 4 : (s[0] >= 0xE0) ? 3 : 2;
+  if (s[0] < 0xC2 || s[0] > 0xF4 || need > len) return -1;
+  cp = s[0] & (0x7F >> need);
+  for (k = 1; k < need; k++) {
+    if ((s[k] & 0xC0) != 0x80) return -1;
+    cp = (cp << 6) | (s[k] & 0x3F);
+  }
+  if (cp < least[need] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    return -1;
+  *n = need;
+  return cp;
+}
+
+
+/*
+** Does CPython's repr show non-ASCII code point `cp` as an escape?  Its
+** rule is str.isprintable; this knows the controls, separators, format
+** characters, private use and noncharacters (not the unassigned points).
+*/
+static int repr_escapes (long cp) {
+  static const long ranges[][2] = {
+    {0x80, 0xA0}, {0xAD, 0xAD}, {0x600, 0x605}, {0x61C, 0x61C},
+    {0x6DD, 0x6DD}, {0x70F, 0x70F}, {0x890, 0x891}, {0x8E2, 0x8E2},
+    {0x1680, 0x1680}, {0x180E, 0x180E}, {0x2000, 0x200F}, {0x2028, 0x202F},
+    {0x205F, 0x2064}, {0x2066, 0x206F}, {0x3000, 0x3000}, {0xE000, 0xF8FF},
+    {0xFDD0, 0xFDEF}, {0xFEFF, 0xFEFF}, {0xFFF9, 0xFFFB}, {0x110BD, 0x110BD},
+    {0x110CD, 0x110CD}, {0x13430, 0x13438}, {0x1BCA0, 0x1BCA3},
+    {0x1D173, 0x1D17A}, {0xE0001, 0xE0001}, {0xE0020, 0xE007F},
+    {0xF0000, 0x10FFFF}
+  };
+  if ((cp & 0xFFFE) == 0xFFFE) return 1;  /* U+xFFFE, U+xFFFF */
+  for (size_t k = 0; k < sizeof(ranges) / sizeof(ranges[0]); k++)
+    if (cp >= ranges[k][0] && cp <= ranges[k][1]) return 1;
+  return 0;
+}
+
+
+/* Add the escape of code point (or invalid byte) `cp`: \xNN, \uNNNN or \UNNNNNNNN */
+static void add_escape (luaL_Buffer *b, long cp) {
+  char buf[16];
+  snprintf(buf, sizeof(buf), (cp <= 0xFF) ? "\\x%02lx" : (cp <= 0xFFFF)
+           ? "\\u%04lx" : "\\U%08lx", cp);
+  luaL_addstring(b, buf);
+}
+
+
 void pystd_pushstrrepr (lua_State *L, const char *s, size_t len) {
+  const unsigned char *u = (const unsigned char *)s;
   luaL_Buffer b;
   char q = (memchr(s, '\'', len) && !memchr(s, '"', len)) ? '"' : '\'';
   luaL_buffinit(L, &b);
   luaL_addchar(&b, q);
   for (size_t k = 0; k < len; k++) {
-    unsigned char c = (unsigned char)s[k];
-    char buf[8];
+    unsigned char c = u[k];
     switch (c) {
       case '\n': luaL_addstring(&b, "\\n"); break;
       case '\r': luaL_addstring(&b, "\\r"); break;
@@ -217,11 +270,18 @@ void pystd_pushstrrepr (lua_State *L, const char *s, size_t len) {
           luaL_addchar(&b, '\\');
           luaL_addchar(&b, (char)c);
         }
-        else if (c < 0x20 || c == 0x7F) {
-          snprintf(buf, sizeof(buf), "\\x%02x", c);
-          luaL_addstring(&b, buf);
+        else if (c < 0x20 || c == 0x7F) add_escape(&b, c);
+        else if (c < 0x80) luaL_addchar(&b, (char)c);
+        else {
+          size_t n;
+          long cp = utf8_decode(u + k, len - k, &n);
+          if (cp < 0) add_escape(&b, c);  /* a byte of no character */
+          else {
+            if (repr_escapes(cp)) add_escape(&b, cp);
+            else luaL_addlstring(&b, s + k, n);
+            k += n - 1;
+          }
         }
-        else luaL_addchar(&b, (char)c);
     }
   }
   luaL_addchar(&b, q);

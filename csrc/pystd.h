@@ -92,8 +92,9 @@ size_t pystd_optend (lua_State *L, int arg, size_t len);
 
 /*
 ** Push Python's repr of a str: single quotes unless the text holds a single
-** quote and no double one; \n \r \t \\ and the quote escaped, other
-** control bytes as \xNN.
+** quote and no double one; \n \r \t \\ and the quote escaped, control
+** characters and the other non-printable ones CPython knows as \xNN,
+** \uNNNN or \UNNNNNNNN, bytes that are not UTF-8 as \xNN.
 */
 void pystd_pushstrrepr (lua_State *L, const char *s, size_t len);
 

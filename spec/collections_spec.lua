@@ -278,6 +278,25 @@ describe("pystd.collections", function()
       assert.are.equal("'\\x01'", repr("\1"))
     end)
 
+    it("escapes in reprs the characters CPython does not print", function()
+      -- a sample of every kind: controls, separators, format characters,
+      -- private use, noncharacters, and characters printed as they are
+      local cps = { 0x7F, 0x80, 0x85, 0x9F, 0xA0, 0xA1, 0xAD, 0xE9, 0x600, 0x61C, 0x6DD,
+        0x890, 0x1680, 0x180E, 0x2000, 0x200B, 0x200F, 0x2010, 0x2028, 0x202F, 0x2030,
+        0x205F, 0x2064, 0x2066, 0x3000, 0x3001, 0x4E2D, 0xE000, 0xFDD0, 0xFEFF, 0xFFFD,
+        0xFFFE, 0x1F600, 0x1FFFF, 0xE0001, 0xE0041, 0xF0000, 0x10FFFF }
+      local lua_text, py_list = {}, {}
+      for i, cp in ipairs(cps) do
+        lua_text[i] = repr(utf8.char(cp))
+        py_list[i] = ("chr(%d)"):format(cp)
+      end
+      local expected = helper.python(("import sys\nsys.stdout.reconfigure(encoding='utf-8')\n"
+        .. "for c in [%s]: print(repr(c))"):format(table.concat(py_list, ", ")))
+      assert.are.equal(expected, table.concat(lua_text, "\n") .. "\n")
+      -- bytes that are no UTF-8 character show as \xNN, the rest as text
+      assert.are.equal([['a\xffé\xe2\x82\xc0\xaf']], repr("a\xff\u{E9}\xe2\x82\xc0\xaf"))
+    end)
+
     it("reports misuse with argument errors", function()
       local d = deque()
       assert.has_error(function() d.append({}, 1) end,
