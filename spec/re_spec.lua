@@ -645,6 +645,29 @@ describe("pystd.re", function()
       assert.are.equal(" ", re.match("\\s", "\u{2003}x", re.A) and "?" or " ")
     end)
 
+    it("\\s, \\w and \\d match CPython's characters (\\s: but for U+180E)", function()
+      local lua_sets, py_sets = {}, {}
+      for _, pat in ipairs { "\\s", "[\\s]", "\\S", "[^\\S]", "[\\Sx]", "\\w", "\\d" } do
+        local p, hits = re.compile(pat), {}
+        for cp = 0, 0x3100 do
+          if cp ~= 0x180E and p:fullmatch(utf8.char(cp)) then hits[#hits + 1] = cp end
+        end
+        lua_sets[#lua_sets + 1] = #hits .. ":" .. table.concat(hits, ",", 1, math.min(#hits, 50))
+        py_sets[#py_sets + 1] = ("r'%s'"):format(pat)
+      end
+      local expected = helper.python(("import re\nfor p in [%s]:\n"
+        .. "  h = [c for c in range(0x3101) if c != 0x180E and re.fullmatch(p, chr(c))]\n"
+        .. "  print('%%d:%%s' %% (len(h), ','.join(map(str, h[:50]))))")
+        :format(table.concat(py_sets, ", ")))
+      assert.are.equal(expected, table.concat(lua_sets, "\n") .. "\n")
+      assert.are.equal("\u{1C}", re.search("\\s", "a\u{1C}b"):group())  -- plain code too
+      assert.are.same({ "a", "b" }, re.split("\\s", "a\u{1F}b"))
+      -- PCRE2's \s takes U+180E; \S and [\S] agree with it
+      assert.is_not_nil(re.fullmatch("\\s", "\u{180E}"))
+      assert.is_nil(re.fullmatch("\\S", "\u{180E}"))
+      assert.is_nil(re.fullmatch("[\\S]", "\u{180E}"))
+    end)
+
     it("scopes inline flags to groups", function()
       assert.are.same({ "Ab" }, re.findall("(?i:a)b", "Ab AB"))
       assert.are.same({ "aB" }, re.findall("(?i)(?-i:a)b", "aB AB"))

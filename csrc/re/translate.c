@@ -417,8 +417,29 @@ static const char *ascii_class (int c, int inset) {
 
 
 /*
-** Unicode forms of the class escapes (PCRE2's own under UCP: \s is
-** \h or \v), for (?u:...) in a pattern compiled without UCP (flag a)
+** Python's \s in a Unicode scope (str.isspace) and \S, where `ucp` says
+** whether PCRE2's \s is Unicode's (else \h\v is).  PCRE2's lacks
+** U+001C-U+001F (and has U+180E, which is left so: a class without \s
+** makes split(r"\s+") a third slower).  Only \S in a set needs code
+** points past U+00FF.
+*/
+static const char *unicode_space (int c, int inset, int ucp) {
+  if (c == 's' && inset)
+    return ucp ? "\\s\\x{1c}-\\x{1f}" : "\\h\\v\\x{1c}-\\x{1f}";
+  if (c == 's')
+    return ucp ? "[\\s\\x{1c}-\\x{1f}]" : "[\\h\\v\\x{1c}-\\x{1f}]";
+  if (!inset)
+    return ucp ? "[^\\s\\x{1c}-\\x{1f}]" : "[^\\h\\v\\x{1c}-\\x{1f}]";
+  return "\\x{0}-\\x{8}\\x{e}-\\x{1b}\\x{21}-\\x{84}\\x{86}-\\x{9f}"
+         "\\x{a1}-\\x{167f}\\x{1681}-\\x{180d}\\x{180f}-\\x{1fff}"
+         "\\x{200b}-\\x{2027}\\x{202a}-\\x{202e}\\x{2030}-\\x{205e}"
+         "\\x{2060}-\\x{2fff}\\x{3001}-\\x{10ffff}";
+}
+
+
+/*
+** Unicode forms of the class escapes, for (?u:...) in a pattern compiled
+** without UCP (flag a)
 */
 static const char *unicode_class (int c, int inset) {
   switch (c) {
@@ -426,14 +447,7 @@ static const char *unicode_class (int c, int inset) {
     case 'D': return "\\P{Nd}";
     case 'w': return "\\p{Xwd}";
     case 'W': return "\\P{Xwd}";
-    case 's': return inset ? "\\h\\v" : "[\\h\\v]";
-    case 'S': return inset ? "\\x{0}-\\x{8}\\x{e}-\\x{1f}\\x{21}-\\x{84}"
-                             "\\x{86}-\\x{9f}\\x{a1}-\\x{167f}"
-                             "\\x{1681}-\\x{180d}\\x{180f}-\\x{1fff}"
-                             "\\x{200b}-\\x{2027}\\x{202a}-\\x{202e}"
-                             "\\x{2030}-\\x{205e}\\x{2060}-\\x{2fff}"
-                             "\\x{3001}-\\x{10ffff}"
-                           : "[^\\h\\v]";
+    case 's': case 'S': return unicode_space(c, inset, 0);
     case 'b': return "(?:(?<=\\p{Xwd})(?!\\p{Xwd})"
                      "|(?<!\\p{Xwd})(?=\\p{Xwd}))";
     default:  return "(?:(?<=\\p{Xwd})(?=\\p{Xwd})"
@@ -452,6 +466,10 @@ static void emit_category (Xlat *t, const Scope *sc, int c, int inset,
     emits(t, sc->ascii ? ascii_class(c, inset) : unicode_class(c, inset),
           src);
     t->x->ascii = 0;  /* \x{10ffff} needs UTF mode */
+  }
+  else if (!sc->ascii && (c == 's' || c == 'S')) {
+    emits(t, unicode_space(c, inset, 1), src);
+    if (c == 'S' && inset) t->x->ascii = 0;
   }
   else if (c == 'B')
     emits(t, "\\B(?!\\A\\z)", src);
