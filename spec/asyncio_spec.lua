@@ -12,10 +12,13 @@ local function error_of(fn, ...)
   return err
 end
 
---- Run `code` in a child lua5.4 with pystd.asyncio loaded as `asyncio`.
-local function child(code)
-  return helper.run({ os.getenv("LUA") or "lua5.4", "-e",
-    "asyncio = require 'pystd.asyncio'; uv = require 'luv'; " .. code })
+--- Run `code` in a child lua5.4 with pystd.asyncio loaded as `asyncio`;
+-- killed after `seconds` (exit code 124) when given.
+local function child(code, seconds)
+  local command = { os.getenv("LUA") or "lua5.4", "-e",
+    "asyncio = require 'pystd.asyncio'; uv = require 'luv'; " .. code }
+  if seconds then table.insert(command, 1, "timeout") table.insert(command, 2, seconds) end
+  return helper.run(command)
 end
 
 describe("pystd.asyncio", function()
@@ -80,6 +83,26 @@ describe("pystd.asyncio", function()
       end)
       assert.is_true(seen)
       assert.is_true(closed)
+    end)
+
+    it("reports what a leftover task raises while cancelled, as CPython", function()
+      local _, err, code = child([[
+        asyncio.run(function()
+          asyncio.create_task(function()
+            local _ <close> = setmetatable({}, { __close = function() error("in cleanup", 0) end })
+            asyncio.sleep(10)
+          end)
+          asyncio.sleep(0)
+        end)]])
+      assert.equal(0, code, err)
+      assert.equal("unhandled exception during asyncio.run() shutdown\n"
+        .. "task: <Task finished name='Task-2'>\nin cleanup\n", err)
+    end)
+
+    it("refuses what it cannot run with an argument error", function()
+      assert.matches("bad argument #1 to '[%w.]*run' %(function expected, got number%)",
+        error_of(run, 5))
+      assert.is_false(uv.loop_alive())
     end)
 
     it("raises RuntimeError when the main task can never finish", function()
@@ -159,6 +182,17 @@ describe("pystd.asyncio", function()
       assert.same({ 4, 6 }, { run(function()
         return asyncio.await(double(2)), double(3):await()
       end) })
+    end)
+
+    it("nest inline awaits as deep as CPython (no C call per level)", function()
+      local depth
+      depth = async(function(n) if n == 0 then return 0 end return 1 + depth(n - 1):await() end)
+      local function plain(n)
+        if n == 0 then return 0 end
+        return 1 + asyncio.await(function() return plain(n - 1) end)
+      end
+      assert.same({ 1000, 1000 },
+        { run(function() return asyncio.await(depth(1000)), plain(1000) end) })
     end)
 
     it("refuses to be awaited twice", function()
@@ -272,6 +306,19 @@ describe("pystd.asyncio", function()
       assert.equal(0, calls)
     end)
 
+    it("remove nothing once done: the callbacks are already scheduled, as CPython", function()
+      local ran = run(function()
+        local fut, ran = asyncio.get_running_loop():create_future(), false
+        local function cb() ran = true end
+        fut:add_done_callback(cb)
+        fut:set_result(1)
+        assert.equal(0, fut:remove_done_callback(cb))
+        sleep(0)
+        return ran
+      end)
+      assert.is_true(ran)
+    end)
+
     it("create_task of a task or future returns it", function()
       run(function()
         local t = asyncio.create_task(function() end)
@@ -381,6 +428,22 @@ describe("pystd.asyncio", function()
         assert.is_false(t:cancel())
         assert.is_true(errors.is(error_of(t.result, t), "asyncio.CancelledError"))
       end)
+    end)
+
+    it("carries the message of the latest request only", function()
+      local messages = run(function()
+        local got = {}
+        local t = asyncio.create_task(function()
+          for i = 1, 2 do got[i] = select(2, pcall(sleep, 1)).message end
+        end)
+        sleep(0)
+        t:cancel("first")
+        sleep(0)
+        t:cancel()
+        t:await()
+        return got
+      end)
+      assert.same({ "first", "" }, messages)
     end)
 
     it("is an Exception, as API.md says of every type", function()
@@ -506,6 +569,49 @@ describe("pystd.asyncio", function()
     end)
   end)
 
+  describe("gather cancelled", function()
+    --- A child that cleans up for `delay` seconds when cancelled, logging.
+    local function slow_to_cancel(log, name, delay)
+      return function()
+        local _, err = pcall(sleep, 1)
+        log[#log + 1] = name .. " cancelled: " .. err.message
+        sleep(delay)
+        log[#log + 1] = name .. " cleaned up"
+        error(err, 0)
+      end
+    end
+
+    it("waits for its children to finish cancelling and passes the message", function()
+      local log = {}
+      run(function()
+        local t = asyncio.create_task(function()
+          local _, err = pcall(asyncio.gather, slow_to_cancel(log, "a", 0.01),
+            slow_to_cancel(log, "b", 0.02), { return_exceptions = true })
+          log[#log + 1] = "gather raised " .. err.type .. ": " .. err.message
+          error(err, 0)
+        end)
+        sleep(0.005)
+        t:cancel("stop")
+        assert.is_true(errors.is(error_of(asyncio.await, t), "asyncio.CancelledError"))
+        assert.is_true(t:cancelled())
+      end)
+      assert.same({ "a cancelled: stop", "b cancelled: stop", "a cleaned up",
+        "b cleaned up", "gather raised asyncio.CancelledError: stop" }, log)
+    end)
+
+    it("raises CancelledError even when every child swallowed it", function()
+      run(function()
+        local t = asyncio.create_task(function()
+          local function swallow() pcall(sleep, 1) return "swallowed" end
+          return asyncio.gather(swallow, swallow)
+        end)
+        sleep(0.005)
+        t:cancel()
+        assert.is_true(errors.is(error_of(asyncio.await, t), "asyncio.CancelledError"))
+      end)
+    end)
+  end)
+
   describe("timeouts", function()
     it("wait_for returns the results in time", function()
       assert.same({ 1, 2 }, { run(function()
@@ -556,6 +662,67 @@ describe("pystd.asyncio", function()
         end)
         assert.is_true(errors.is(err, "TimeoutError"))
         assert.is_true(scope:expired())
+      end)
+    end)
+
+    it("an expiry the body swallowed takes back its cancel request", function()
+      run(function()
+        local err = error_of(function()
+          local _ <close> = asyncio.timeout(0.03)
+          do
+            local _ <close> = asyncio.timeout(0.005)
+            pcall(sleep, 1)
+          end
+          assert.equal(0, asyncio.current_task():cancelling())
+          sleep(1)
+        end)
+        assert.is_true(errors.is(err, "TimeoutError"))  -- the outer one's
+      end)
+    end)
+
+    it("reschedule refuses once the scope expired or was left, as CPython", function()
+      run(function()
+        local left
+        do
+          local t <close> = asyncio.timeout(nil)
+          left = t
+        end
+        local err = error_of(left.reschedule, left, nil)
+        assert.is_true(errors.is(err, "RuntimeError"))
+        assert.equal("Cannot change state of finished Timeout", err.message)
+        local expiring
+        error_of(function()
+          local t <close> = asyncio.timeout(0)
+          pcall(sleep, 1)
+          expiring = error_of(t.reschedule, t, asyncio.get_running_loop():time() + 10)
+          sleep(0)  -- no second cancel comes
+        end)
+        assert.equal("Cannot change state of expiring Timeout", expiring.message)
+      end)
+    end)
+
+    it("take huge, infinite and NaN delays without spinning", function()
+      local out, err, code = child([[
+        print(asyncio.run(function()
+          local loop = asyncio.get_running_loop()
+          local sleeper = asyncio.create_task(asyncio.sleep, 1e17)
+          loop:call_later(math.huge, print, "never")
+          local h = loop:call_later(0/0, function() end)
+          local r = asyncio.wait_for(function() asyncio.sleep(0.01) return "in time" end, math.huge)
+          sleeper:cancel()
+          return r, h:when() ~= h:when()
+        end))
+        print(os.clock() < 0.5)]], 10)
+      assert.equal(0, code, err)
+      assert.equal("in time\ttrue\ntrue\n", out)
+    end)
+
+    it("refuse a delay that is not a number with an argument error", function()
+      run(function()
+        assert.matches("bad argument #1 to 'timeout' %(number expected, got string%)",
+          error_of(asyncio.timeout, "1"))
+        assert.matches("bad argument #2 to 'wait_for' %(number expected, got table%)",
+          error_of(asyncio.wait_for, function() end, {}))
       end)
     end)
 
@@ -680,6 +847,29 @@ describe("pystd.asyncio", function()
       end)
     end)
 
+    it("counts a task given twice, or given done, once", function()
+      local log = {}
+      run(function()
+        local done = asyncio.create_task(function() return 1 end)
+        sleep(0)
+        asyncio.TaskGroup(function(tg)
+          tg:create_task(done)
+          local t = tg:create_task(function() sleep(0.01) log[#log + 1] = "a" end)
+          tg:create_task(t)
+          tg:create_task(function() sleep(0.03) log[#log + 1] = "b" end)
+        end)
+        log[#log + 1] = "exit"
+      end)
+      assert.same({ "a", "b", "exit" }, log)
+    end)
+
+    it("refuses a body that is not a function with an argument error", function()
+      run(function()
+        assert.matches("bad argument #1 to 'TaskGroup' %(function expected, got number%)",
+          error_of(asyncio.TaskGroup, 5))
+      end)
+    end)
+
     it("counts several failures", function()
       run(function()
         local err = error_of(asyncio.TaskGroup, function(tg)
@@ -795,13 +985,12 @@ describe("pystd.asyncio", function()
         assert.is_false(ok)
         assert.equal("TypeError", e.type)
         assert.equal("'<' not supported between instances of 'table' and 'number'", e.message)
-        ok, e = pcall(q.put_nowait, q, { 1, "x" })
-        assert.is_false(ok)
+        assert.is_false(pcall(q.put_nowait, q, { 1, "x" }))
         q:put_nowait(0)  -- the queue is intact after the refusals
         assert.same({ 0, 1 }, { q:get_nowait(), q:get_nowait() })
         assert.is_true(q:empty())
         q:put_nowait({ 1, "x" })
-        ok, e = pcall(q.put_nowait, q, { 1, 2 })
+        e = error_of(q.put_nowait, q, { 1, 2 })
         assert.equal("TypeError", e.type)
         assert.equal("'<' not supported between instances of 'number' and 'string'", e.message)
         assert.equal(1, q:qsize())
@@ -833,6 +1022,28 @@ describe("pystd.asyncio", function()
         assert.equal("Lock is not acquired.", err.message)
       end)
       assert.same({ "a+", "a-", "b+", "b-", "c+", "c-" }, order)
+    end)
+
+    it("Lock: a waiter cancelled at release time never lets two tasks in", function()
+      local most = run(function()
+        local lock, inside, most = asyncio.Lock(), 0, 0
+        local function worker()
+          local _ <close> = lock:hold()
+          inside = inside + 1
+          most = math.max(most, inside)
+          sleep(0.005)
+          inside = inside - 1
+        end
+        lock:acquire()
+        local b, c, d = asyncio.create_task(worker), asyncio.create_task(worker),
+          asyncio.create_task(worker)
+        sleep(0)
+        c:cancel()  -- c passes the wake-up on only if nobody took it
+        lock:release()
+        asyncio.gather(b, c, d, { return_exceptions = true })
+        return most
+      end)
+      assert.equal(1, most)
     end)
 
     it("a guard releases when the scope errors", function()
@@ -980,7 +1191,9 @@ describe("pystd.asyncio", function()
         local h = loop:call_later(0.015, function() log[#log + 1] = "cancelled" end)
         h:cancel()
         assert.is_true(h:cancelled())
+        local ran = loop:call_soon(function() end)
         sleep(0.04)
+        assert.is_false(ran:cancelled())  -- CPython: only cancel() cancels
       end)
       assert.same({ "soon", "at", "later" }, log)
     end)

@@ -134,6 +134,8 @@ typedef struct Future {
   /* gathering futures only */
   unsigned char gathering; /* children are counted by run_callbacks */
   unsigned char return_exceptions;
+  unsigned char cancel_requested; /* its children were cancelled: it ends
+                                     cancelled once they are all done */
   /* tasks only */
   unsigned char must_cancel; /* deliver CancelledError at the next resume */
   unsigned char suspending;  /* set by our suspending calls before yielding */
@@ -244,6 +246,7 @@ int aio_async (lua_State *L);
 void unwrap_async (lua_State *L, int idx);
 void task_from_coro (lua_State *L, Loop *lp, int ci);
 void ensure_future (lua_State *L, Loop *lp, int idx);
+int aio_inline (lua_State *L);
 int aio_await (lua_State *L);
 int aio_sleep (lua_State *L);
 int aio_gather (lua_State *L);
@@ -255,6 +258,8 @@ extern const luaL_Reg future_meta[];
 extern const luaL_Reg coro_methods[];
 extern const luaL_Reg coro_meta[];
 int sentinel_gc (lua_State *L);
+void report_exception (lua_State *L, int fi, const char *what,
+                       const char *label);
 
 /*
 ** Resume the pending task `t` once and record what became of it.  The

@@ -183,6 +183,10 @@ void heap_remove (Loop *lp, HeapNode *node) {
 
 static void timer_cb (uv_timer_t *timer);
 
+/* the longest the uv timer is armed for (ms, some 30,000 years): later
+   deadlines (sleep(math.huge)) re-arm it when it fires */
+#define TIMER_MAX_MS  1e15
+
 /*
 ** Arm the uv timer for the heap's first deadline (stop it when the heap
 ** is empty).  Updates libuv's cached time first, as code may have run a
@@ -201,7 +205,7 @@ static void arm_timer (Loop *lp) {
   uv_update_time(lp->uv);
   delay = ceil((lp->armed_when - loop_time()) * 1000.0);
   uv_timer_start(&lp->handles->timer, timer_cb,
-                 delay > 0 ? (uint64_t)delay : 0, 0);
+                 delay > 0 ? (uint64_t)fmin(delay, TIMER_MAX_MS) : 0, 0);
 }
 
 /* }====================================================== */
@@ -270,7 +274,6 @@ static void run_callbacks (lua_State *L, Loop *lp, int fi) {
 static void run_handle (lua_State *L, int hi) {
   Handle *h = lua_touserdata(L, hi);
   if (h->cancelled) return;
-  h->cancelled = 1;  /* a handle runs once */
   for (int i = 1; i <= h->nargs + 1; i++)
     lua_getiuservalue(L, hi, i);
   call_reporting(L, h->nargs);
@@ -487,6 +490,7 @@ static int loop_call_soon (lua_State *L) {
 }
 
 
+/* A Handle calling fn(...) at loop time `when` (NaN: at once, as CPython). */
 static int call_at (lua_State *L, double when) {
   Loop *lp = getloop(L);
   Handle *h = new_handle(L, 3);
@@ -495,7 +499,7 @@ static int call_at (lua_State *L, double when) {
   lua_pushvalue(L, -2);
   lua_rawsetp(L, -2, h);
   lua_pop(L, 1);
-  heap_push(L, lp, &h->timer, when);
+  heap_push(L, lp, &h->timer, isnan(when) ? -HUGE_VAL : when);
   return 1;
 }
 
@@ -605,8 +609,11 @@ static void cancel_leftovers (lua_State *L, Loop *lp) {
   while (lp->ntasks > 0 && !lp->failed) {
     if (!uv_run(lp->uv, UV_RUN_ONCE) && lp->ready_count == 0) break;
   }
-  for (int i = 1; i <= n; i++) {  /* their errors were shown, not raised */
+  for (int i = 1; i <= n; i++) {  /* their errors are shown, not raised */
     Future *t = (lua_rawgeti(L, arr, i), lua_touserdata(L, -1));
+    if (t->state == FINISHED && t->nresults < 0)
+      report_exception(L, -1, "unhandled exception during asyncio.run() "
+                       "shutdown", "task");
     t->retrieved = 1;
     lua_pop(L, 1);
   }
@@ -657,18 +664,15 @@ static void clear_schedule (lua_State *L, Loop *lp) {
 */
 static int run_protected (lua_State *L) {
   Loop *lp = lua_touserdata(L, 1);
-  int kind = kind_of(L, lp, 2), main, stalled;
-  if (kind == KIND_CORO) {
+  int main, stalled;
+  if (kind_of(L, lp, 2) == KIND_CORO) {
     lua_settop(L, 2);
     task_from_coro(L, lp, 2);
   }
-  else if (kind < 0) {
-    luaL_checktype(L, 2, LUA_TFUNCTION);
+  else {  /* a function (aio_run checked) */
     unwrap_async(L, 2);
     new_task(L, lp, lua_gettop(L) - 2);
   }
-  else
-    return pystd_raise(L, "TypeError", "a coroutine was expected");
   main = lua_gettop(L);
   lua_pushvalue(L, main);
   lua_rawseti(L, LUA_REGISTRYINDEX, lp->main_ref);
@@ -693,11 +697,13 @@ static int run_protected (lua_State *L) {
 /* run(aw, ...) -> the results of aw */
 static int aio_run (lua_State *L) {
   Loop *lp = getloop(L);
-  int status, top;
+  int status, top, kind = kind_of(L, lp, 1);
   if (lp->L != NULL)
     return pystd_raise(L, "RuntimeError", "asyncio.run() cannot be called "
                        "from a running event loop");
-  luaL_checkany(L, 1);
+  if (kind < 0) luaL_checktype(L, 1, LUA_TFUNCTION);
+  else if (kind != KIND_CORO)
+    return pystd_raise(L, "TypeError", "a coroutine was expected");
   lp->L = L;
   lp->failed = lp->interrupted = 0;
   open_handles(L, lp);
@@ -773,6 +779,7 @@ static const luaL_Reg asyncio_funcs[] = {
   {"async", aio_async},
   {"run", aio_run},
   {"await", aio_await},
+  {"_inline", aio_inline},
   {"sleep", aio_sleep},
   {"create_task", aio_create_task},
   {"ensure_future", aio_create_task},
@@ -875,6 +882,10 @@ int luaopen_pystd_asyncio (lua_State *L) {
   open_queues(L);
   lua_pushvalue(L, -2);
   lua_setfield(L, -2, "_loop");
+  luaL_getmetatable(L, CORO_META);  /* where the Lua side puts await */
+  lua_getfield(L, -1, "__index");
+  lua_setfield(L, -3, "_coroutine_methods");
+  lua_pop(L, 1);
   /* the Lua surface completes the module: require("pystd._asyncio")(M) */
   lua_getglobal(L, "require");
   lua_pushliteral(L, "pystd._asyncio");

@@ -11,17 +11,38 @@
 
 
 static void future_finish (lua_State *L, Loop *lp, int fi, Future *f);
+static int future_cancel (lua_State *L, Loop *lp, int fi, int msg);
 
 
 /* {====================================================== Errors */
 
-/*
-** Push a new CancelledError carrying `msg` (a string or nil at index msg,
-** 0 for none).
-*/
+/* Push a new CancelledError carrying the message at `msg` (nil: none). */
 static void push_cancelled (lua_State *L, int msg) {
-  const char *text = msg ? lua_tostring(L, msg) : NULL;
+  const char *text = lua_tostring(L, msg);
   pystd_newerror(L, CANCELLED_ERROR, "%s", text ? text : "");
+}
+
+
+/*
+** Push the message the done future at `fi` was cancelled with (nil for
+** none, or when it was not cancelled).
+*/
+static void push_cancel_message (lua_State *L, int fi) {
+  if (((Future *)lua_touserdata(L, fi))->state == CANCELLED)
+    lua_getiuservalue(L, fi, UV_CANCELMSG);
+  else
+    lua_pushnil(L);
+}
+
+
+/*
+** Push a new CancelledError for the done future at `fi`, with its cancel
+** message (CPython's _make_cancelled_error).
+*/
+static void push_cancelled_of (lua_State *L, int fi) {
+  push_cancel_message(L, fi);
+  push_cancelled(L, lua_gettop(L));
+  lua_remove(L, -2);
 }
 
 
@@ -151,8 +172,7 @@ static int push_exception (lua_State *L, int fi) {
 int push_outcome (lua_State *L, int fi) {
   Future *f = lua_touserdata(L, fi);
   if (f->state == CANCELLED) {
-    lua_getiuservalue(L, fi, UV_CANCELMSG);
-    push_cancelled(L, lua_gettop(L));
+    push_cancelled_of(L, fi);
     return lua_error(L);
   }
   if (f->nresults < 0) {
@@ -197,10 +217,34 @@ void set_results (lua_State *L, Loop *lp, int fi, int n) {
 }
 
 
+/* Finish the pending future at `fi` as cancelled (message at `msg`, 0: none). */
+static void set_cancelled (lua_State *L, Loop *lp, int fi, int msg) {
+  Future *f = lua_touserdata(L, fi);
+  if (msg) {
+    lua_pushvalue(L, msg);
+    lua_setiuservalue(L, fi, UV_CANCELMSG);
+  }
+  f->state = CANCELLED;
+  future_finish(L, lp, fi, f);
+}
+
+
+/*
+** Finish the gathering future at `gi` as cancelled with the cancel message
+** of its child at `fi`, as CPython's gather does.
+*/
+static void gather_cancelled (lua_State *L, Loop *lp, int gi, int fi) {
+  push_cancel_message(L, fi);
+  set_cancelled(L, lp, gi, lua_gettop(L));
+  lua_pop(L, 1);
+}
+
+
 /*
 ** A child of the gathering future at `gi` is done (the future at `fi`):
 ** count it; the first failure (unless return_exceptions) or the last
-** child finishes the gathering future.
+** child finishes the gathering future -- as cancelled when a cancel was
+** forwarded to the children (gather_cancel).
 */
 void gather_child_done (lua_State *L, Loop *lp, int gi, Future *g, int fi,
                         Future *child) {
@@ -209,16 +253,22 @@ void gather_child_done (lua_State *L, Loop *lp, int gi, Future *g, int fi,
     child->retrieved = 1;
     return;
   }
-  if (!g->return_exceptions && child->state == CANCELLED) {
-    push_cancelled(L, 0);
-    set_exception(L, lp, gi);
-  }
+  if (!g->return_exceptions && child->state == CANCELLED)
+    gather_cancelled(L, lp, gi, fi);
   else if (!g->return_exceptions && child->nresults < 0) {
     child->retrieved = 1;
     push_exception(L, fi);
     set_exception(L, lp, gi);
   }
-  else if (g->u.remaining == 0)
+  else if (g->u.remaining > 0)
+    return;
+  else if (g->cancel_requested) {  /* CPython: the last child's message */
+    lua_getiuservalue(L, gi, UV_WAITING);
+    lua_rawgeti(L, -1, luaL_len(L, -1));
+    gather_cancelled(L, lp, gi, lua_gettop(L));
+    lua_pop(L, 2);
+  }
+  else
     set_results(L, lp, gi, 0);
 }
 
@@ -245,6 +295,27 @@ static void future_finish (lua_State *L, Loop *lp, int fi, Future *f) {
 
 
 /*
+** Cancel the pending gathering future at `gi` as CPython's: cancel its
+** children instead.  When one of them took it, the future stays pending
+** until they are all done, then ends cancelled (gather_child_done), so
+** that the gathering task waits for its children to finish cancelling.
+*/
+static int gather_cancel (lua_State *L, Loop *lp, int gi, Future *g,
+                          int msg) {
+  int took = 0;
+  lua_getiuservalue(L, gi, UV_WAITING);  /* the children */
+  for (lua_Integer i = 1, n = luaL_len(L, -1); i <= n; i++) {
+    lua_rawgeti(L, -1, i);
+    took |= future_cancel(L, lp, lua_gettop(L), msg);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  if (took) g->cancel_requested = 1;
+  return took;
+}
+
+
+/*
 ** Cancel the future or task at `fi` with the message at `msg` (0: none).
 ** Returns 1 when it was pending.
 */
@@ -252,12 +323,8 @@ static int future_cancel (lua_State *L, Loop *lp, int fi, int msg) {
   Future *f = lua_touserdata(L, fi);
   if (f->kind == KIND_TASK) return task_cancel(L, lp, fi, msg);
   if (f->state != PENDING) return 0;
-  if (msg) {
-    lua_pushvalue(L, msg);
-    lua_setiuservalue(L, fi, UV_CANCELMSG);
-  }
-  f->state = CANCELLED;
-  future_finish(L, lp, fi, f);
+  if (f->gathering) return gather_cancel(L, lp, fi, f, msg);
+  set_cancelled(L, lp, fi, msg);
   return 1;
 }
 
@@ -410,14 +477,8 @@ static void task_release (lua_State *L, Loop *lp, int ti) {
 
 /* Finish the task at `ti` as cancelled (message at `msg`, 0: none). */
 static void task_set_cancelled (lua_State *L, Loop *lp, int ti, int msg) {
-  Future *t = lua_touserdata(L, ti);
-  if (msg) {
-    lua_pushvalue(L, msg);
-    lua_setiuservalue(L, ti, UV_CANCELMSG);
-  }
   task_release(L, lp, ti);
-  t->state = CANCELLED;
-  future_finish(L, lp, ti, t);
+  set_cancelled(L, lp, ti, msg);
 }
 
 
@@ -457,10 +518,9 @@ int task_cancel (lua_State *L, Loop *lp, int ti, int msg) {
   }
   lua_pop(L, 1);
   t->must_cancel = 1;
-  if (msg) {
-    lua_pushvalue(L, msg);
-    lua_setiuservalue(L, ti, UV_CANCELMSG);
-  }
+  if (msg) lua_pushvalue(L, msg);
+  else lua_pushnil(L);  /* the message of this request, none: not an older one */
+  lua_setiuservalue(L, ti, UV_CANCELMSG);
   if (t != lp->current && t->timer.index >= 0) {
     heap_remove(lp, &t->timer);
     schedule_step(L, lp, t);
@@ -760,12 +820,6 @@ void ensure_future (lua_State *L, Loop *lp, int idx) {
 }
 
 
-static int finish_inline (lua_State *L, int status, lua_KContext ctx) {
-  (void)status; (void)ctx;
-  return lua_gettop(L) - 1;
-}
-
-
 static int await_k (lua_State *L, int status, lua_KContext ctx) {
   Loop *lp = getloop(L);
   (void)status; (void)ctx;
@@ -776,26 +830,35 @@ static int await_k (lua_State *L, int status, lua_KContext ctx) {
 
 
 /*
-** await(aw): run a coroutine object or plain function inline, or suspend
-** the current task until a Future/Task is done; its results or its error.
+** _inline(aw) -> fn, args...: what awaiting a coroutine object (consumed)
+** or a plain function runs inline; nothing for anything else.  The Lua
+** side of await calls them by a tail call (lua/pystd/_asyncio.lua): awaits
+** nested inline then cost Lua stack, not C stack, so they nest as deep as
+** CPython's.
+*/
+int aio_inline (lua_State *L) {
+  Loop *lp = getloop(L);
+  int kind = kind_of(L, lp, 1);
+  lua_settop(L, 1);
+  if (kind != KIND_CORO && lua_type(L, 1) != LUA_TFUNCTION) return 0;
+  if (lp->current == NULL) return no_running_loop(L);
+  if (kind == KIND_CORO) return coro_unpack(L, 1, lua_touserdata(L, 1)) + 1;
+  unwrap_async(L, 1);
+  return 1;
+}
+
+
+/*
+** await(aw) for a Task or Future: suspend the current task until it is
+** done; its results or its error.  (The Lua side runs the inline kinds.)
 */
 int aio_await (lua_State *L) {
   Loop *lp = getloop(L);
-  int nargs, kind = kind_of(L, lp, 1);
+  int kind = kind_of(L, lp, 1);
   Future *t;
   lua_settop(L, 1);
   if (lp->current == NULL) return no_running_loop(L);
-  if (kind == KIND_CORO || lua_type(L, 1) == LUA_TFUNCTION) {
-    if (kind == KIND_CORO) nargs = coro_unpack(L, 1, lua_touserdata(L, 1));
-    else {
-      unwrap_async(L, 1);
-      lua_pushvalue(L, 1);
-      nargs = 0;
-    }
-    lua_callk(L, nargs, LUA_MULTRET, 0, finish_inline);
-    return finish_inline(L, LUA_OK, 0);
-  }
-  if (kind < 0)
+  if (kind != KIND_TASK && kind != KIND_FUTURE)
     return pystd_raise(L, "TypeError", "object %s can't be used in 'await' "
                        "expression", luaL_typename(L, 1));
   if (((Future *)lua_touserdata(L, 1))->state != PENDING)
@@ -857,7 +920,7 @@ static void push_first_outcome (lua_State *L, int fi) {
   Future *f = lua_touserdata(L, fi);
   int type;
   if (f->state == CANCELLED) {
-    push_cancelled(L, 0);
+    push_cancelled_of(L, fi);
     return;
   }
   if (f->nresults == 0) {
@@ -884,19 +947,11 @@ static void push_first_outcome (lua_State *L, int fi) {
 
 /* gather resumed: stack is (children, return_exceptions, gathering future) */
 static int gather_k (lua_State *L, int status, lua_KContext ctx) {
-  Loop *lp = getloop(L);
   Future *g = lua_touserdata(L, 3);
   lua_Integer n = luaL_len(L, 1);
   (void)status; (void)ctx;
   lua_settop(L, 3);
-  if (g->state == CANCELLED) {  /* the gathering task was cancelled */
-    for (lua_Integer i = 1; i <= n; i++) {
-      lua_rawgeti(L, 1, i);
-      future_cancel(L, lp, 4, 0);
-      lua_pop(L, 1);
-    }
-  }
-  check_cancel(L, lp);
+  check_cancel(L, getloop(L));
   if (g->state != FINISHED || g->nresults < 0) return push_outcome(L, 3);
   lua_createtable(L, (int)n, 0);
   for (lua_Integer i = 1; i <= n; i++) {
@@ -1041,7 +1096,8 @@ static int fut_remove_done_callback (lua_State *L) {
   Future *f = checkfuture(L, 1);
   luaL_checkany(L, 2);
   lua_settop(L, 2);
-  if (!f->has_callbacks) n = 0;
+  if (!f->has_callbacks || f->state != PENDING)  /* done: all scheduled */
+    n = 0;
   else if (lua_getiuservalue(L, 1, UV_CALLBACKS) != LUA_TTABLE) {
     n = lua_rawequal(L, 2, 3);  /* the one callback */
     if (n) {
@@ -1072,10 +1128,16 @@ static Future *checktask (lua_State *L) {
 }
 
 
-static int task_get_name (lua_State *L) {
-  Future *t = checktask(L);
-  if (t->named) lua_getiuservalue(L, 1, UV_NAME);
+static void push_task_name (lua_State *L, int ti) {
+  Future *t = lua_touserdata(L, ti);
+  if (t->named) lua_getiuservalue(L, ti, UV_NAME);
   else lua_pushfstring(L, "Task-%I", t->id);
+}
+
+
+static int task_get_name (lua_State *L) {
+  checktask(L);
+  push_task_name(L, 1);
   return 1;
 }
 
@@ -1102,17 +1164,24 @@ static int task_uncancel (lua_State *L) {
 }
 
 
-static int fut_tostring (lua_State *L) {
-  Future *f = checkfuture(L, 1);
+/* Push the repr of the future or task at `fi`. */
+static void push_repr (lua_State *L, int fi) {
   static const char *const states[] = {"pending", "finished", "cancelled"};
-  if (f->kind == KIND_TASK) {
-    lua_settop(L, 1);
-    task_get_name(L);
-    lua_pushfstring(L, "<Task %s name='%s'>", states[f->state],
-                    lua_tostring(L, -1));
-  }
-  else
+  Future *f = lua_touserdata(L, fi);
+  if (f->kind != KIND_TASK) {
     lua_pushfstring(L, "<Future %s>", states[f->state]);
+    return;
+  }
+  push_task_name(L, fi);
+  lua_pushfstring(L, "<Task %s name='%s'>", states[f->state],
+                  lua_tostring(L, -1));
+  lua_remove(L, -2);
+}
+
+
+static int fut_tostring (lua_State *L) {
+  checkfuture(L, 1);
+  push_repr(L, 1);
   return 1;
 }
 
@@ -1126,25 +1195,37 @@ static int coro_gc (lua_State *L) {
 
 
 /*
-** __gc of the sentinel of a failed future (see add_sentinel): report an
+** Print the exception of the failed future at `fi` on stderr as CPython's
+** loop reports one: `what` happened, then `label`: the future's repr.
+*/
+void report_exception (lua_State *L, int fi, const char *what,
+                       const char *label) {
+  const char *repr, *exc;
+  fi = lua_absindex(L, fi);
+  push_repr(L, fi);
+  repr = lua_tostring(L, -1);
+  push_exception(L, fi);
+  exc = luaL_tolstring(L, -1, NULL);
+  fprintf(stderr, "%s\n%s: %s\n%s\n", what, label, repr, exc);
+  fflush(stderr);
+  lua_pop(L, 3);
+}
+
+
+/*
+** __gc of the sentinel of a failed future (see set_exception): report an
 ** exception nobody retrieved, as CPython's loop does.
 */
 int sentinel_gc (lua_State *L) {
   Future *f;
-  const char *repr, *exc;
   lua_settop(L, 1);
   lua_getiuservalue(L, 1, SENTINEL_FUTURE);
   f = lua_touserdata(L, 2);
   if (f == NULL || f->state != FINISHED || f->nresults >= 0 || f->retrieved)
     return 0;
-  lua_replace(L, 1);
-  fut_tostring(L);
-  repr = lua_tostring(L, -1);
-  push_exception(L, 1);
-  exc = luaL_tolstring(L, -1, NULL);
-  fprintf(stderr, "%s exception was never retrieved\nfuture: %s\n%s\n",
-          f->kind == KIND_TASK ? "Task" : "Future", repr, exc);
-  fflush(stderr);
+  report_exception(L, 2, f->kind == KIND_TASK
+                   ? "Task exception was never retrieved"
+                   : "Future exception was never retrieved", "future");
   return 0;
 }
 
@@ -1184,8 +1265,7 @@ const luaL_Reg future_meta[] = {
   {NULL, NULL}
 };
 
-const luaL_Reg coro_methods[] = {
-  {"await", aio_await},
+const luaL_Reg coro_methods[] = {  /* the Lua side adds await */
   {"close", coro_close},
   {NULL, NULL}
 };

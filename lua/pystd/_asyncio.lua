@@ -8,12 +8,25 @@
 local errors = require "pystd.errors"
 
 return function(asyncio)
-  local await, create_task, kind_of = asyncio.await, asyncio.create_task,
-    asyncio._kind
+  local await_future, inline = asyncio.await, asyncio._inline
+  local create_task, kind_of = asyncio.create_task, asyncio._kind
   local current_task, loop = asyncio.current_task, asyncio._loop
   local new_error, raise, is_error = errors.new, errors.raise, errors.is
 
   local function new_future() return loop:create_future() end
+
+  local function await_with(aw, fn, ...)
+    if fn then return fn(...) end
+    return await_future(aw)
+  end
+
+  --- await(aw) / aw:await(): a coroutine object or a plain function runs
+  -- inline, by tail calls, so that awaits nested inline nest as deep as
+  -- CPython's (a C call per level would stop near 200); a Task or Future
+  -- suspends the task in C.
+  local function await(aw) return await_with(aw, inline(aw)) end
+  asyncio.await = await
+  asyncio._coroutine_methods.await = await
 
   local function is_cancelled(err)
     return is_error(err, "asyncio.CancelledError")
@@ -36,7 +49,7 @@ return function(asyncio)
 
   --- Await `fut`; when that raises, run cleanup(err) then re-raise.
   local function await_or(fut, cleanup)
-    local ok, err = pcall(await, fut)
+    local ok, err = pcall(await_future, fut)
     if not ok then
       cleanup(err)
       error(err, 0)
@@ -60,20 +73,31 @@ return function(asyncio)
   Timeout.__index = Timeout
   Timeout.__name = "pystd.asyncio.Timeout"
 
+  -- A scope's state, CPython's: "active", "expiring" (its deadline
+  -- cancelled the task), then "expired" or "finished" once left.
+
   local function on_timeout(scope)
     scope.handle = nil
-    scope.expired_ = true
+    scope.state = "expiring"
     scope.task:cancel()
   end
 
-  --- reschedule(when): a new deadline in loop time (nil: none)
-  function Timeout:reschedule(when)
-    if self.handle then
-      self.handle:cancel()
-      self.handle = nil
+  local function cancel_handle(scope)
+    if scope.handle then
+      scope.handle:cancel()
+      scope.handle = nil
     end
+  end
+
+  --- reschedule(when): a new deadline in loop time (nil: none); only while
+  -- the scope is active
+  function Timeout:reschedule(when)
+    if self.state ~= "active" then
+      raise("RuntimeError", ("Cannot change state of %s Timeout"):format(self.state))
+    end
+    cancel_handle(self)
     self.when_ = when
-    if when == nil or self.exited then return end
+    if when == nil then return end
     if when <= loop:time() then
       self.handle = loop:call_soon(on_timeout, self)
     else
@@ -82,42 +106,59 @@ return function(asyncio)
   end
 
   function Timeout:when() return self.when_ end
-  function Timeout:expired() return self.expired_ end
+  function Timeout:expired()
+    return self.state == "expiring" or self.state == "expired"
+  end
 
+  --- Leaving the scope: an expiry takes back its cancel request (also when
+  -- the body swallowed the CancelledError) and, when no other request is
+  -- pending, turns the CancelledError into TimeoutError.
   function Timeout:__close(err)
-    self.exited = true
-    if self.handle then
-      self.handle:cancel()
-      self.handle = nil
+    cancel_handle(self)
+    if self.state ~= "expiring" then
+      self.state = "finished"
+      return
     end
-    if self.expired_ and is_cancelled(err) and
-        self.task:uncancel() <= self.cancelling then
+    self.state = "expired"
+    if self.task:uncancel() <= self.cancelling and is_cancelled(err) then
       raise("TimeoutError", "")
     end
   end
 
   function Timeout:__tostring()
     return ("<Timeout when=%s expired=%s>"):format(tostring(self.when_),
-      tostring(self.expired_))
+      tostring(self:expired()))
+  end
+
+  --- Lua's argument error, for the caller of `fname`, unless `v` is a
+  -- number or nil.
+  local function check_seconds(v, arg, fname)
+    if v ~= nil and type(v) ~= "number" then
+      error(("bad argument #%d to '%s' (number expected, got %s)")
+        :format(arg, fname, type(v)), 3)
+    end
   end
 
   --- timeout_at(when): a to-be-closed scope that cancels the current task
   -- at loop time `when`; leaving the scope turns that CancelledError into
   -- TimeoutError (CPython 3.11's asyncio.timeout_at).
   function asyncio.timeout_at(when)
+    check_seconds(when, 1, "timeout_at")
     local task = require_task("timeout")
-    local scope = setmetatable({ task = task, expired_ = false,
+    local scope = setmetatable({ task = task, state = "active",
       cancelling = task:cancelling() }, Timeout)
     scope:reschedule(when)
     return scope
   end
 
   function asyncio.timeout(delay)
+    check_seconds(delay, 1, "timeout")
     return asyncio.timeout_at(delay and loop:time() + delay)
   end
 
   --- wait_for(aw, timeout) -> the results of aw, or TimeoutError
   function asyncio.wait_for(aw, delay)
+    check_seconds(delay, 2, "wait_for")
     if delay == nil then return await(aw) end
     local _ <close> = asyncio.timeout(delay)
     return await(aw)
@@ -183,6 +224,7 @@ return function(asyncio)
     local futs, finished, taken, given = {}, {}, 0, 0
     local wake, timed_out, handle
     local function on_done(f)
+      if timed_out then return end  -- a callback already scheduled
       finished[#finished + 1] = f
       if wake and not wake:done() then wake:set_result() end
     end
@@ -201,7 +243,7 @@ return function(asyncio)
       while taken >= #finished do
         if timed_out then raise("TimeoutError", "") end
         wake = new_future()
-        await(wake)
+        await_future(wake)
         wake = nil
       end
       taken = taken + 1
@@ -274,11 +316,11 @@ return function(asyncio)
     if self.exited then raise("RuntimeError", "TaskGroup is finished") end
     if self.aborting then raise("RuntimeError", "TaskGroup is shutting down") end
     local task = create_task(...)
-    if not self.tasks[task] and not task:done() then
+    if not self.tasks[task] then  -- counted once, done or not: its callback uncounts it
       self.tasks[task] = true
       self.ntasks = self.ntasks + 1
+      task:add_done_callback(self.on_task_done)
     end
-    task:add_done_callback(self.on_task_done)
     return task
   end
 
@@ -296,7 +338,7 @@ return function(asyncio)
     end
     while self.ntasks > 0 do
       self.all_done = new_future()
-      local waited, cancel = pcall(await, self.all_done)
+      local waited, cancel = pcall(await_future, self.all_done)
       if not waited then
         if not is_cancelled(cancel) then error(cancel, 0) end
         if not self.aborting then
@@ -323,6 +365,10 @@ return function(asyncio)
   --- TaskGroup(body) -> what body returns: runs body(tg) in the current
   -- task and waits for every task made with tg:create_task
   function asyncio.TaskGroup(body)
+    if type(body) ~= "function" then
+      error(("bad argument #1 to 'TaskGroup' (function expected, got %s)")
+        :format(type(body)), 2)
+    end
     local parent = require_task("TaskGroup")
     local tg = setmetatable({ parent = parent, tasks = {}, ntasks = 0,
       errors = {}, aborting = false, parent_cancel_requested = false }, TaskGroup)
@@ -349,7 +395,7 @@ return function(asyncio)
   local function wait_in(waiters, on_error)
     local fut = new_future()
     waiters[#waiters + 1] = fut
-    local ok, err = pcall(await, fut)
+    local ok, err = pcall(await_future, fut)
     remove_waiter(waiters, fut)
     if not ok then
       if on_error then on_error(fut, err) end
@@ -358,16 +404,13 @@ return function(asyncio)
     return fut
   end
 
-  --- Complete the first waiter not done yet with `value`; true if one was.
+  --- Complete the first waiter with `value`, unless it is done already (woken,
+  -- not yet running: it takes the wake-up; cancelled: it passes it on), as
+  -- CPython's Lock._wake_up_first.  Waking one further back would let two
+  -- tasks hold the lock.
   local function wake_first(waiters, value)
-    for i = 1, #waiters do
-      local fut = waiters[i]
-      if not fut:done() then
-        fut:set_result(value)
-        return true
-      end
-    end
-    return false
+    local fut = waiters[1]
+    if fut and not fut:done() then fut:set_result(value) end
   end
 
   local Guard = { __name = "pystd.asyncio.Guard" }
