@@ -252,11 +252,13 @@ static void add_escape (luaL_Buffer *b, long cp) {
 }
 
 
-void pystd_pushstrrepr (lua_State *L, const char *s, size_t len) {
+/* Push the repr of s[0..len): of a bytes object when `bytes`, else of a str. */
+static void push_repr (lua_State *L, const char *s, size_t len, int bytes) {
   const unsigned char *u = (const unsigned char *)s;
   luaL_Buffer b;
   char q = (memchr(s, '\'', len) && !memchr(s, '"', len)) ? '"' : '\'';
   luaL_buffinit(L, &b);
+  if (bytes) luaL_addchar(&b, 'b');
   luaL_addchar(&b, q);
   for (size_t k = 0; k < len; k++) {
     unsigned char c = u[k];
@@ -270,7 +272,8 @@ void pystd_pushstrrepr (lua_State *L, const char *s, size_t len) {
           luaL_addchar(&b, '\\');
           luaL_addchar(&b, (char)c);
         }
-        else if (c < 0x20 || c == 0x7F) add_escape(&b, c);
+        else if (c < 0x20 || c == 0x7F || (bytes && c >= 0x80))
+          add_escape(&b, c);
         else if (c < 0x80) luaL_addchar(&b, (char)c);
         else {
           size_t n;
@@ -286,6 +289,16 @@ void pystd_pushstrrepr (lua_State *L, const char *s, size_t len) {
   }
   luaL_addchar(&b, q);
   luaL_pushresult(&b);
+}
+
+
+void pystd_pushstrrepr (lua_State *L, const char *s, size_t len) {
+  push_repr(L, s, len, 0);
+}
+
+
+void pystd_pushbytesrepr (lua_State *L, const char *s, size_t len) {
+  push_repr(L, s, len, 1);
 }
 
 /* }====================================================== */

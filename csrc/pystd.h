@@ -98,6 +98,9 @@ size_t pystd_optend (lua_State *L, int arg, size_t len);
 */
 void pystd_pushstrrepr (lua_State *L, const char *s, size_t len);
 
+/* Push Python's repr of a bytes object: b'...', every byte >= 0x80 as \xNN. */
+void pystd_pushbytesrepr (lua_State *L, const char *s, size_t len);
+
 /* }====================================================== */
 
 

@@ -386,6 +386,15 @@ describe("pystd.re", function()
         tostring(re.search("", "x")))
       assert.are.equal([[<re.Match object; span=(1, 3), match="a'\n">]],
         tostring(re.search(".*", "a'\n", re.S)))
+      -- non-printable characters escaped; bytes of a BYTES match as b'\xNN'
+      assert.are.equal([[<re.Match object; span=(1, 7), match='é\x85\u2028'>]],
+        tostring(re.search(".*", "é\u{85}\u{2028}")))
+      assert.are.equal([[<re.Match object; span=(1, 3), match=b'\xc3\xa9\n'>]],
+        tostring(re.search(".*", "é\n", re.BYTES | re.S)))
+      local expected = helper.python("import re\n"
+        .. "print(re.search(b'.+', b'x\\xff\\x00\\\\\\'\\xe9', re.S))")
+      assert.are.equal((expected:gsub("span=%(0", "span=(1")),
+        tostring(re.search(".+", "x\xff\0\\'\xe9", re.BYTES | re.S)) .. "\n")
     end)
 
     it("keeps its string alive", function()

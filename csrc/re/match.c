@@ -248,12 +248,16 @@ static int match_expand (lua_State *L) {
 }
 
 
-/* <re.Match object; span=(2, 7), match='lphabe'> */
+/* <re.Match object; span=(2, 7), match='lphabe'> (match=b'...' for re.BYTES) */
 static int match_tostring (lua_State *L) {
   ReMatch *m = check_match(L);
+  int bytes;
+  push_pattern(L);
+  bytes = (pyre_topattern(L, -1)->flags & RE_BYTES) != 0;
   lua_pushfstring(L, "<re.Match object; span=(%d, %d), match=",
                   (int)m->ov[0] + 1, (int)m->ov[1]);
-  pystd_pushstrrepr(L, m->subject + m->ov[0], m->ov[1] - m->ov[0]);
+  (bytes ? pystd_pushbytesrepr : pystd_pushstrrepr)(L, m->subject + m->ov[0],
+                                                    m->ov[1] - m->ov[0]);
   lua_pushliteral(L, ">");
   lua_concat(L, 3);
   return 1;
