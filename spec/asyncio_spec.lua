@@ -770,6 +770,28 @@ describe("pystd.asyncio", function()
       end)
     end)
 
+    it("wait and as_completed take each awaitable once; timeout 0 yields once", function()
+      run(function()
+        local t = asyncio.create_task(delayed(0.01, "t"))
+        local done, pending = asyncio.wait({ t, t, t })
+        assert.same({ 1, 0 }, { #done, #pending })
+        local seen = {}
+        for f in asyncio.as_completed({ t, t }) do seen[#seen + 1] = f:await() end
+        assert.same({ "t" }, seen)
+        local ran = false
+        asyncio.create_task(function() ran = true end)
+        local slow = asyncio.create_task(delayed(1, "slow"))
+        done, pending = asyncio.wait({ slow }, { timeout = 0 })
+        assert.is_true(ran)  -- the loop ran once, as in CPython
+        assert.same({ 0, 1 }, { #done, #pending })
+        slow:cancel()
+        assert.has_error(function() asyncio.wait({ slow }, { timeout = "1" }) end,
+          "bad argument #2 to 'wait' (number expected, got string)")
+        assert.has_error(function() asyncio.Semaphore("x") end,
+          "bad argument #1 to 'Semaphore' (integer expected, got string)")
+      end)
+    end)
+
     it("wait FIRST_EXCEPTION", function()
       run(function()
         local done, pending = asyncio.wait({ delayed(0.01, "bad", true), delayed(0.5, 2) },

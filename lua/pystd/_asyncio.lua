@@ -176,15 +176,29 @@ return function(asyncio)
     return fut:done() and not fut:cancelled() and fut:exception() ~= nil
   end
 
+  --- The awaitables of `aws` as Tasks/Futures, each once: CPython takes
+  -- a set.
+  local function unique_futures(aws)
+    local futs, seen = {}, {}
+    for _, aw in ipairs(aws) do
+      local f = create_task(aw)
+      if not seen[f] then
+        seen[f] = true
+        futs[#futs + 1] = f
+      end
+    end
+    return futs
+  end
+
   --- wait(aws [, {timeout =, return_when =}]) -> done, pending
   function asyncio.wait(aws, opts)
     opts = opts or {}
+    check_seconds(opts.timeout, 2, "wait")
     local return_when = opts.return_when or "ALL_COMPLETED"
     if not RETURN_WHEN[return_when] then
       raise("ValueError", "Invalid return_when value: " .. tostring(return_when))
     end
-    local futs = {}
-    for i, aw in ipairs(aws) do futs[i] = create_task(aw) end
+    local futs = unique_futures(aws)
     if #futs == 0 then raise("ValueError", "Set of Tasks/Futures is empty.") end
     local function finished_enough()
       local ndone = 0
@@ -197,7 +211,7 @@ return function(asyncio)
       end
       return ndone == #futs
     end
-    if not finished_enough() and opts.timeout ~= 0 then
+    if not finished_enough() then  -- (timeout 0 still yields once, as CPython)
       local waiter = new_future()
       local function wake() if not waiter:done() then waiter:set_result() end end
       local function on_done() if finished_enough() then wake() end end
@@ -221,17 +235,15 @@ return function(asyncio)
   --- as_completed(aws [, timeout]) -> iterator of coroutine objects, each
   -- giving the results of the next awaitable to finish
   function asyncio.as_completed(aws, delay)
-    local futs, finished, taken, given = {}, {}, 0, 0
+    check_seconds(delay, 2, "as_completed")
+    local futs, finished, taken, given = unique_futures(aws), {}, 0, 0
     local wake, timed_out, handle
     local function on_done(f)
       if timed_out then return end  -- a callback already scheduled
       finished[#finished + 1] = f
       if wake and not wake:done() then wake:set_result() end
     end
-    for i, aw in ipairs(aws) do
-      futs[i] = create_task(aw)
-      futs[i]:add_done_callback(on_done)
-    end
+    for _, f in ipairs(futs) do f:add_done_callback(on_done) end
     if delay then
       handle = loop:call_later(delay, function()
         timed_out = true
@@ -507,7 +519,8 @@ return function(asyncio)
   local function new_semaphore(class, value)
     value = value or 1
     if math.type(value) ~= "integer" then
-      error("bad argument #1 to 'Semaphore' (integer expected)", 3)
+      error(("bad argument #1 to 'Semaphore' (integer expected, got %s)")
+        :format(math.type(value) or type(value)), 3)
     end
     if value < 0 then raise("ValueError", "Semaphore initial value must be >= 0") end
     return setmetatable({ value = value, bound = value, waiters = {} }, class)
