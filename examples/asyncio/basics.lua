@@ -57,7 +57,10 @@ end)
 -- and when the object is collected unawaited, a warning goes to stderr.
 local knights = asyncio.async(function() return "Ni!" end)
 asyncio.run(function()
-  local function forget() knights() end  -- never awaited: it won't run at all
+  -- Nothing happens if we just call knights(): a coroutine object is made
+  -- but never awaited, so it won't run at all.  (Called from a function
+  -- that has returned, so no stack slot keeps the object alive.)
+  local function forget() knights() end
   forget()
   collectgarbage()       -- collect it now, so the warning comes out here
   collectgarbage()

@@ -1,10 +1,12 @@
 -- Character counts per file, one task per file in a TaskGroup. Each task
 -- reads its file a line at a time, sleeping between lines, and returns the
--- file name and a table character -> count. A file that cannot be read fails
--- its task, which cancels the others and fails the group (ExceptionGroup).
+-- file name and its counts (a pystd Counter: UTF-8 character -> count). A
+-- file that cannot be read fails its task, which cancels the others and
+-- fails the group (ExceptionGroup).
 -- Usage: lua5.4 examples/asyncio/char_count.lua [--scale F] FILE...
 local argparse = require "argparse"
 local asyncio = require "pystd.asyncio"
+local Counter = require("pystd.collections").Counter
 local errors = require "pystd.errors"
 
 local parser = argparse("char_count.lua",
@@ -16,22 +18,21 @@ parser:option("--pause", "Seconds to sleep between lines (before scaling).", "0.
 local args = parser:parse()
 local PAUSE = args.pause * args.scale
 
---- A character as a readable table key: printable ones quoted, others escaped.
+--- A character as a readable table key: printable ones (any UTF-8
+-- character) quoted, control characters escaped.
+local ESCAPES = { ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r", ['"'] = '\\"',
+  ["\\"] = "\\\\" }
 local function show_char(c)
-  local named = { ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r", ['"'] = '\\"',
-    ["\\"] = "\\\\" }
-  if named[c] then return '"' .. named[c] .. '"' end
-  if c:match("^[%g ]$") then return '"' .. c .. '"' end
-  return ('"\\%d"'):format(c:byte())
+  if ESCAPES[c] then return '"' .. ESCAPES[c] .. '"' end
+  if #c == 1 and not c:match("^[%g ]$") then return ('"\\%d"'):format(c:byte()) end
+  return '"' .. c .. '"'
 end
 
---- The table as Lua source, keys in byte order: {["\n"] = 2, [" "] = 5, ...}.
+--- The counts as a Lua table constructor, in the order the characters first
+-- appeared (as Python prints a dict): {["a"] = 1, ["\n"] = 3, ...}.
 local function show_counts(counts)
-  local keys = {}
-  for c in pairs(counts) do keys[#keys + 1] = c end
-  table.sort(keys)
   local parts = {}
-  for i, c in ipairs(keys) do parts[i] = ("[%s] = %d"):format(show_char(c), counts[c]) end
+  for c, n in pairs(counts) do parts[#parts + 1] = ("[%s] = %d"):format(show_char(c), n) end
   return "{" .. table.concat(parts, ", ") .. "}"
 end
 
@@ -46,9 +47,9 @@ local count_chars = asyncio.async(function(filename)
       ("[Errno %d] %s: '%s'"):format(errno, reason, filename),
       { errno = errno, filename = filename })
   end
-  local counts = {}
+  local counts = Counter()         -- a table character -> count, in insertion order
   for line in file:lines("L") do  -- "L" keeps the newline: it is a character too
-    for c in line:gmatch(".") do counts[c] = (counts[c] or 0) + 1 end
+    Counter.update(counts, line)  -- a string counts its UTF-8 characters
     asyncio.sleep(PAUSE)          -- let the other files' tasks run
   end
   file:close()

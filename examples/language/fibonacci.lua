@@ -5,7 +5,8 @@ local argparse = require "argparse"
 
 local parser = argparse("fibonacci.lua",
   "Step a Fibonacci coroutine, printing where it pauses and resumes.")
-parser:option("--limit", "How many numbers to generate.", "5"):convert(tonumber)
+parser:option("--limit", "How many numbers to generate.", "5"):argname("N")
+  :convert(math.tointeger)
 local args = parser:parse()
 
 local function fibonacci(limit)

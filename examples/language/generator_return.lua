@@ -43,7 +43,7 @@ end
 
 -- for event in myprint(): print('got event', event)
 for event in coroutine.wrap(function() myprint(mygen) end) do
-  print("got event", event)
+  print("got event " .. event)  -- never runs: mygen yields nothing
 end
 
 -- The same with a sub-generator that does yield: its events pass through.
