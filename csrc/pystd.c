@@ -243,7 +243,7 @@ static int repr_escapes (long cp) {
 }
 
 
-/* Add the escape of code point (or invalid byte) `cp`: \xNN, \uNNNN or \UNNNNNNNN */
+/* Add the escape \xNN, \uNNNN or \UNNNNNNNN of `cp` (or of a stray byte) */
 static void add_escape (luaL_Buffer *b, long cp) {
   char buf[16];
   snprintf(buf, sizeof(buf), (cp <= 0xFF) ? "\\x%02lx" : (cp <= 0xFFFF)

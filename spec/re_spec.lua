@@ -916,6 +916,39 @@ describe("pystd.re", function()
       raised("ValueError", re.compile, "\xffP`\0\\04Z2", re.I)
     end)
 
+    it("validates a long subject once, and still checks every other string", function()
+      local p = re.compile("\\w+")
+      local long = ("é a "):rep(500)  -- 2,500 bytes: remembered once validated
+      assert.are.equal("é", p:search(long):group())
+      for pos = 1, #long, 97 do  -- every call still checks its positions
+        local inside = (long:byte(pos) & 0xC0) == 0x80
+        local ok, err = pcall(p.search, p, long, pos)
+        assert.are.equal(not inside, ok)
+        if inside then
+          assert.are.equal(("position %d is inside a UTF-8 character"):format(pos),
+            err.message)
+        end
+      end
+      local bad = long:sub(1, -2) .. "\xff"  -- as long, invalid
+      local err = raised("ValueError", p.search, p, bad)
+      assert.are.equal(("invalid UTF-8 at byte %d"):format(#long), err.message)
+      raised("ValueError", re.sub, "a", "b", bad)
+      assert.is_not_nil(p:search(long, 3))
+    end)
+
+    it("lets a long subject go at the next garbage collection", function()
+      local p = re.compile("x")
+      collectgarbage()
+      collectgarbage()
+      local before = collectgarbage("count")
+      local big = ("ab"):rep(4 * 1024 * 1024)  -- 8 MB, remembered once searched
+      assert.is_nil(p:search(big))
+      big = nil
+      collectgarbage()
+      collectgarbage()
+      assert.is_true(collectgarbage("count") < before + 1024, "an 8 MB string kept alive")
+    end)
+
     it("raises ValueError for positions inside a character", function()
       local p = re.compile(".")
       local err = raised("ValueError", p.search, p, "é", 2)

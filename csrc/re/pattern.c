@@ -496,20 +496,80 @@ RePattern *pyre_checkpattern (lua_State *L, int arg) {
 
 
 /*
-** Raise ValueError unless s[0..len) is valid UTF-8 (for a text pattern)
-** with the window offsets `start` and `end` on character boundaries.
-** Returns 1 when the plain codes serve (an ASCII subject), else 0.
+** The subject validated last is remembered when it is long, so that a loop
+** matching at successive positions of one long string (a tokenizer) does
+** not validate it at every call: the registry holds it (its address stays
+** its own) until the next garbage collection, when an Expiry, a userdata
+** nobody keeps, forgets it.
 */
-int pyre_checksubject (lua_State *L, RePattern *p, const char *s, size_t len,
-                       size_t start, size_t end) {
-  size_t bad;
+#define RE_CHECKED_MIN   1024
+
+static const char checked_key = 0;  /* its address: the registry key */
+
+
+static int expiry_gc (lua_State *L) {
+  ReState *st = *(ReState **)lua_touserdata(L, 1);
+  st->checked = NULL;
+  st->expiry_armed = 0;
+  lua_pushnil(L);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &checked_key);
+  return 0;
+}
+
+
+/* Remember the valid subject s[0..len) at `sidx`. */
+static void remember_checked (lua_State *L, ReState *st, int sidx,
+                              const char *s, size_t len, int ascii) {
+  lua_pushvalue(L, sidx);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &checked_key);
+  st->checked = s;
+  st->checkedlen = len;
+  st->checkedascii = ascii;
+  if (!st->expiry_armed) {
+    ReState **box = (ReState **)lua_newuserdatauv(L, sizeof(ReState *), 0);
+    *box = st;
+    if (luaL_newmetatable(L, RE_EXPIRY_META)) {
+      lua_pushcfunction(L, expiry_gc);
+      lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    lua_pop(L, 1);
+    st->expiry_armed = 1;
+  }
+}
+
+
+/* Is s[0..len) all ASCII?  Raises ValueError unless it is valid UTF-8. */
+static int check_utf8 (lua_State *L, const char *s, size_t len) {
+  size_t bad = pyre_asciiprefix((const unsigned char *)s, len);
   int ascii;
-  if (p->flags & RE_BYTES) return 0;
-  bad = pyre_asciiprefix((const unsigned char *)s, len);
-  if (bad == len) return p->plainok;
+  if (bad == len) return 1;
   bad += pyre_utf8check(s + bad, len - bad, &ascii);
   if (bad < len)
     pystd_raise(L, "ValueError", "invalid UTF-8 at byte %d", (int)bad + 1);
+  return 0;
+}
+
+
+/*
+** Raise ValueError unless the subject s[0..len) at `sidx` is valid UTF-8
+** (for a text pattern) with the window offsets `start` and `end` on
+** character boundaries.  Returns 1 when the plain codes serve (an ASCII
+** subject), else 0.
+*/
+int pyre_checksubject (lua_State *L, RePattern *p, int sidx, const char *s,
+                       size_t len, size_t start, size_t end) {
+  ReState *st = p->st;
+  size_t bad;
+  int ascii;
+  if (p->flags & RE_BYTES) return 0;
+  if (s == st->checked && len == st->checkedlen)
+    ascii = st->checkedascii;
+  else {
+    ascii = check_utf8(L, s, len);
+    if (len >= RE_CHECKED_MIN) remember_checked(L, st, sidx, s, len, ascii);
+  }
+  if (ascii) return p->plainok;
   if (start < len && (s[start] & 0xC0) == 0x80)
     bad = start;
   else if (end < len && (s[end] & 0xC0) == 0x80)
@@ -786,7 +846,7 @@ static int search_mode (lua_State *L, RePattern *p, int pidx, int sidx,
                         enum re_mode mode) {
   int plain;
   if (start > end) { lua_pushnil(L); return 1; }
-  plain = pyre_checksubject(L, p, s, len, start, end);
+  plain = pyre_checksubject(L, p, sidx, s, len, start, end);
   if (!pyre_execfast(L, p, RE_CODE(mode, plain), s, end, start, 0))
     lua_pushnil(L);
   else pyre_newmatch(L, pidx, sidx, p, s, len, start, end);

@@ -33,6 +33,7 @@
 #define RE_PATTERN_META  "pystd.re.Pattern"
 #define RE_MATCH_META    "pystd.re.Match"
 #define RE_STATE_META    "pystd.re.State"
+#define RE_EXPIRY_META   "pystd.re.Expiry"
 #define RE_CODE_META     "pystd.re.Code"
 
 /* how a match is anchored; each kind has its own compiled code */
@@ -58,6 +59,10 @@ typedef struct ReState {
   pcre2_jit_stack *jitstack;
   uint32_t match_limit;
   int cached;                     /* entries in the module cache */
+  const char *checked;            /* the long subject validated last ... */
+  size_t checkedlen;              /* (kept alive in the registry) */
+  int checkedascii;               /* ... and whether it is all ASCII */
+  int expiry_armed;               /* an Expiry will forget it */
 } ReState;
 
 /*
@@ -209,8 +214,8 @@ static inline int pyre_execfast (lua_State *L, RePattern *p, int which,
   }
   return pyre_exec(L, p, which, s, end, start, opts);
 }
-int pyre_checksubject (lua_State *L, RePattern *p, const char *s, size_t len,
-                      size_t start, size_t end);
+int pyre_checksubject (lua_State *L, RePattern *p, int sidx, const char *s,
+                       size_t len, size_t start, size_t end);
 int pyre_pushpatternfor (lua_State *L, int arg, lua_Integer flags);
 int pyre_raiseerror (lua_State *L, int sidx, const char *msg, size_t pos);
 int pyre_groupnumber (lua_State *L, int pidx, int arg);

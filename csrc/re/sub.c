@@ -333,7 +333,8 @@ int pyre_subimpl (lua_State *L, int pidx, int replidx, int sidx,
     default:
       return luaL_typeerror(L, replidx, "string, function or table");
   }
-  which = RE_CODE(RE_SEARCH, pyre_checksubject(L, p, s, len, 0, len));
+  which = RE_CODE(RE_SEARCH,
+                  pyre_checksubject(L, p, sidx, s, len, 0, len));
   if (count < 0) count = -1;  /* CPython: a negative count replaces nothing */
   if (count < 0 || !pyre_execfast(L, p, which, s, len, 0, 0)) {
     lua_pushvalue(L, sidx);  /* no match: the subject itself */
@@ -398,7 +399,8 @@ int pyre_splitimpl (lua_State *L, int pidx, int sidx, lua_Integer maxsplit) {
   const char *s = lua_tolstring(L, sidx, &len);
   uint32_t opts = 0;
   lua_Integer n = 0, k = 0;
-  int which = RE_CODE(RE_SEARCH, pyre_checksubject(L, p, s, len, 0, len));
+  int which = RE_CODE(RE_SEARCH,
+                      pyre_checksubject(L, p, sidx, s, len, 0, len));
   lua_newtable(L);
   while (maxsplit >= 0 && (maxsplit == 0 || n < maxsplit)) {
     const PCRE2_SIZE *ov;
@@ -431,7 +433,8 @@ int pyre_findallimpl (lua_State *L, int pidx, int sidx, size_t pos,
   int which;
   lua_newtable(L);
   if (pos > endpos) return 1;
-  which = RE_CODE(RE_SEARCH, pyre_checksubject(L, p, s, len, pos, endpos));
+  which = RE_CODE(RE_SEARCH,
+                  pyre_checksubject(L, p, sidx, s, len, pos, endpos));
   for (;;) {
     const PCRE2_SIZE *ov;
     if (!pyre_execfast(L, p, which, s, endpos, pos, opts)) break;
@@ -497,8 +500,8 @@ int pyre_finditerimpl (lua_State *L, int pidx, int sidx, size_t pos,
   size_t len;
   const char *s = lua_tolstring(L, sidx, &len);
   FindIter *it;
-  int plain = (pos <= endpos) ? pyre_checksubject(L, p, s, len, pos, endpos)
-                              : 0;
+  int plain = (pos <= endpos)
+              ? pyre_checksubject(L, p, sidx, s, len, pos, endpos) : 0;
   lua_pushvalue(L, pidx);
   lua_pushvalue(L, sidx);
   it = (FindIter *)lua_newuserdatauv(L, sizeof(FindIter), 0);
