@@ -69,9 +69,11 @@ int col_repr (lua_State *L);
 ** amortized O(1).
 */
 typedef struct Order {
-  lua_Integer n;           /* entries in keys, dead ones included */
+  lua_Integer n;           /* index of the last entry, dead ones included */
   lua_Integer first;       /* no live entry sits before this index */
-  lua_Integer sweep_at;    /* n at which the next sweep runs */
+  lua_Integer lo;          /* no entry at all sits before this index (lo <=
+                              first: move_to_end(k, false) puts k before) */
+  lua_Integer sweep_at;    /* span n - lo + 1 at which the next sweep runs */
   lua_Unsigned version;    /* bumped when keys are added or moved */
 } Order;
 

@@ -455,13 +455,14 @@ static void push_ranking (lua_State *L, Ranking *rk, int keys, int t) {
 */
 int col_order_most_common (lua_State *L) {
   Order *o = col_checkorder(L, 1);
-  lua_Integer want = luaL_optinteger(L, 3, LUA_MAXINTEGER), i;
+  lua_Integer want = luaL_optinteger(L, 3, LUA_MAXINTEGER), i, span;
   Ranking rk;
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 3);
   lua_getiuservalue(L, 1, ORDER_KEYS);  /* at 4 */
   if (want < 0) want = 0;
-  rk.cap = (size_t)((want < o->n) ? want : o->n);
+  span = o->n - o->first + 1;  /* entries, dead ones included */
+  rk.cap = (size_t)((want < span) ? want : span);
   rk.heap = (Ranked *)lua_newuserdatauv(L, rk.cap * sizeof(Ranked) + 1,
                                         0);  /* at 5 */
   rk.n = 0;

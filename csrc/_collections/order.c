@@ -30,7 +30,7 @@ Order *col_checkorder (lua_State *L, int arg) {
 int col_order_new (lua_State *L) {
   Order *o = (Order *)lua_newuserdatauv(L, sizeof(Order), 2);
   o->n = 0;
-  o->first = 1;
+  o->first = o->lo = 1;
   o->sweep_at = SWEEP_MIN;
   o->version = 0;
   luaL_setmetatable(L, ORDER_META);
@@ -61,44 +61,65 @@ static int push_live_key (lua_State *L, int keys, int t, lua_Integer i) {
 }
 
 
+/* Forget the place of the key in entry i unless the entry is dead. */
+static void forget_entry (lua_State *L, int keys, int pos, lua_Integer i) {
+  lua_rawgeti(L, keys, i);
+  if (!lua_isnil(L, -1) && !is_dead(L, -1)) {  /* a deleted key */
+    lua_pushnil(L);
+    lua_rawset(L, pos);
+  }
+  else lua_pop(L, 1);
+}
+
+
+/*
+** Renumber the live entries 1..live, in place: pack them from lo up (each
+** write at or below its read), then move them up to 1 from the top (each
+** write at or above its read), setting their places; clear the rest.
+*/
+static void compact (lua_State *L, Order *o, int keys, int pos, int t) {
+  lua_Integer i, j = o->lo - 1, shift;
+  for (i = o->lo; i <= o->n; i++) {
+    if (i >= o->first && push_live_key(L, keys, t, i))
+      lua_rawseti(L, keys, ++j);
+    else forget_entry(L, keys, pos, i);
+  }
+  shift = 1 - o->lo;
+  for (i = j; i >= o->lo; i--) {
+    lua_rawgeti(L, keys, i);
+    lua_pushvalue(L, -1);
+    lua_pushinteger(L, i + shift);
+    lua_rawset(L, pos);
+    lua_rawseti(L, keys, i + shift);
+  }
+  for (i = o->lo; i <= o->n; i++) {
+    if (i < 1 || i > j + shift) {
+      lua_pushnil(L);
+      lua_rawseti(L, keys, i);
+    }
+  }
+  o->n = j + shift;
+  o->first = o->lo = 1;
+}
+
+
 /*
 ** Drop dead entries from `keys` (in place) and their keys from `pos`,
 ** when they are at least half of the entries.
 */
 static void sweep (lua_State *L, Order *o, int keys, int pos, int t) {
-  lua_Integer i, live = 0;
-  for (i = 1; i <= o->n; i++) {
+  lua_Integer i, live = 0, span = o->n - o->lo + 1;
+  for (i = o->first; i <= o->n; i++) {
     if (push_live_key(L, keys, t, i)) {
       live++;
       lua_pop(L, 1);
     }
   }
-  if (live * 2 <= o->n) {
-    lua_Integer j = 0;
-    for (i = 1; i <= o->n; i++) {
-      if (push_live_key(L, keys, t, i)) {
-        lua_pushvalue(L, -1);
-        lua_rawseti(L, keys, ++j);
-        lua_pushinteger(L, j);
-        lua_rawset(L, pos);
-      }
-      else {
-        lua_rawgeti(L, keys, i);
-        if (!is_dead(L, -1)) {  /* a deleted key: forget its place */
-          lua_pushnil(L);
-          lua_rawset(L, pos);
-        }
-        else lua_pop(L, 1);
-      }
-    }
-    for (i = j + 1; i <= o->n; i++) {
-      lua_pushnil(L);
-      lua_rawseti(L, keys, i);
-    }
-    o->n = j;
-    o->first = 1;
+  if (live * 2 <= span) {
+    compact(L, o, keys, pos, t);
+    span = o->n;
   }
-  o->sweep_at = (o->n * 2 > SWEEP_MIN) ? o->n * 2 : SWEEP_MIN;
+  o->sweep_at = (span * 2 > SWEEP_MIN) ? span * 2 : SWEEP_MIN;
 }
 
 
@@ -110,23 +131,35 @@ static void kill_entry (lua_State *L, int keys, lua_Integer i) {
 
 
 /*
-** Record the key at `k` as the newest entry of `o`; t[k] is about to be
-** stored, or was just.  A stale entry for the same key dies.
+** Record the key at `k` as the newest entry of `o` (the oldest when
+** `front`); t[k] is about to be stored, or was just.  A stale entry for
+** the same key dies.
 */
-void col_record_key (lua_State *L, Order *o, int keys, int pos, int t,
-                        int k) {
+static void place_key (lua_State *L, Order *o, int keys, int pos, int t,
+                       int k, int front) {
+  lua_Integer at;
   lua_pushvalue(L, k);
   if (lua_rawget(L, pos) == LUA_TNUMBER)
     kill_entry(L, keys, lua_tointeger(L, -1));
   lua_pop(L, 1);
-  if (o->n >= o->sweep_at) sweep(L, o, keys, pos, t);
-  o->n++;
+  if (o->n - o->lo + 1 >= o->sweep_at) sweep(L, o, keys, pos, t);
+  if (front) {
+    at = --o->first;
+    if (at < o->lo) o->lo = at;
+  }
+  else at = ++o->n;
   o->version++;
   lua_pushvalue(L, k);
-  lua_rawseti(L, keys, o->n);
+  lua_rawseti(L, keys, at);
   lua_pushvalue(L, k);
-  lua_pushinteger(L, o->n);
+  lua_pushinteger(L, at);
   lua_rawset(L, pos);
+}
+
+
+void col_record_key (lua_State *L, Order *o, int keys, int pos, int t,
+                        int k) {
+  place_key(L, o, keys, pos, t, k, 0);
 }
 
 
@@ -214,7 +247,7 @@ int col_order_iterate (lua_State *L) {
   luaL_argcheck(L, what >= 1 && what <= 3, 3, "1, 2 or 3 expected");
   lua_pushvalue(L, 1);
   lua_pushvalue(L, 2);
-  lua_pushinteger(L, 1);
+  lua_pushinteger(L, o->first);
   lua_pushinteger(L, (lua_Integer)o->version);
   lua_pushinteger(L, what);
   lua_pushcclosure(L, order_step, 5);
@@ -242,17 +275,20 @@ int col_order_len (lua_State *L) {
 }
 
 
-/* The index of the first (or last) live entry, pushing its key; 0 if none. */
-static lua_Integer end_entry (lua_State *L, Order *o, int keys, int t,
-                              int last) {
+/*
+** Find the first (or last) live entry: its index in *at and its key
+** pushed; 0 if there is none.
+*/
+static int end_entry (lua_State *L, Order *o, int keys, int t, int last,
+                      lua_Integer *at) {
   lua_Integer i;
   if (last) {
     for (i = o->n; i >= o->first; i--)
-      if (push_live_key(L, keys, t, i)) return i;
+      if (push_live_key(L, keys, t, i)) return (*at = i, 1);
   }
   else {
     for (i = o->first; i <= o->n; i++)
-      if (push_live_key(L, keys, t, i)) return i;
+      if (push_live_key(L, keys, t, i)) return (*at = i, 1);
   }
   return 0;
 }
@@ -266,8 +302,8 @@ int col_order_popitem (lua_State *L) {
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 2);
   col_push_order_tables(L, 1);  /* keys at 3, pos at 4 */
-  i = end_entry(L, o, 3, 2, last);
-  if (i == 0) return pystd_raise(L, "KeyError", "dictionary is empty");
+  if (!end_entry(L, o, 3, 2, last, &i))
+    return pystd_raise(L, "KeyError", "dictionary is empty");
   kill_entry(L, 3, i);
   if (last) {  /* trim dead entries at the end */
     while (o->n >= o->first) {
@@ -297,7 +333,7 @@ int col_order_popitem (lua_State *L) {
 int col_order_move_to_end (lua_State *L) {
   Order *o = col_checkorder(L, 1);
   int last = lua_isnoneornil(L, 4) || lua_toboolean(L, 4);
-  lua_Integer i, at;
+  int placed;
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 3);
   col_push_order_tables(L, 1);  /* keys at 4, pos at 5 */
@@ -307,33 +343,10 @@ int col_order_move_to_end (lua_State *L) {
     return pystd_raise(L, "KeyError", "%s", lua_tostring(L, -1));
   }
   lua_pushvalue(L, 3);
-  lua_rawget(L, 5);
-  at = lua_tointeger(L, -1);
-  lua_settop(L, 5);
-  o->version++;  /* col_record_key bumps it too: either way, iterators stop */
-  if (last) {
-    if (at != o->n) col_record_key(L, o, 4, 5, 2, 3);
-  }
-  else {  /* shift entries first..at-1 one step right */
-    if (at < o->first) {  /* stored with rawset: no entry, or a stale one */
-      col_record_key(L, o, 4, 5, 2, 3);
-      at = o->n;
-    }
-    for (i = at; i > o->first; i--) {
-      lua_rawgeti(L, 4, i - 1);
-      if (!is_dead(L, -1)) {
-        lua_pushvalue(L, -1);
-        lua_pushinteger(L, i);
-        lua_rawset(L, 5);
-      }
-      lua_rawseti(L, 4, i);
-    }
-    lua_pushvalue(L, 3);
-    lua_rawseti(L, 4, o->first);
-    lua_pushvalue(L, 3);
-    lua_pushinteger(L, o->first);
-    lua_rawset(L, 5);
-  }
+  placed = (lua_rawget(L, 5) == LUA_TNUMBER);  /* else stored with rawset */
+  o->version++;  /* place_key bumps it too: either way, iterators stop */
+  if (!placed || lua_tointeger(L, -1) != (last ? o->n : o->first))
+    place_key(L, o, 4, 5, 2, 3, !last);
   return 0;
 }
 
