@@ -1021,6 +1021,32 @@ describe("pystd.asyncio", function()
   end)
 
   describe("synchronization primitives", function()
+    it("Lock serves 2,000 waiters first come, first served, some cancelled", function()
+      local order = run(function()
+        local lock, order, tasks = asyncio.Lock(), {}, {}
+        lock:acquire()
+        for i = 1, 2000 do
+          tasks[i] = asyncio.create_task(function()
+            local _ <close> = lock:hold()
+            order[#order + 1] = i
+            asyncio.sleep(0)
+          end)
+        end
+        asyncio.sleep(0)  -- all of them wait now
+        for i = 7, 2000, 7 do tasks[i]:cancel() end
+        asyncio.sleep(0)
+        lock:release()
+        tasks[#tasks + 1] = { return_exceptions = true }
+        asyncio.gather(table.unpack(tasks))
+        return order
+      end)
+      local expected = {}
+      for i = 1, 2000 do
+        if i % 7 ~= 0 then expected[#expected + 1] = i end
+      end
+      assert.same(expected, order)
+    end)
+
     it("Lock excludes, is fair and holds with a guard", function()
       local order = {}
       run(function()

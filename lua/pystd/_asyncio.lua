@@ -6,6 +6,7 @@
 -- Everything here is built from futures: a waiter is a Future some other
 -- party completes, exactly as in CPython's asyncio.
 local errors = require "pystd.errors"
+local deque = require("pystd.collections").deque
 
 return function(asyncio)
   local await_future, inline = asyncio.await, asyncio._inline
@@ -395,18 +396,21 @@ return function(asyncio)
 
   -- {====================================================== Waiter lists
 
-  --- Remove `fut` from the array `waiters` (if there).
+  -- Waiters queue in a deque: the one woken is taken from the front in
+  -- O(1), however many wait behind it (an array's table.remove(t, 1) made
+  -- 80,000 tasks taking turns on a Lock quadratic).
+
+  --- Take `fut` out of `waiters`: the first one, unless a waiter behind
+  -- others was cancelled.
   local function remove_waiter(waiters, fut)
-    for i = 1, #waiters do
-      if waiters[i] == fut then return table.remove(waiters, i) end
-    end
+    if waiters[1] == fut then waiters:popleft() else waiters:remove(fut) end
   end
 
   --- Wait on a new future queued in `waiters`; the future is taken out
   -- again whatever happens.  `on_error(fut, err)` runs before a re-raise.
   local function wait_in(waiters, on_error)
     local fut = new_future()
-    waiters[#waiters + 1] = fut
+    waiters:append(fut)
     local ok, err = pcall(await_future, fut)
     remove_waiter(waiters, fut)
     if not ok then
@@ -421,7 +425,7 @@ return function(asyncio)
   -- CPython's Lock._wake_up_first.  Waking one further back would let two
   -- tasks hold the lock.
   local function wake_first(waiters, value)
-    local fut = waiters[1]
+    local fut = #waiters > 0 and waiters[1]
     if fut and not fut:done() then fut:set_result(value) end
   end
 
@@ -445,7 +449,7 @@ return function(asyncio)
   Lock.__index = Lock
 
   function asyncio.Lock()
-    return setmetatable({ locked_ = false, waiters = {} }, Lock)
+    return setmetatable({ locked_ = false, waiters = deque() }, Lock)
   end
 
   function Lock:locked() return self.locked_ end
@@ -453,7 +457,7 @@ return function(asyncio)
   function Lock:acquire()
     if not self.locked_ then
       local free = true
-      for _, w in ipairs(self.waiters) do
+      for w in self.waiters:iter() do
         if not w:cancelled() then free = false break end
       end
       if free then
@@ -483,7 +487,7 @@ return function(asyncio)
   Event.__index = Event
 
   function asyncio.Event()
-    return setmetatable({ value = false, waiters = {} }, Event)
+    return setmetatable({ value = false, waiters = deque() }, Event)
   end
 
   function Event:is_set() return self.value end
@@ -491,7 +495,7 @@ return function(asyncio)
   function Event:set()
     if self.value then return end
     self.value = true
-    for _, fut in ipairs(self.waiters) do
+    for fut in self.waiters:iter() do
       if not fut:done() then fut:set_result(true) end
     end
   end
@@ -523,21 +527,21 @@ return function(asyncio)
         :format(math.type(value) or type(value)), 3)
     end
     if value < 0 then raise("ValueError", "Semaphore initial value must be >= 0") end
-    return setmetatable({ value = value, bound = value, waiters = {} }, class)
+    return setmetatable({ value = value, bound = value, waiters = deque() }, class)
   end
 
   function asyncio.Semaphore(value) return new_semaphore(Semaphore, value) end
 
   function Semaphore:locked()
     if self.value == 0 then return true end
-    for _, w in ipairs(self.waiters) do
+    for w in self.waiters:iter() do
       if not w:cancelled() then return true end
     end
     return false
   end
 
   function Semaphore:_wake_up_next()
-    for _, fut in ipairs(self.waiters) do
+    for fut in self.waiters:iter() do
       if not fut:done() then
         self.value = self.value - 1
         fut:set_result(true)
@@ -597,7 +601,7 @@ return function(asyncio)
   Condition.__index = Condition
 
   function asyncio.Condition(lock)
-    return setmetatable({ lock = lock or asyncio.Lock(), waiters = {} }, Condition)
+    return setmetatable({ lock = lock or asyncio.Lock(), waiters = deque() }, Condition)
   end
 
   function Condition:acquire() return self.lock:acquire() end
@@ -639,7 +643,7 @@ return function(asyncio)
     end
     n = n or 1
     local woken = 0
-    for _, fut in ipairs(self.waiters) do
+    for fut in self.waiters:iter() do
       if woken >= n then break end
       if not fut:done() then
         woken = woken + 1
