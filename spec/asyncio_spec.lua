@@ -770,6 +770,37 @@ describe("pystd.asyncio", function()
       end)
     end)
 
+    it("wait and a Queue serve thousands of waiters in order", function()
+      run(function()
+        local tasks = {}
+        for i = 1, 3000 do tasks[i] = asyncio.create_task(delayed(0, i)) end
+        local done, pending = asyncio.wait(tasks)
+        assert.same({ 3000, 0 }, { #done, #pending })
+        done = asyncio.wait(tasks)  -- all done already: still an answer
+        assert.equal(3000, #done)
+        local q, got, getters = asyncio.Queue(), {}, {}
+        for i = 1, 3000 do
+          getters[i] = asyncio.create_task(function()
+            local item = q:get()
+            got[#got + 1] = { i, item }
+          end)
+        end
+        asyncio.sleep(0)
+        for i = 7, 3000, 7 do getters[i]:cancel() end
+        for i = 1, 3000 - 428 do q:put_nowait(i) end
+        asyncio.gather(table.unpack(getters, 1, 6))
+        asyncio.sleep(0)
+        local ok = true
+        for k, pair in ipairs(got) do  -- getters woken first come, first served
+          local i = k + (k - 1) // 6
+          ok = ok and pair[1] == i and pair[2] == k
+        end
+        assert.is_true(ok)
+        assert.equal(3000 - 428, #got)
+        assert.is_true(q:empty())
+      end)
+    end)
+
     it("wait and as_completed take each awaitable once; timeout 0 yields once", function()
       run(function()
         local t = asyncio.create_task(delayed(0.01, "t"))

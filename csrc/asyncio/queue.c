@@ -54,7 +54,14 @@ typedef struct Queue {
   int inline_items;         /* items in user values QUEUE_NUV + 1 .. */
   lua_Integer unfinished;   /* put() not matched by task_done() yet */
   int nwaiting[QUEUE_NUV + 1];  /* length of each waiter array */
+  lua_Integer whead[QUEUE_NUV + 1];  /* slots before its first waiter */
 } Queue;
+
+/*
+** The slot of waiter k (0-based) of waiter array `which`: the woken waiter
+** leaves from the front in O(1), however many wait behind it.
+*/
+#define waiter_slot(q, which, k)  ((q)->whead[which] + (k) + 1)
 
 static const char *const queue_names[] = {"Queue", "LifoQueue",
                                           "PriorityQueue"};
@@ -185,14 +192,12 @@ static void take_item (lua_State *L, Queue *q, int items) {
 static void wake_next (lua_State *L, Loop *lp, Queue *q, int which) {
   int w = (lua_getiuservalue(L, 1, which), lua_gettop(L));
   while (q->nwaiting[which] > 0) {
+    lua_Integer slot = waiter_slot(q, which, 0);
     int pending;
-    lua_rawgeti(L, w, 1);
-    for (int i = 1; i < q->nwaiting[which]; i++) {
-      lua_rawgeti(L, w, i + 1);
-      lua_rawseti(L, w, i);
-    }
+    lua_rawgeti(L, w, slot);
     lua_pushnil(L);
-    lua_rawseti(L, w, q->nwaiting[which]--);
+    lua_rawseti(L, w, slot);
+    q->whead[which] = (--q->nwaiting[which] == 0) ? 0 : slot;
     pending = ((Future *)lua_touserdata(L, -1))->state == PENDING;
     if (pending) set_results(L, lp, lua_gettop(L), 0);
     lua_pop(L, 1);
@@ -205,9 +210,11 @@ static void wake_next (lua_State *L, Loop *lp, Queue *q, int which) {
 /* Take the future at `fi` out of waiter array `which`, if it is there. */
 static void remove_waiter (lua_State *L, Queue *q, int which, int fi) {
   int w = (lua_getiuservalue(L, 1, which), lua_gettop(L)), found = 0;
-  for (int i = 1; i <= q->nwaiting[which]; i++) {
-    lua_rawgeti(L, w, i);
-    if (found) lua_rawseti(L, w, i - 1);
+  int n = q->nwaiting[which];
+  for (int k = 0; k < n; k++) {
+    lua_Integer slot = waiter_slot(q, which, k);
+    lua_rawgeti(L, w, slot);
+    if (found) lua_rawseti(L, w, slot - 1);
     else {
       found = lua_rawequal(L, -1, fi);
       lua_pop(L, 1);
@@ -215,7 +222,8 @@ static void remove_waiter (lua_State *L, Queue *q, int which, int fi) {
   }
   if (found) {
     lua_pushnil(L);
-    lua_rawseti(L, w, q->nwaiting[which]--);
+    lua_rawseti(L, w, waiter_slot(q, which, n - 1));
+    if (--q->nwaiting[which] == 0) q->whead[which] = 0;
   }
   lua_pop(L, 1);
 }
@@ -233,7 +241,8 @@ static int queue_wait (lua_State *L, Queue *q, int which, lua_KFunction k) {
   fi = lua_gettop(L);
   lua_getiuservalue(L, 1, which);
   lua_pushvalue(L, fi);
-  lua_rawseti(L, -2, ++q->nwaiting[which]);
+  lua_rawseti(L, -2, waiter_slot(q, which, q->nwaiting[which]));
+  q->nwaiting[which]++;
   lua_pop(L, 1);
   wait_on(L, lp, t, fi);
   return lua_yieldk(L, 0, 1, k);  /* ctx 1: resumed with the future on top */
@@ -249,7 +258,8 @@ static void queue_resumed (lua_State *L, Queue *q, int which, int can_go_on) {
   Loop *lp = getloop(L);
   int fi = lua_gettop(L);
   Future *fut = lua_touserdata(L, fi);
-  remove_waiter(L, q, which, fi);
+  if (fut->state != FINISHED)  /* a woken one left the array already */
+    remove_waiter(L, q, which, fi);
   if (lp->current->must_cancel || fut->state == CANCELLED) {
     if (fut->state == FINISHED && can_go_on) wake_next(L, lp, q, which);
     check_cancel(L, lp);

@@ -201,30 +201,26 @@ return function(asyncio)
     end
     local futs = unique_futures(aws)
     if #futs == 0 then raise("ValueError", "Set of Tasks/Futures is empty.") end
-    local function finished_enough()
-      local ndone = 0
-      for _, f in ipairs(futs) do
-        if f:done() then
-          ndone = ndone + 1
-          if return_when == "FIRST_COMPLETED" then return true end
-          if return_when == "FIRST_EXCEPTION" and failed(f) then return true end
-        end
+    -- As CPython: a count of the futures left, kept by their done callbacks
+    -- (also those of futures done already), so that the wait yields once
+    -- at least and costs O(1) per completion.
+    local waiter, left = new_future(), #futs
+    local function wake() if not waiter:done() then waiter:set_result() end end
+    local function on_done(f)
+      left = left - 1
+      if left == 0 or return_when == "FIRST_COMPLETED"
+          or (return_when == "FIRST_EXCEPTION" and failed(f)) then
+        wake()
       end
-      return ndone == #futs
     end
-    if not finished_enough() then  -- (timeout 0 still yields once, as CPython)
-      local waiter = new_future()
-      local function wake() if not waiter:done() then waiter:set_result() end end
-      local function on_done() if finished_enough() then wake() end end
-      for _, f in ipairs(futs) do f:add_done_callback(on_done) end
-      local handle = opts.timeout and loop:call_later(opts.timeout, wake)
-      local function cleanup()
-        if handle then handle:cancel() end
-        for _, f in ipairs(futs) do f:remove_done_callback(on_done) end
-      end
-      await_or(waiter, cleanup)
-      cleanup()
+    for _, f in ipairs(futs) do f:add_done_callback(on_done) end
+    local handle = opts.timeout and loop:call_later(opts.timeout, wake)
+    local function cleanup()
+      if handle then handle:cancel() end
+      for _, f in ipairs(futs) do f:remove_done_callback(on_done) end
     end
+    await_or(waiter, cleanup)
+    cleanup()
     local done, pending = {}, {}
     for _, f in ipairs(futs) do
       local into = f:done() and done or pending
