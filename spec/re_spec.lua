@@ -936,6 +936,30 @@ describe("pystd.re", function()
       assert.is_not_nil(p:search(long, 3))
     end)
 
+    it("validates long subjects once while several tokenizers take turns", function()
+      local p = re.compile("(\\w+) ")
+      local texts, pos, count = {}, {}, {}
+      for k = 1, 8 do  -- 8 subjects of 42 KB, tokenized in turns
+        texts[k] = ("wörd%d "):format(k):rep(6000)
+        pos[k], count[k] = 1, 0
+      end
+      for _ = 1, 6000 do
+        for k = 1, 8 do
+          local m = p:match(texts[k], pos[k])
+          if m:group(1) == "wörd" .. k then count[k] = count[k] + 1 end
+          pos[k] = m:stop() + 1
+        end
+      end
+      for k = 1, 8 do
+        assert.are.equal(6000, count[k])
+        assert.are.equal(#texts[k] + 1, pos[k])
+        local err = raised("ValueError", p.match, p, texts[k], 3)  -- inside "ö"
+        assert.are.equal("position 3 is inside a UTF-8 character", err.message)
+      end
+      local bad = texts[1]:sub(1, -2) .. "\xff"  -- as long, invalid, never remembered
+      for _ = 1, 2 do raised("ValueError", p.match, p, bad, 1) end
+    end)
+
     it("lets a long subject go at the next garbage collection", function()
       local p = re.compile("x")
       collectgarbage()
@@ -943,7 +967,7 @@ describe("pystd.re", function()
       local before = collectgarbage("count")
       local big = ("ab"):rep(4 * 1024 * 1024)  -- 8 MB, remembered once searched
       assert.is_nil(p:search(big))
-      big = nil
+      big = nil  -- luacheck: ignore 311 (dropped for the collector)
       collectgarbage()
       collectgarbage()
       assert.is_true(collectgarbage("count") < before + 1024, "an 8 MB string kept alive")

@@ -496,11 +496,12 @@ RePattern *pyre_checkpattern (lua_State *L, int arg) {
 
 
 /*
-** The subject validated last is remembered when it is long, so that a loop
-** matching at successive positions of one long string (a tokenizer) does
-** not validate it at every call: the registry holds it (its address stays
-** its own) until the next garbage collection, when an Expiry, a userdata
-** nobody keeps, forgets it.
+** The last RE_CHECKED_N long subjects validated are remembered, so that a
+** loop matching at successive positions of a long string (a tokenizer) does
+** not validate it at every call, even when it takes turns with a few
+** others (tokenizers in several tasks): the registry holds them (their
+** addresses stay their own) until the next garbage collection, when an
+** Expiry, a userdata nobody keeps, forgets them.
 */
 #define RE_CHECKED_MIN   1024
 
@@ -509,7 +510,7 @@ static const char checked_key = 0;  /* its address: the registry key */
 
 static int expiry_gc (lua_State *L) {
   ReState *st = *(ReState **)lua_touserdata(L, 1);
-  st->checked = NULL;
+  memset(st->checked, 0, sizeof(st->checked));
   st->expiry_armed = 0;
   lua_pushnil(L);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &checked_key);
@@ -517,14 +518,30 @@ static int expiry_gc (lua_State *L) {
 }
 
 
-/* Remember the valid subject s[0..len) at `sidx`. */
+/* The remembered entry of the long subject s, or NULL. */
+static const ReChecked *find_checked (const ReState *st, const char *s) {
+  for (int k = 0; k < RE_CHECKED_N; k++)
+    if (st->checked[k].s == s) return &st->checked[k];
+  return NULL;
+}
+
+
+/* Remember the valid subject s at `sidx`, in place of the oldest one. */
 static void remember_checked (lua_State *L, ReState *st, int sidx,
-                              const char *s, size_t len, int ascii) {
+                              const char *s, int ascii) {
+  int k = st->checkednext;
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &checked_key) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_createtable(L, RE_CHECKED_N, 0);
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &checked_key);
+  }
   lua_pushvalue(L, sidx);
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &checked_key);
-  st->checked = s;
-  st->checkedlen = len;
-  st->checkedascii = ascii;
+  lua_rawseti(L, -2, k + 1);
+  lua_pop(L, 1);
+  st->checked[k].s = s;
+  st->checked[k].ascii = ascii;
+  st->checkednext = (k + 1) % RE_CHECKED_N;
   if (!st->expiry_armed) {
     ReState **box = (ReState **)lua_newuserdatauv(L, sizeof(ReState *), 0);
     *box = st;
@@ -560,14 +577,15 @@ static int check_utf8 (lua_State *L, const char *s, size_t len) {
 int pyre_checksubject (lua_State *L, RePattern *p, int sidx, const char *s,
                        size_t len, size_t start, size_t end) {
   ReState *st = p->st;
+  const ReChecked *c;
   size_t bad;
   int ascii;
   if (p->flags & RE_BYTES) return 0;
-  if (s == st->checked && len == st->checkedlen)
-    ascii = st->checkedascii;
+  if (len >= RE_CHECKED_MIN && (c = find_checked(st, s)) != NULL)
+    ascii = c->ascii;
   else {
     ascii = check_utf8(L, s, len);
-    if (len >= RE_CHECKED_MIN) remember_checked(L, st, sidx, s, len, ascii);
+    if (len >= RE_CHECKED_MIN) remember_checked(L, st, sidx, s, ascii);
   }
   if (ascii) return p->plainok;
   if (start < len && (s[start] & 0xC0) == 0x80)

@@ -52,6 +52,15 @@ enum re_mode {
 #define RE_NCODES         (2 * RE_NMODES)
 #define RE_CODE(m, plain) (2 * (m) + (plain))
 
+/* how many long subjects that passed the UTF-8 check are remembered */
+#define RE_CHECKED_N  8
+
+/* a long subject that passed the UTF-8 check (see pattern.c) */
+typedef struct ReChecked {
+  const char *s;                  /* its bytes (the registry holds it) */
+  int ascii;                      /* it is all ASCII */
+} ReChecked;
+
 /* per-lua_State resources, shared by every Pattern of that state */
 typedef struct ReState {
   pcre2_compile_context *ccontext;
@@ -59,10 +68,9 @@ typedef struct ReState {
   pcre2_jit_stack *jitstack;
   uint32_t match_limit;
   int cached;                     /* entries in the module cache */
-  const char *checked;            /* the long subject validated last ... */
-  size_t checkedlen;              /* (kept alive in the registry) */
-  int checkedascii;               /* ... and whether it is all ASCII */
-  int expiry_armed;               /* an Expiry will forget it */
+  ReChecked checked[RE_CHECKED_N];  /* the long subjects validated last */
+  int checkednext;                /* the entry the next one replaces */
+  int expiry_armed;               /* an Expiry will forget them */
 } ReState;
 
 /*
