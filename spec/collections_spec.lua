@@ -714,7 +714,8 @@ for n in (0, 1, 7, 31, 32, 33, 100, len(c), len(c) + 5, None):
 
     it("moves keys to either end in constant time, matching CPython over 30,000 steps", function()
       -- one LCG drives both sides: set, delete, move to either end, popitem
-      -- from either end, on 40 keys; the orders are compared every 1,000 steps
+      -- from either end, delete or move the first key found by iterating,
+      -- on 40 keys; the orders are compared every 1,000 steps
       local STEPS, KEYS = 30000, 40
       local d, seed, states = OrderedDict(), 12345, {}
       local function rand(n)
@@ -722,13 +723,19 @@ for n in (0, 1, 7, 31, 32, 33, 100, len(c), len(c) + 5, None):
         return seed % n
       end
       for step = 1, STEPS do
-        local op, k = rand(6), "k" .. rand(KEYS)
+        local op, k = rand(8), "k" .. rand(KEYS)
         if op == 0 then d[k] = step
         elseif op == 1 then d[k] = nil
         elseif op == 2 and d[k] ~= nil then OrderedDict.move_to_end(d, k, false)
         elseif op == 3 and d[k] ~= nil then OrderedDict.move_to_end(d, k)
         elseif op == 4 and next(d) ~= nil then OrderedDict.popitem(d, false)
         elseif op == 5 and next(d) ~= nil then OrderedDict.popitem(d)
+        elseif op == 6 and next(d) ~= nil then d[OrderedDict.keys(d)()] = nil
+        elseif op == 7 then
+          for first in pairs(d) do  -- luacheck: ignore 512 (the first key only)
+            OrderedDict.move_to_end(d, first)
+            break
+          end
         end
         if step % 1000 == 0 then
           states[#states + 1] = table.concat(collect(OrderedDict.keys(d)), " ")
@@ -742,13 +749,15 @@ def rand(n):
     seed = (seed * 1103515245 + 12345) %% 2147483648
     return seed %% n
 for step in range(1, %d + 1):
-    op, k = rand(6), "k%%d" %% rand(%d)
+    op, k = rand(8), "k%%d" %% rand(%d)
     if op == 0: d[k] = step
     elif op == 1: d.pop(k, None)
     elif op == 2 and k in d: d.move_to_end(k, last=False)
     elif op == 3 and k in d: d.move_to_end(k)
     elif op == 4 and d: d.popitem(last=False)
     elif op == 5 and d: d.popitem()
+    elif op == 6 and d: del d[next(iter(d))]
+    elif op == 7 and d: d.move_to_end(next(iter(d)))
     if step %% 1000 == 0: print(" ".join(d))
 ]]):format(STEPS, KEYS))
       assert.are.equal(expected, table.concat(states, "\n") .. "\n")
@@ -765,6 +774,48 @@ for step in range(1, %d + 1):
       rawset(e, "a", 9)
       OrderedDict.move_to_end(e, "a", false)
       assert.are.same({ { "a", 9 }, { "c", 3 } }, items_of(e))
+    end)
+
+    it("finds its first and last keys in O(1) after deletions (20,000 keys)", function()
+      local N = 20000
+      local d = OrderedDict()
+      for i = 1, 2 * N do d[i] = i end
+      for i = N + 1, 2 * N do d[i] = nil end  -- the last half deleted
+      for i = N, 1, -1 do  -- popitem skips them once, not at every call
+        local k, v = OrderedDict.popitem(d)
+        assert(k == i and v == i, "popitem gave " .. tostring(k))
+      end
+      assert.is_nil(next(d))
+      for i = 1, N do d[i] = i end
+      for _ = 1, N // 2 do  -- an LRU cache's oldest key, touched
+        OrderedDict.move_to_end(d, (OrderedDict.keys(d)()))
+      end
+      local keys = collect(OrderedDict.keys(d))
+      assert.are.equal(N, #keys)
+      assert.are.equal(N // 2 + 1, keys[1])
+      assert.are.equal(N // 2, keys[N])
+      for _ = 1, N - 1 do  -- a queue: the first key found by pairs, deleted
+        for k in pairs(d) do  -- luacheck: ignore 512 (the first key only)
+          d[k] = nil
+          break
+        end
+      end
+      assert.are.same({ { N // 2, N // 2 } }, items_of(d))
+      d.x = 1  -- the entries pairs skipped are reused by moves to the front
+      for i = 1, 3 do d[-i] = -i; OrderedDict.move_to_end(d, -i, false) end
+      d.y = 2
+      assert.are.same({ -3, -2, -1, N // 2, "x", "y" }, collect(OrderedDict.keys(d)))
+      assert.are.equal(6, OrderedDict.len(d))
+    end)
+
+    it("keeps every key when a move to the front reuses a deleted key's entry", function()
+      local d = OrderedDict({ { "a", 1 }, { "b", 2 }, { "c", 3 }, { "d", 4 } })
+      d.a = nil
+      OrderedDict.popitem(d, false)  -- "b"
+      OrderedDict.move_to_end(d, "d", false)
+      OrderedDict.move_to_end(d, "c", false)  -- into "a"'s old entry
+      d.a = 5  -- must not take "c" out of the order
+      assert.are.same({ { "c", 3 }, { "d", 4 }, { "a", 5 } }, items_of(d))
     end)
 
     it("pops items from either end", function()

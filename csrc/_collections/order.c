@@ -146,6 +146,7 @@ static void place_key (lua_State *L, Order *o, int keys, int pos, int t,
   if (front) {
     at = --o->first;
     if (at < o->lo) o->lo = at;
+    else forget_entry(L, keys, pos, at);  /* an old entry, never live */
   }
   else at = ++o->n;
   o->version++;
@@ -211,7 +212,7 @@ int col_order_newindex (lua_State *L) {
 */
 static int order_step (lua_State *L) {
   Order *o = (Order *)lua_touserdata(L, lua_upvalueindex(1));
-  int t = lua_upvalueindex(2), keys;
+  int t = lua_upvalueindex(2), keys, from_first;
   lua_Integer i = lua_tointeger(L, lua_upvalueindex(3));
   int what = (int)lua_tointeger(L, lua_upvalueindex(5));
   if ((lua_Unsigned)lua_tointeger(L, lua_upvalueindex(4)) != o->version)
@@ -220,21 +221,17 @@ static int order_step (lua_State *L) {
   lua_settop(L, 0);
   lua_getiuservalue(L, lua_upvalueindex(1), ORDER_KEYS);
   keys = 1;
+  from_first = (i <= o->first);
   if (i < o->first) i = o->first;
-  for (; i <= o->n; i++) {
-    if (push_live_key(L, keys, t, i)) {
-      lua_pushinteger(L, i + 1);
-      lua_replace(L, lua_upvalueindex(3));
-      if (what == 1) return 1;
-      lua_pushvalue(L, -1);
-      lua_rawget(L, t);
-      if (what == 2) return 1;
-      return 2;
-    }
-  }
-  lua_pushinteger(L, i);
+  while (i <= o->n && !push_live_key(L, keys, t, i)) i++;
+  if (from_first) o->first = i;  /* what it skipped is never live again */
+  lua_pushinteger(L, i + 1);
   lua_replace(L, lua_upvalueindex(3));
-  return 0;
+  if (i > o->n) return 0;
+  if (what == 1) return 1;
+  lua_pushvalue(L, -1);
+  lua_rawget(L, t);
+  return (what == 2) ? 1 : 2;
 }
 
 
@@ -304,19 +301,17 @@ int col_order_popitem (lua_State *L) {
   col_push_order_tables(L, 1);  /* keys at 3, pos at 4 */
   if (!end_entry(L, o, 3, 2, last, &i))
     return pystd_raise(L, "KeyError", "dictionary is empty");
-  kill_entry(L, 3, i);
-  if (last) {  /* trim dead entries at the end */
-    while (o->n >= o->first) {
-      int dead;
-      lua_rawgeti(L, 3, o->n);
-      dead = is_dead(L, -1);
-      lua_pop(L, 1);
-      if (!dead) break;
+  if (last) {  /* entries i..n go: none after i is live */
+    for (; o->n >= i; o->n--) {
+      forget_entry(L, 3, 4, o->n);
       lua_pushnil(L);
-      lua_rawseti(L, 3, o->n--);
+      lua_rawseti(L, 3, o->n);
     }
   }
-  else o->first = i + 1;
+  else {
+    kill_entry(L, 3, i);
+    o->first = i + 1;
+  }
   lua_pushvalue(L, 5);  /* key */
   lua_pushnil(L);
   lua_rawset(L, 4);     /* pos[k] = nil */
