@@ -1005,6 +1005,52 @@ describe("pystd.asyncio", function()
       end)
     end)
 
+    it("cancelled getters and putters leave from anywhere (20,000 each)", function()
+      local N = 20000
+      --- The waiters of `start(i)` for i = 1..N: the first half, the last
+      -- 1,000 (last first) and every 7th between are cancelled; returns the
+      -- numbers of the others, in order, and waits until the cancelled ones
+      -- are gone.
+      local function storm(start)
+        local tasks, cancelled, kept = {}, {}, {}
+        for i = 1, N do tasks[i] = asyncio.create_task(start, i) end
+        sleep(0)
+        local function cancel(i) tasks[i]:cancel(); cancelled[#cancelled + 1] = tasks[i] end
+        for i = 1, N // 2 do cancel(i) end
+        for i = N, N - 999, -1 do cancel(i) end
+        for i = N // 2 + 1, N - 1000 do
+          if i % 7 == 0 then cancel(i) else kept[#kept + 1] = i end
+        end
+        asyncio.wait(cancelled)
+        return kept, tasks
+      end
+      local got = {}
+      run(function()
+        local q = asyncio.Queue()
+        local kept, tasks = storm(function(i)
+          local item = q:get()
+          got[#got + 1] = { i, item }
+        end)
+        for k = 1, #kept do q:put_nowait(k) end
+        asyncio.wait(tasks)
+        assert.equal(#kept, #got)
+        for k, pair in ipairs(got) do  -- woken first come, first served
+          assert(pair[1] == kept[k] and pair[2] == k, "getter " .. k)
+        end
+        assert.is_true(q:empty())
+        q = asyncio.Queue(1)
+        q:put_nowait(0)
+        kept, tasks = storm(function(i) q:put(i) end)
+        assert.equal(0, q:get())
+        for k = 1, #kept do
+          local item = q:get()
+          assert(item == kept[k], "putter " .. k)
+        end
+        asyncio.wait(tasks)
+        assert.is_true(q:empty())
+      end)
+    end)
+
     it("LifoQueue is last in, first out", function()
       run(function()
         local q = asyncio.LifoQueue()
