@@ -472,6 +472,17 @@ describe("pystd.collections", function()
       assert.has_error(function() Counter.most_common(c, "2") end)
     end)
 
+    it("ranks an integer count below a larger float one exactly", function()
+      -- 2^63 - 1 and 2^63 are the same double: compare as CPython does
+      local c = Counter()
+      c.int, c.float = math.maxinteger, 2.0 ^ 63
+      assert.are.same({ { "float", 2.0 ^ 63 }, { "int", math.maxinteger } },
+        Counter.most_common(c))
+      c.float, c.int = nil, nil
+      c.float, c.int = 2.0 ^ 63, math.maxinteger
+      assert.are.same({ { "float", 2.0 ^ 63 } }, Counter.most_common(c, 1))
+    end)
+
     it("matches CPython's most_common on a larger random counter", function()
       local code = [[
 import random
@@ -586,6 +597,19 @@ for n in (0, 1, 7, 31, 32, 33, 100, len(c), len(c) + 5, None):
       odd.a = "many"
       odd.c = true
       assert.are.equal("Counter({'a': 'many', 'b': 1, 'c': true})", tostring(odd))
+    end)
+
+    it("copies a map into an empty Counter as CPython does", function()
+      -- Counter({'a': 'many', 'b': 1}) keeps the values as they are
+      local odd = Counter(OrderedDict { { "a", "many" }, { "b", 1 } })
+      assert.are.equal("Counter({'a': 'many', 'b': 1})", tostring(odd))
+      local text = Counter { n = "5" }  -- not coerced to 5
+      assert.are.equal("string", math.type(text.n) or type(text.n))
+      local c = Counter()
+      Counter.update(c, { x = -0.0 })
+      assert.are.equal("-0.0", repr(c.x))
+      Counter.update(c, { x = 2 })  -- no longer empty: adds
+      assert.are.equal(2.0, c.x)
     end)
 
     it("tolerates deleting the current key during pairs", function()

@@ -354,6 +354,8 @@ static int ranks_before (const Ranked *a, const Ranked *b) {
     lua_Number x = a->isint ? (lua_Number)a->i : a->f;
     lua_Number y = b->isint ? (lua_Number)b->i : b->f;
     if (x != y) return x > y;
+    if (a->isint != b->isint)  /* an integer rounded to 2^63: the float wins */
+      return !a->isint;
   }
   return a->entry < b->entry;
 }

@@ -133,6 +133,8 @@ local function count_in(c, x, sign, fname, arg)
   if tx == "userdata" and isdeque(x) then x, tx = x:iter(), "function" end
   if tx == "string" or (tx == "table" and not is_map(x) and rawlen(x) > 0) then
     core.count(o, c, x, sign)
+  elseif tx == "table" and sign == 1 and next(c) == nil then
+    for k, n in ordered_pairs(x) do c[k] = n end  -- CPython copies: Counter{a = "many"}
   elseif tx == "table" then
     for k, n in ordered_pairs(x) do c[k] = c[k] + sign * n end
   elseif tx == "function" then
