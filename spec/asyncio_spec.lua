@@ -501,6 +501,37 @@ describe("pystd.asyncio", function()
         assert.equal("gone", err.message)
       end)
     end)
+
+    it("forwards a cancel down a chain of 500 tasks awaiting each other", function()
+      local out, err, code = child([[
+        local link
+        link = asyncio.async(function(i)
+          if i == 0 then return asyncio.sleep(10) end
+          return asyncio.create_task(link(i - 1)):await()
+        end)
+        asyncio.run(function()
+          local head = asyncio.create_task(link(500))
+          asyncio.sleep(0.05)
+          io.write(tostring(head:cancel()), " ")
+          io.write(pcall(asyncio.await, head) and "done" or "cancelled")
+        end)]], 20)
+      assert.equal(0, code, err)
+      assert.equal("true cancelled", out)
+    end)
+
+    it("raises RecursionError for a cancel going round a cycle of awaits, as CPython", function()
+      local out, err, code = child([[
+        asyncio.run(function()
+          local a, b
+          a = asyncio.create_task(function() return b:await() end)
+          b = asyncio.create_task(function() return a:await() end)
+          asyncio.sleep(0)
+          local ok, e = pcall(a.cancel, a)
+          io.write(tostring(ok), " ", e.type, " ", tostring(a:done()), " ", tostring(a:cancelling() > 1))
+        end)]], 20)
+      assert.equal(0, code, err)
+      assert.equal("false RecursionError false true", out)
+    end)
   end)
 
   describe("futures", function()

@@ -59,6 +59,17 @@
 #define ASYNCIO_READY_MIN  64
 #endif
 
+/*
+** Hops a cancel request is forwarded down a chain of tasks awaiting each
+** other (or around a cycle of them) before it stops, as CPython's
+** recursion limit stops it near there: cancel() raises RecursionError.
+*/
+#if !defined(ASYNCIO_CANCEL_DEPTH)
+#define ASYNCIO_CANCEL_DEPTH  1000
+#endif
+
+#define CANCEL_CUT  (-1)  /* future_cancel's result when that limit cut it */
+
 
 /* {====================================================== Types */
 
@@ -200,6 +211,7 @@ typedef struct Loop {
   int npool;          /* pooled slots */
   int interrupted;    /* SIGINT arrived during run */
   int failed;         /* an internal error is waiting in the registry */
+  int cancel_depth;   /* tasks a cancel request is being forwarded through */
   int failures;       /* futures failed during this run */
   int failed_ref;     /* registry: that error */
   int main_ref;       /* registry: the main task of run */

@@ -304,13 +304,14 @@ static int gather_cancel (lua_State *L, Loop *lp, int gi, Future *g,
                           int msg) {
   int took = 0;
   lua_getiuservalue(L, gi, UV_WAITING);  /* the children */
-  for (lua_Integer i = 1, n = luaL_len(L, -1); i <= n; i++) {
+  for (lua_Integer i = 1, n = luaL_len(L, -1); i <= n && took != CANCEL_CUT;
+       i++) {
     lua_rawgeti(L, -1, i);
     took |= future_cancel(L, lp, lua_gettop(L), msg);
     lua_pop(L, 1);
   }
   lua_pop(L, 1);
-  if (took) g->cancel_requested = 1;
+  if (took > 0) g->cancel_requested = 1;
   return took;
 }
 
@@ -491,7 +492,7 @@ static void task_deliver_cancel (lua_State *L, Loop *lp, int ti) {
   if (lua_getiuservalue(L, ti, UV_WAITING) != LUA_TNIL) {
     lua_getiuservalue(L, ti, UV_CANCELMSG);
     if (future_cancel(L, lp, lua_gettop(L) - 1,
-                      lua_isnil(L, -1) ? 0 : lua_gettop(L)))
+                      lua_isnil(L, -1) ? 0 : lua_gettop(L)) > 0)
       t->must_cancel = 0;
     lua_pop(L, 1);
   }
@@ -504,19 +505,33 @@ static void task_deliver_cancel (lua_State *L, Loop *lp, int ti) {
 
 
 /*
+** Cancel the future at `fi` a task awaits, one hop further down a chain
+** of awaits; past ASYNCIO_CANCEL_DEPTH hops, CANCEL_CUT.
+*/
+static int forward_cancel (lua_State *L, Loop *lp, int fi, int msg) {
+  int took;
+  if (lp->cancel_depth >= ASYNCIO_CANCEL_DEPTH) return CANCEL_CUT;
+  luaL_checkstack(L, LUA_MINSTACK, "cancel");
+  lp->cancel_depth++;
+  took = future_cancel(L, lp, fi, msg);
+  lp->cancel_depth--;
+  return took;
+}
+
+
+/*
 ** task.cancel as CPython's: forward to the awaited future if that takes
 ** it, else mark the task so its next resume raises CancelledError.
 */
 int task_cancel (lua_State *L, Loop *lp, int ti, int msg) {
   Future *t = lua_touserdata(L, ti);
+  int took = 0;
   if (t->state != PENDING) return 0;
   t->num_cancels++;
-  if (lua_getiuservalue(L, ti, UV_WAITING) != LUA_TNIL &&
-      future_cancel(L, lp, lua_gettop(L), msg)) {
-    lua_pop(L, 1);
-    return 1;
-  }
+  if (lua_getiuservalue(L, ti, UV_WAITING) != LUA_TNIL)
+    took = forward_cancel(L, lp, lua_gettop(L), msg);
   lua_pop(L, 1);
+  if (took) return took;  /* taken, or CANCEL_CUT: nothing more, as CPython */
   t->must_cancel = 1;
   if (msg) lua_pushvalue(L, msg);
   else lua_pushnil(L);  /* the message of this request, none: not an older one */
@@ -1047,10 +1062,14 @@ static int fut_cancelled (lua_State *L) {
 
 
 static int fut_cancel (lua_State *L) {
+  int took;
   checkfuture(L, 1);
   lua_settop(L, 2);
-  lua_pushboolean(L, future_cancel(L, getloop(L), 1,
-                                   lua_isnil(L, 2) ? 0 : 2));
+  took = future_cancel(L, getloop(L), 1, lua_isnil(L, 2) ? 0 : 2);
+  if (took == CANCEL_CUT)
+    return pystd_raise(L, "RecursionError", "maximum recursion depth "
+                       "exceeded while cancelling a chain of awaits");
+  lua_pushboolean(L, took);
   return 1;
 }
 
