@@ -571,6 +571,41 @@ for n in (0, 1, 7, 31, 32, 33, 100, len(c), len(c) + 5, None):
       assert.are.equal(2, Counter.total(c))
     end)
 
+    it("wants integer counts in elements(), as itertools.repeat does", function()
+      local c = Counter()
+      c.a = 2.0
+      assert.are.same({ "a", "a" }, collect(Counter.elements(c)))
+      c.b = 2.5
+      raises("TypeError", "counts must be integers, got 2.5", collect,
+        Counter.elements(c))
+      c.b = "3"  -- no string coercion
+      raises("TypeError", "counts must be integers, got string", collect,
+        Counter.elements(c))
+    end)
+
+    it("raises TypeError for counts that are not numbers in arithmetic", function()
+      local s = Counter()
+      s.x = "5"  -- a numeric string: Lua would coerce it, CPython raises
+      local n = Counter({ "x" })
+      local msg = "counts must be numbers, got string"
+      raises("TypeError", msg, function() return s + n end)
+      raises("TypeError", msg, function() return n - s end)
+      raises("TypeError", msg, function() return s | n end)
+      raises("TypeError", msg, function() return n & s end)
+      raises("TypeError", msg, function() return -s end)
+      raises("TypeError", msg, function() return s <= n end)
+      raises("TypeError", msg, function() return n < s end)
+      raises("TypeError", msg, Counter.total, s)
+      raises("TypeError", msg, Counter.update, n, s)
+      raises("TypeError", msg, Counter.subtract, s, n)
+      local given = false
+      raises("TypeError", msg, Counter.update, s, function()
+        if not given then given = true; return "x" end
+      end)
+      assert.is_false(s == n)  -- equality never raises
+      assert.are.same({ { "x", 1 } }, items_of(n))  -- n untouched
+    end)
+
     it("has Python's operators", function()
       local a, b = Counter(), Counter()
       a.x = 3; a.y = 1; a.z = -1

@@ -124,6 +124,16 @@ end
 
 local Counter
 
+--- `n`, a count that arithmetic or an order comparison is about to use;
+-- TypeError unless it is a number (Lua would coerce a numeric string, and
+-- fail on anything else with a bare arithmetic error).
+local function count_value(n)
+  if type(n) ~= "number" then
+    errors.raise("TypeError", "counts must be numbers, got " .. type(n))
+  end
+  return n
+end
+
 --- Counter.update(c, x) / Counter.subtract(c, x), `sign` 1 or -1; `x`
 -- is argument number `arg` of `fname`.
 local function count_in(c, x, sign, fname, arg)
@@ -136,9 +146,9 @@ local function count_in(c, x, sign, fname, arg)
   elseif tx == "table" and sign == 1 and next(c) == nil then
     for k, n in ordered_pairs(x) do c[k] = n end  -- CPython copies: Counter{a = "many"}
   elseif tx == "table" then
-    for k, n in ordered_pairs(x) do c[k] = c[k] + sign * n end
+    for k, n in ordered_pairs(x) do c[k] = count_value(c[k]) + sign * count_value(n) end
   elseif tx == "function" then
-    for k in x do c[k] = c[k] + sign end
+    for k in x do c[k] = count_value(c[k]) + sign end
   else
     error(("bad argument #%d to '%s' (table, string, deque or function expected, got %s)")
       :format(arg, fname, tx), 3)
@@ -170,7 +180,9 @@ function Counter.most_common(c, n)
   return core.most_common(o, c, n)
 end
 
---- Each key repeated as many times as its count (counts below 1: never).
+--- Each key repeated as many times as its count (counts below 1: never);
+-- a count must be an integer (an integral float counts), as CPython's
+-- itertools.repeat wants.
 function Counter.elements(c)
   local next_item = iterate(check_map(c, Counter_meta, "elements"), c, 3)
   local key, left = nil, 0
@@ -178,7 +190,11 @@ function Counter.elements(c)
     while left < 1 do
       local k, n = next_item()
       if k == nil then return nil end
-      key, left = k, n
+      key, left = k, type(n) == "number" and math.tointeger(n)
+      if not left then
+        errors.raise("TypeError", "counts must be integers, got "
+          .. (type(n) == "number" and tostring(n) or type(n)))
+      end
     end
     left = left - 1
     return key
@@ -187,7 +203,7 @@ end
 
 function Counter.total(c)
   local sum = 0
-  for _, n in iterate(check_map(c, Counter_meta, "total"), c, 3) do sum = sum + n end
+  for _, n in iterate(check_map(c, Counter_meta, "total"), c, 3) do sum = sum + count_value(n) end
   return sum
 end
 
@@ -198,12 +214,12 @@ local function combine_counters(a, b, combine, fname)
   check_map(b, Counter_meta, fname, 2)
   local result = new_map(Counter_meta)
   for k, n in pairs(a) do
-    local m = combine(n, b[k])
+    local m = combine(count_value(n), count_value(b[k]))
     if m > 0 then result[k] = m end
   end
   for k, n in pairs(b) do
     if rawget(a, k) == nil then
-      local m = combine(0, n)
+      local m = combine(0, count_value(n))
       if m > 0 then result[k] = m end
     end
   end
@@ -246,11 +262,12 @@ Counter_meta.__eq = function(a, b)
   end
   return all_counts(a, b, function(x, y) return x == y end, "__eq")
 end
+local function count_le(x, y) return count_value(x) <= count_value(y) end
 Counter_meta.__le = function(a, b)
-  return all_counts(a, b, function(x, y) return x <= y end, "__le")
+  return all_counts(a, b, count_le, "__le")
 end
 Counter_meta.__lt = function(a, b)
-  return all_counts(a, b, function(x, y) return x <= y end, "__lt") and a ~= b
+  return all_counts(a, b, count_le, "__lt") and a ~= b
 end
 
 --- Most common first; in insertion order when a count is not a number
