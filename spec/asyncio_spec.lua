@@ -124,6 +124,23 @@ describe("pystd.asyncio", function()
       assert.equal(0, code, err)
       assert.equal("main saw\tasyncio.CancelledError\nKeyboardInterrupt\n", out)
     end)
+
+    it("ends with RecursionError on SIGINT when main awaits a cycle", function()
+      -- the cancel goes round a and b for ever: it is cut, and SIGINT must
+      -- still end run (CPython 3.11 logs the RecursionError and hangs)
+      local out, err, code = child([[
+        local ok, e = pcall(asyncio.run, function()
+          local a, b
+          a = asyncio.create_task(function() return b:await() end)
+          b = asyncio.create_task(function() return a:await() end)
+          asyncio.sleep(0)
+          uv.kill(uv.os_getpid(), "sigint")
+          return a:await()
+        end)
+        print(ok, e.type)]], 20)
+      assert.equal(0, code, err)
+      assert.equal("false\tRecursionError\n", out)
+    end)
   end)
 
   describe("suspending outside a task", function()

@@ -242,6 +242,7 @@ void set_results (lua_State *L, Loop *lp, int fi, int n);
 void push_task (lua_State *L, Loop *lp, Future *t);
 void new_task (lua_State *L, Loop *lp, int nargs);
 int task_cancel (lua_State *L, Loop *lp, int ti, int msg);
+void push_cancel_cut_error (lua_State *L);
 /* the rare outcomes of task_step (below) */
 void task_stepped (lua_State *L, Loop *lp, Future *t, int status, int nres);
 void task_cancel_unstarted (lua_State *L, Loop *lp, Future *t);

@@ -355,12 +355,21 @@ static void timer_cb (uv_timer_t *timer) {
 }
 
 
-/* SIGINT: cancel the main task; run ends with KeyboardInterrupt. */
+/*
+** SIGINT: cancel the main task; run ends with KeyboardInterrupt -- or with
+** RecursionError when the cancel cannot reach the end of the chain of
+** awaits (a cycle of tasks awaiting each other), where CPython 3.11 logs
+** that error and goes on waiting.
+*/
 static int interrupt_main (lua_State *L) {
   Loop *lp = lua_touserdata(L, 1);
   lp->interrupted = 1;
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->main_ref);
-  if (lua_touserdata(L, -1)) task_cancel(L, lp, lua_gettop(L), 0);
+  if (lua_touserdata(L, -1) &&
+      task_cancel(L, lp, lua_gettop(L), 0) == CANCEL_CUT) {
+    push_cancel_cut_error(L);
+    return lua_error(L);
+  }
   return 0;
 }
 
@@ -595,7 +604,13 @@ static void run_until_done (lua_State *L, Loop *lp, int ti) {
 }
 
 
-/* Cancel every pending task and run the loop until they are all done. */
+/*
+** Cancel every pending task and run the loop until they are all done.  A
+** cancel cut short on a cycle of tasks awaiting each other (CANCEL_CUT)
+** leaves them pending, as CPython's loop leaves them when its cancel
+** raises RecursionError; run does not raise it here (it would again at
+** the end of every later run, which finds them still pending).
+*/
 static void cancel_leftovers (lua_State *L, Loop *lp) {
   int n, arr;
   push_tasks(L, lp);

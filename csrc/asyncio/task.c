@@ -519,6 +519,13 @@ static int forward_cancel (lua_State *L, Loop *lp, int fi, int msg) {
 }
 
 
+/* Push the RecursionError of a cancel that CANCEL_CUT stopped. */
+void push_cancel_cut_error (lua_State *L) {
+  pystd_newerror(L, "RecursionError", "maximum recursion depth exceeded "
+                 "while cancelling a chain of awaits");
+}
+
+
 /*
 ** task.cancel as CPython's: forward to the awaited future if that takes
 ** it, else mark the task so its next resume raises CancelledError.
@@ -1066,9 +1073,10 @@ static int fut_cancel (lua_State *L) {
   checkfuture(L, 1);
   lua_settop(L, 2);
   took = future_cancel(L, getloop(L), 1, lua_isnil(L, 2) ? 0 : 2);
-  if (took == CANCEL_CUT)
-    return pystd_raise(L, "RecursionError", "maximum recursion depth "
-                       "exceeded while cancelling a chain of awaits");
+  if (took == CANCEL_CUT) {
+    push_cancel_cut_error(L);
+    return lua_error(L);
+  }
   lua_pushboolean(L, took);
   return 1;
 }
