@@ -97,6 +97,9 @@ describe("pystd.re", function()
         tostring(re.compile("it's\n\\d")))
       assert.are.equal("re.compile('x', re.BYTES)",
         tostring(re.compile("x", re.BYTES)))
+      -- the pattern's repr is cut after 200 characters, as CPython's %.200R
+      assert.are.equal("re.compile('" .. ("\u{e9}"):rep(199) .. ", re.IGNORECASE)",
+        tostring(re.compile(("\u{e9}"):rep(300), re.I)))
     end)
 
     it("compares equal by pattern and flags", function()
@@ -850,6 +853,7 @@ describe("pystd.re", function()
       { "(?i}", "missing -, : or )", 4 },
       { "\\N", "missing {", 3 },
       { "(?<=a+)b", "look-behind requires fixed-width pattern", nil },
+      { "(?(0001073741823))", "invalid group reference 1073741823", 4 },
     }
     for _, c in ipairs(cases) do
       it("reports " .. c[2] .. " for " .. c[1], function()
@@ -865,6 +869,25 @@ describe("pystd.re", function()
         assert.are.equal("re.error: " .. err.message, tostring(err))
       end)
     end
+
+    it("raises OverflowError for repeat counts from 2**32 - 1, as CPython", function()
+      for _, p in ipairs { "a{4294967295}", "a{1,4294967295}", "a{99999999999999999999,}" } do
+        local err = raised("OverflowError", re.compile, p)
+        assert.are.equal("the repetition number is too large", err.message)
+      end
+      -- below that, counts over PCRE2's 65535 are re.error (docs/re.md)
+      assert.are.equal(3, raised("re.error", re.compile, "a{,4294967294}").pos)
+    end)
+
+    it("gives the line and column of an error in a pattern of several lines", function()
+      local err = raised("re.error", re.compile, "a\n(b\nc))")
+      assert.are.equal(8, err.pos)
+      assert.are.equal(3, err.lineno)
+      assert.are.equal(3, err.colno)
+      assert.are.equal("unbalanced parenthesis at position 8 (line 3, column 3)", err.message)
+      err = raised("re.error", re.compile, "ab)")
+      assert.are.same({ 1, 3 }, { err.lineno, err.colno })
+    end)
 
     it("agrees with CPython on messages and positions", function()
       local code = { "import re" }

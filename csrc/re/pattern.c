@@ -127,7 +127,22 @@ static ReState *new_state (lua_State *L) {
 /* Raise re.error {msg, pattern, pos} for the pattern at `sidx`. */
 int pyre_raiseerror (lua_State *L, int sidx, const char *msg,
                           size_t pos) {
-  pystd_newerror(L, "re.error", "%s at position %d", msg, (int)pos + 1);
+  size_t len, lineno = 1, linestart = 0;
+  const char *pat = lua_tolstring(L, sidx, &len);
+  for (size_t k = 0; k < pos && k < len; k++)
+    if (pat[k] == '\n') {
+      lineno++;
+      linestart = k + 1;
+    }
+  if (memchr(pat, '\n', len))
+    pystd_newerror(L, "re.error", "%s at position %d (line %d, column %d)",
+                   msg, (int)pos + 1, (int)lineno, (int)(pos - linestart) + 1);
+  else
+    pystd_newerror(L, "re.error", "%s at position %d", msg, (int)pos + 1);
+  lua_pushinteger(L, (lua_Integer)lineno);
+  lua_setfield(L, -2, "lineno");
+  lua_pushinteger(L, (lua_Integer)(pos - linestart) + 1);
+  lua_setfield(L, -2, "colno");
   lua_pushstring(L, msg);
   lua_setfield(L, -2, "msg");
   lua_pushvalue(L, sidx);
@@ -411,8 +426,10 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
   if (!pyre_translate(pat, len, flags, &x)) {
     char msg[sizeof(x.msg)];
     size_t pos = x.errpos;
+    const char *errtype = x.errtype;
     memcpy(msg, x.msg, sizeof(msg));
     pyre_xlatfree(&x);
+    if (errtype) pystd_raise(L, errtype, "%s", msg);
     pyre_raiseerror(L, sidx, msg, pos);
   }
   flags = x.flags;
@@ -978,7 +995,19 @@ static int pattern_split (lua_State *L) {
 }
 
 
-/* re.compile('a.*b', re.IGNORECASE) */
+/* Length of the first `n` characters of the UTF-8 text s[0..len). */
+static size_t utf8_prefix (const char *s, size_t len, size_t n) {
+  size_t k = 0;
+  for (; k < len; k++)
+    if (((unsigned char)s[k] & 0xC0) != 0x80 && n-- == 0) break;
+  return k;
+}
+
+
+/*
+** re.compile('a.*b', re.IGNORECASE); the pattern's repr is cut after 200
+** characters, as CPython's %.200R does.
+*/
 static int pattern_tostring (lua_State *L) {
   static const struct { lua_Integer bit; const char *name; } names[] = {
     {RE_I, "re.IGNORECASE"}, {RE_M, "re.MULTILINE"}, {RE_S, "re.DOTALL"},
@@ -991,10 +1020,11 @@ static int pattern_tostring (lua_State *L) {
   const char *src;
   lua_getiuservalue(L, 1, PAT_SOURCE);
   src = lua_tolstring(L, -1, &len);
+  pystd_pushstrrepr(L, src, len);
+  src = lua_tolstring(L, -1, &len);
   luaL_buffinit(L, &b);
   luaL_addstring(&b, "re.compile(");
-  pystd_pushstrrepr(L, src, len);
-  luaL_addvalue(&b);
+  luaL_addlstring(&b, src, utf8_prefix(src, len, 200));
   for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
     if (p->flags & names[k].bit) {
       luaL_addstring(&b, sep);

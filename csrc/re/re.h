@@ -142,6 +142,7 @@ typedef struct ReXlat {
   int caseless;                   /* compile with PCRE2_CASELESS */
   int atomic;                     /* has atomic groups or possessives */
   int lookahead;                  /* has a positive lookahead */
+  const char *errtype;            /* error type; NULL: re.error */
   char msg[160];                  /* error message */
   size_t errpos;                  /* 0-based error offset in the source */
 } ReXlat;

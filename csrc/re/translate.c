@@ -18,6 +18,7 @@
 #endif
 
 #define RE_MAXREPEAT  65535u /* PCRE2's bound for {m,n} */
+#define PY_MAXREPEAT  4294967295ul  /* CPython's: OverflowError from here */
 
 /* what the last item of a sequence was, for the repeat rules */
 enum last_item {
@@ -703,12 +704,16 @@ static void skip_verbose (Xlat *t) {
 }
 
 
-/* Read decimal digits at t->i into *v (saturating); returns the count. */
+/*
+** Read decimal digits at t->i into *v (saturating at PY_MAXREPEAT);
+** returns the count.
+*/
 static size_t read_number (Xlat *t, unsigned long *v) {
   size_t n = 0;
   *v = 0;
   while (t->i < t->len && is_digit(t->p[t->i])) {
-    if (*v < 100000000ul) *v = *v * 10 + (unsigned long)(t->p[t->i] - '0');
+    unsigned long long w = *v * 10ull + (unsigned)(t->p[t->i] - '0');
+    *v = (w >= PY_MAXREPEAT) ? PY_MAXREPEAT : (unsigned long)w;
     t->i++; n++;
   }
   return n;
@@ -739,6 +744,10 @@ static int parse_quantifier (Xlat *t, int last, size_t item) {
     else { nhi = nlo; hi = lo; }
     if (t->i >= t->len || t->p[t->i] != '}') { t->i = at; return -1; }
     t->i++;
+    if (lo >= PY_MAXREPEAT || (nhi && hi >= PY_MAXREPEAT)) {
+      t->x->errtype = "OverflowError";
+      return fail(t, at + 1, "the repetition number is too large");
+    }
     if (lo > RE_MAXREPEAT || (nhi && hi > RE_MAXREPEAT))
       return fail(t, at + 1, "the repetition number is too large");
     if (nhi && hi < lo)
@@ -913,14 +922,18 @@ static int parse_conditional (Xlat *t, const Scope *sc, int depth,
   }
   else {
     unsigned long v = 0;
+    size_t lead = 0;
     for (size_t k = 0; k < n; k++) {
       if (!is_digit(t->p[off + k]))
         return fail(t, off, "bad character in group name %s",
                 quote_name(t, off, n));
       if (v < 100000000ul) v = v * 10 + (unsigned long)(t->p[off + k] - '0');
     }
+    while (lead + 1 < n && t->p[off + lead] == '0') lead++;
     if (v == 0) return fail(t, off, "bad group number");
-    if (v >= 65535) return fail(t, off, "invalid group reference %lu", v);
+    if (v >= 65535)  /* the number as written, as CPython's int() reads it */
+      return fail(t, off, "invalid group reference %.*s", (int)(n - lead),
+                  t->p + off + lead);
     if (v > t->condref) { t->condref = v; t->condpos = off; }
     g = (int)v;
   }
