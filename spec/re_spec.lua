@@ -624,6 +624,38 @@ describe("pystd.re", function()
       assert.is_not_nil(re.match("(?i)ΣΑΣ", "σας"))
     end)
 
+    it("IGNORECASE takes the characters CPython folds together where PCRE2 does not", function()
+      -- i I İ ı, ΐ ΐ, ΰ ΰ, ﬅ ﬆ: as literals, in classes and ranges, negated,
+      -- on ASCII subjects (the plain code) and under (?a) (ASCII folding)
+      local patterns = { "i", "I", [[\u0130]], [[\u0131]], "[a-z]+", "[A-Z]", "[^i]",
+        "[h-j]+", [=[[\u0100-\u0140]]=], [[\ufb05]], [=[[\ufb06]]=], [=[[^\ufb05]]=], [=[x[\u0390]y]=],
+        [[\u03b0]], "(?a)i", "(?a)[^i]", "(?-i:i)", "\u{131}", "[\u{130}]" }
+      local subjects = { "xIx", "\u{130}", "\u{131}", "si\u{131}\u{130}S", "\u{fb06}",
+        "x\u{1fd3}y", "\u{1fe3}", "K" }
+      local code = { "import re" }
+      for _, p in ipairs(patterns) do
+        for _, s in ipairs(subjects) do
+          code[#code + 1] = ("m = re.search(%s, %s, re.I)\n"
+            .. "print(m and ','.join(map(str, (len(m.string[:m.start()].encode()) + 1, "
+            .. "len(m.string[:m.end()].encode())))) or '-')"):format(pystr(p), pystr(s))
+        end
+      end
+      local expected = {}
+      for line in python(table.concat(code, "\n")):gmatch("([^\n]*)\n") do
+        expected[#expected + 1] = line
+      end
+      local i = 0
+      for _, p in ipairs(patterns) do
+        for _, s in ipairs(subjects) do
+          i = i + 1
+          local m = re.search(p, s, re.I)
+          assert.are.equal(expected[i], m and ("%d,%d"):format(m:span()) or "-",
+            p .. " on " .. s)
+        end
+      end
+      assert.are.equal(#patterns * #subjects, #expected)
+    end)
+
     it("MULTILINE makes ^ and $ match at lines", function()
       assert.are.same({ "a", "b" }, re.findall("^\\w", "a\nb", re.M))
       assert.are.same({ "", "" }, re.findall("^", "a\n", re.M))

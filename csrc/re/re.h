@@ -147,6 +147,28 @@ typedef struct ReXlat {
   size_t errpos;                  /* 0-based error offset in the source */
 } ReXlat;
 
+/* Write code point c (at most U+10FFFF) as UTF-8 to buf; returns its length. */
+static inline size_t pyre_utf8encode (unsigned c, char buf[4]) {
+  if (c < 0x80) { buf[0] = (char)c; return 1; }
+  if (c < 0x800) {
+    buf[0] = (char)(0xC0 | (c >> 6));
+    buf[1] = (char)(0x80 | (c & 0x3F));
+    return 2;
+  }
+  if (c < 0x10000) {
+    buf[0] = (char)(0xE0 | (c >> 12));
+    buf[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+    buf[2] = (char)(0x80 | (c & 0x3F));
+    return 3;
+  }
+  buf[0] = (char)(0xF0 | (c >> 18));
+  buf[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+  buf[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+  buf[3] = (char)(0x80 | (c & 0x3F));
+  return 4;
+}
+
+
 /*
 ** Length of the ASCII prefix of s[0..len): 64 bytes a step with SSE2,
 ** then 8; a tail under 8 bytes is tested as the (overlapping) last 8

@@ -83,16 +83,12 @@ static void add_text (Template *t, size_t *used, const char *s, size_t n) {
 
 /* Append code point c < 256 (UTF-8 encoded unless `bytes`). */
 static void add_code (Template *t, size_t *used, unsigned c, int bytes) {
-  char buf[2];
-  if (c < 0x80 || bytes) {
+  char buf[4];
+  if (bytes) {
     buf[0] = (char)c;
     add_text(t, used, buf, 1);
   }
-  else {
-    buf[0] = (char)(0xC0 | (c >> 6));
-    buf[1] = (char)(0x80 | (c & 0x3F));
-    add_text(t, used, buf, 2);
-  }
+  else add_text(t, used, buf, pyre_utf8encode(c, buf));
 }
 
 

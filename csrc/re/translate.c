@@ -196,11 +196,74 @@ static void emit_literal (Xlat *t, unsigned c, size_t src) {
 }
 
 
-/* Emit literal `c` outside a class, folding it in an ASCII-fold scope. */
+/*
+** Characters CPython's case-insensitive matching takes for one another
+** (its simple case mappings and re._casefix) where PCRE2's Unicode case
+** folding does not; each set ends with 0.  PCRE2 adds the other case of
+** every member.
+*/
+static const unsigned case_sets[][5] = {
+  { 'I', 'i', 0x130, 0x131, 0 },  /* I i İ ı */
+  { 0x390, 0x1FD3, 0 },           /* ΐ ΐ */
+  { 0x3B0, 0x1FE3, 0 },           /* ΰ ΰ */
+  { 0xFB05, 0xFB06, 0 }           /* ﬅ ﬆ */
+};
+
+#define NCASESETS  (sizeof(case_sets) / sizeof(case_sets[0]))
+
+
+/* Does some member of case set s lie in lo..hi? */
+static int case_set_meets (const unsigned *s, unsigned lo, unsigned hi) {
+  for (; *s; s++)
+    if (*s >= lo && *s <= hi) return 1;
+  return 0;
+}
+
+
+/* Does a class holding lo..hi need case_sets members in scope sc? */
+static int needs_case_sets (const Xlat *t, const Scope *sc, unsigned lo,
+                            unsigned hi) {
+  if (!t->utf || !pcre_caseless(t, sc)) return 0;
+  for (size_t k = 0; k < NCASESETS; k++)
+    if (case_set_meets(case_sets[k], lo, hi)) return 1;
+  return 0;
+}
+
+
+/*
+** Add to the class being written the members outside lo..hi of the case
+** sets that lo..hi meets.  Non-ASCII ones go in as raw UTF-8: the plain
+** (non-UTF) compile reads them as bytes above 0x7F, which no ASCII subject
+** holds, so it still serves ASCII subjects (x->ascii stays as it is).
+*/
+static void emit_case_sets (Xlat *t, const Scope *sc, unsigned lo,
+                            unsigned hi, size_t src) {
+  if (!needs_case_sets(t, sc, lo, hi)) return;
+  for (size_t k = 0; k < NCASESETS; k++) {
+    if (!case_set_meets(case_sets[k], lo, hi)) continue;
+    for (const unsigned *m = case_sets[k]; *m; m++) {
+      char buf[4];
+      if (*m < lo || *m > hi)  /* (an ASCII member is a letter) */
+        emitn(t, buf, pyre_utf8encode(*m, buf), src);
+    }
+  }
+}
+
+
+/*
+** Emit literal `c` outside a class: folding it in an ASCII-fold scope, or
+** as a class with the members of its case set.
+*/
 static void emit_char (Xlat *t, const Scope *sc, unsigned c, size_t src) {
   if (folds_ascii(t, sc) && is_alpha(c)) {
     char buf[5] = { '[', (char)c, (char)(c ^ 0x20), ']', '\0' };
     emits(t, buf, src);
+  }
+  else if (needs_case_sets(t, sc, c, c)) {
+    emits(t, "[", src);
+    emit_literal(t, c, src);
+    emit_case_sets(t, sc, c, c, src);
+    emits(t, "]", src);
   }
   else emit_literal(t, c, src);
 }
@@ -215,6 +278,7 @@ static void emit_range (Xlat *t, const Scope *sc, unsigned lo, unsigned hi,
   static const unsigned spans[2][2] = { { 'a', 'z' }, { 'A', 'Z' } };
   emit_literal(t, lo, src);
   if (hi != lo) { emits(t, "-", src); emit_literal(t, hi, src); }
+  emit_case_sets(t, sc, lo, hi, src);
   if (!folds_ascii(t, sc)) return;
   for (int k = 0; k < 2; k++) {
     unsigned a = lo > spans[k][0] ? lo : spans[k][0];
@@ -1127,8 +1191,9 @@ static int parse_alternation (Xlat *t, Scope sc, int depth, int top) {
         break;
       default:
         if ((unsigned char)c >= 0x80 && t->utf) {
-          (void)next_char(t);
-          emitn(t, t->p + at, t->i - at, at);
+          unsigned u = next_char(t);
+          if (needs_case_sets(t, &sc, u, u)) emit_char(t, &sc, u, at);
+          else emitn(t, t->p + at, t->i - at, at);
           t->x->ascii = 0;
         }
         else emit_char(t, &sc, (unsigned char)t->p[t->i++], at);
