@@ -372,26 +372,19 @@ describe("CPython test_re.py, ported", function()
     check_pattern_error([[(?(-1))]], "bad character in group name '-1'", 3)
     check_pattern_error([[(?(1a))]], "bad character in group name '1a'", 3)
     check_pattern_error([[(?(a.))]], "bad character in group name 'a.'", 3)
-    -- '(?P=©)', '(?(©)y)': CPython: "bad character in group name '©'"; docs/re.md:
-    -- "A group name may hold any non-ASCII character (CPython wants identifier
-    -- characters: `(?P<€>x)` is an error there)", so here '©' is a name, and
-    -- an unknown one.
-    check_pattern_error("(?P=\u{a9})", "unknown group name '\u{a9}'")
-    check_pattern_error("(?(\u{a9})y)", "unknown group name '\u{a9}'")
-    -- bytes patterns: CPython 3.11 compiles a non-ASCII bytes group name
-    -- with a DeprecationWarning (warnings aside); its messages show the name
-    -- as Python's repr of bytes ('\xc2\xb5'), which has no Lua counterpart,
-    -- so only the error type and position are ported.
-    re.compile("(?P<\xc2\xb5>x)", re.BYTES)
-    local err = raised("re.error", re.compile, "(?P=\xc2\xb5)", re.BYTES)
+    check_pattern_error("(?P<\u{a9}>x)", "bad character in group name '\u{a9}'", 4)
+    check_pattern_error("(?P=\u{a9})", "bad character in group name '\u{a9}'", 4)
+    check_pattern_error("(?(\u{a9})y)", "bad character in group name '\u{a9}'", 3)
+    -- bytes patterns: CPython 3.11 takes a non-ASCII bytes group name with a
+    -- DeprecationWarning "bad character in group name"; docs/re.md: pystd
+    -- raises re.error, as 3.12 does.  (Its message shows Python's bytes repr,
+    -- which has no Lua counterpart: type and position only.)
+    local err = raised("re.error", re.compile, "(?P<\xc2\xb5>x)", re.BYTES)
+    assert.are.equal(5, err.pos)
+    err = raised("re.error", re.compile, "(?P=\xc2\xb5)", re.BYTES)
     assert.are.equal(5, err.pos)
     err = raised("re.error", re.compile, "(?(\xc2\xb5)y)", re.BYTES)
     assert.are.equal(4, err.pos)
-    -- '(?P<©>x)': CPython: "bad character in group name '©'" at 4; docs/re.md
-    -- documents the difference: "A group name may hold any non-ASCII
-    -- character (CPython wants identifier characters: `(?P<€>x)` is an
-    -- error there)."
-    assert.is_not_nil(re.compile("(?P<\u{a9}>x)"))
   end)
 
   it("test_symbolic_refs", function()
@@ -426,25 +419,18 @@ describe("CPython test_re.py, ported", function()
     -- with a DeprecationWarning; 3.12 rejects them too)."
     raised("re.error", re.sub, "(?P<a>x)", [[\g<+1>]], "xx")
     raised("re.error", re.sub, "(?P<a>x)", [[\g< 1 >]], "xx")
-    -- \g<©>, \g<㊀>, \g<¹>: CPython: re.error "bad character in group name"
-    -- at 3; docs/re.md: "A group name may hold any non-ASCII character", so
-    -- they are names, and unknown ones: "an unknown group name raises
-    -- `IndexError`" (API.md section 2).
     for _, c in ipairs { "\u{a9}", "\u{3280}", "\u{b9}" } do
-      local e = raised("IndexError", re.sub, "(?P<a>x)", "\\g<" .. c .. ">", "xx")
-      assert.are.equal("unknown group name '" .. c .. "'", e.message)
+      check_template_error("(?P<a>x)", "\\g<" .. c .. ">", "xx",
+        "bad character in group name '" .. c .. "'", 3)
     end
-    -- bytes template with a non-ASCII name: IndexError (the message shows the
-    -- bytes decoded as Latin-1 in CPython: no Lua counterpart, type only)
-    raised("IndexError", re.sub, "(?P<a>x)", "\\g<\xc2\xb5>", "xx", 0, re.BYTES)
-    -- \g<1_0> and \g<१>: CPython 3.11 accepts them (DeprecationWarning) as
-    -- groups 10 and 1. docs/re.md documents only \g<+1>, \g< 1> and \g<١>
-    -- (as re.error), and pystd raises IndexError for \g<१> (and for \g<١>).
-    deviates([[\g<1_0> raises re.error and \g<१> IndexError 'unknown group name'; ]]
-        .. "CPython 3.11 takes them as groups 10 and 1", function()
-      assert.are.equal("xx", sub1("(?P<a>x)", "\\g<\u{967}>", "xx"))
-      assert.are.equal("", sub1(("()"):rep(10), [[\g<1_0>]], "xx"))
-    end)
+    -- \g<µ> in a bytes template, \g<1_0> and \g<१>: CPython 3.11 takes them
+    -- with a DeprecationWarning (as IndexError, groups 10 and 1); docs/re.md:
+    -- pystd raises re.error "bad character in group name", as 3.12 does.
+    raised("re.error", re.sub, "(?P<a>x)", "\\g<\xc2\xb5>", "xx", 0, re.BYTES)
+    check_template_error(("()"):rep(10), [[\g<1_0>]], "xx",
+      "bad character in group name '1_0'", 3)
+    check_template_error("(?P<a>x)", "\\g<\u{967}>", "xx",
+      "bad character in group name '\u{967}'", 3)
   end)
 
   it("test_re_subn", function()
@@ -649,10 +635,8 @@ describe("CPython test_re.py, ported", function()
   it("test_re_groupref_exists_errors", function()
     check_pattern_error([[(?P<a>)(?(0)a|b)]], "bad group number", 10)
     check_pattern_error([[()(?(-1)a|b)]], "bad character in group name '-1'", 5)
-    -- '㊀', '¹': CPython: "bad character in group name"; docs/re.md: "A group
-    -- name may hold any non-ASCII character", so here they are unknown names.
-    check_pattern_error("()(?(\u{3280})a|b)", "unknown group name '\u{3280}'")
-    check_pattern_error("()(?(\u{b9})a|b)", "unknown group name '\u{b9}'")
+    check_pattern_error("()(?(\u{3280})a|b)", "bad character in group name '\u{3280}'", 5)
+    check_pattern_error("()(?(\u{b9})a|b)", "bad character in group name '\u{b9}'", 5)
     check_pattern_error([[()(?(1]], "missing ), unterminated name", 5)
     check_pattern_error([[()(?(1)a]], "missing ), unterminated subpattern", 2)
     check_pattern_error([[()(?(1)a|b]], "missing ), unterminated subpattern", 2)
@@ -662,14 +646,13 @@ describe("CPython test_re.py, ported", function()
       "conditional backref with more than two branches", 10)
     check_pattern_error([[()(?(2)a)]], "invalid group reference 2", 5)
     -- (?(+1)...), (?(1_0)...), (?( 1 )...), (?(१)...): CPython 3.11 compiles
-    -- them with a DeprecationWarning (warnings aside)
-    deviates("(?(+1)a|b), (?(1_0)a|b), (?( 1 )a|b), (?(\u{967})a|b) are rejected; "
-        .. "CPython 3.11 compiles them (DeprecationWarning)", function()
-      re.compile([[()(?(+1)a|b)]])
-      re.compile(("()"):rep(10) .. [[(?(1_0)a|b)]])
-      re.compile([[()(?( 1 )a|b)]])
-      re.compile("()(?(\u{967})a|b)")
-    end)
+    -- them with a DeprecationWarning "bad character in group name"; docs/re.md:
+    -- pystd raises that re.error, as 3.12 does.
+    check_pattern_error([[()(?(+1)a|b)]], "bad character in group name '+1'", 5)
+    check_pattern_error(("()"):rep(10) .. [[(?(1_0)a|b)]],
+      "bad character in group name '1_0'", 23)
+    check_pattern_error([[()(?( 1 )a|b)]], "bad character in group name ' 1 '", 5)
+    check_pattern_error("()(?(\u{967})a|b)", "bad character in group name '\u{967}'", 5)
   end)
 
   it("test_re_groupref_exists_validation_bug", function()

@@ -886,6 +886,8 @@ describe("pystd.re", function()
       { "\\N", "missing {", 3 },
       { "(?<=a+)b", "look-behind requires fixed-width pattern", nil },
       { "(?(0001073741823))", "invalid group reference 1073741823", 4 },
+      { "(?P<\u{20ac}>x)", "bad character in group name '\u{20ac}'", 5 },
+      { "(?P<ab>x)(?P=\u{b7}a)", "bad character in group name '\u{b7}a'", 14 },
     }
     for _, c in ipairs(cases) do
       it("reports " .. c[2] .. " for " .. c[1], function()

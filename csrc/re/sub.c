@@ -136,7 +136,7 @@ static size_t parse_named (lua_State *L, int pidx, int tidx, Template *t,
   }
   if (!digits) {
     int isint;
-    if (!pyre_isidentifier(s + i, n)) {
+    if (!pyre_isidentifier(s + i, n, !(p->flags & RE_BYTES))) {
       pystd_pushstrrepr(L, s + i, n);
       template_error(L, tidx, end + 1, i, "bad character in group name %s",
                      lua_tostring(L, -1));

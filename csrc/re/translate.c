@@ -310,8 +310,7 @@ static void emit_backref (Xlat *t, const Scope *sc, int g, size_t src) {
 /* {====================================================== Groups and names */
 
 static int is_ident_start (unsigned c) {
-  return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-         c >= 0x80;
+  return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
 static int is_digit (int c) { return c >= '0' && c <= '9'; }
@@ -325,12 +324,40 @@ static int hexval (int c) {
 }
 
 
-/* Is s[0..n) a Python identifier (non-ASCII counts as a letter)? */
-int pyre_isidentifier (const char *s, size_t n) {
-  if (n == 0 || !is_ident_start((unsigned char)s[0])) return 0;
-  for (size_t k = 1; k < n; k++) {
+/*
+** Is the UTF-8 name s[0..n), holding a non-ASCII character, a Python
+** identifier?  PCRE2 knows the XID_Start and XID_Continue properties that
+** str.isidentifier tests, from the same Unicode version as CPython 3.11.
+** (Rare, so its code is compiled for the call; if that fails for want of
+** memory, the name passes.)
+*/
+static int xid_name (const char *s, size_t n) {
+  static const char xid[] = "^[_\\p{XID_Start}]\\p{XID_Continue}*\\z";
+  uint32_t options = PCRE2_UTF | PCRE2_UCP;
+  int errcode, ok = 1;
+  PCRE2_SIZE erroff;
+  pcre2_code *code = pcre2_compile((PCRE2_SPTR)xid, sizeof(xid) - 1, options,
+                                   &errcode, &erroff, NULL);
+  pcre2_match_data *md = code ? pcre2_match_data_create(1, NULL) : NULL;
+  if (md)
+    ok = pcre2_match(code, (PCRE2_SPTR)s, n, 0, 0, md, NULL) >= 0;
+  pcre2_match_data_free(md);
+  pcre2_code_free(code);
+  return ok;
+}
+
+
+/*
+** Is s[0..n) a Python identifier (str.isidentifier)?  `utf`: the name is
+** UTF-8; a BYTES pattern's name must be ASCII (CPython 3.11 deprecates
+** other bytes, 3.12 refuses them).
+*/
+int pyre_isidentifier (const char *s, size_t n, int utf) {
+  if (n == 0) return 0;
+  for (size_t k = 0; k < n; k++) {
     unsigned char c = (unsigned char)s[k];
-    if (!is_ident_start(c) && !is_digit(c)) return 0;
+    if (c >= 0x80) return utf && xid_name(s, n);
+    if (!is_ident_start(c) && !(k > 0 && is_digit(c))) return 0;
   }
   return 1;
 }
@@ -446,7 +473,7 @@ static int read_name (Xlat *t, char term, size_t *off, size_t *n) {
 /* Group number for a reference by name at off/n, as (?P=name) needs. */
 static int named_reference (Xlat *t, size_t off, size_t n) {
   int g;
-  if (!pyre_isidentifier(t->p + off, n))
+  if (!pyre_isidentifier(t->p + off, n, t->utf))
     return fail(t, off, "bad character in group name %s",
                 quote_name(t, off, n));
   g = find_name(t->x, t->p, t->p + off, n);
@@ -979,7 +1006,7 @@ static int parse_conditional (Xlat *t, const Scope *sc, int depth,
   int g;
   char buf[32];
   if (!read_name(t, ')', &off, &n)) return 0;
-  if (pyre_isidentifier(t->p + off, n)) {
+  if (pyre_isidentifier(t->p + off, n, t->utf)) {
     if (!(g = find_name(t->x, t->p, t->p + off, n)))
       return fail(t, off, "unknown group name %s",
                 quote_name(t, off, n));
@@ -1030,7 +1057,7 @@ static int parse_p_extension (Xlat *t, const Scope *sc, size_t paren) {
   c = t->p[t->i++];
   if (c == '<') {
     if (!read_name(t, '>', &off, &n)) return 0;
-    if (!pyre_isidentifier(t->p + off, n))
+    if (!pyre_isidentifier(t->p + off, n, t->utf))
       return fail(t, off, "bad character in group name %s",
                 quote_name(t, off, n));
     if (!(g = open_group(t))) return 0;
