@@ -903,14 +903,12 @@ describe("CPython test_re.py, ported", function()
     assert.is_nil(re.match([[(a)b(?<=(?(1)c|x))(c)]], "abc"))
     assert.is_not_nil(re.match([[(a)b(?<=(?(1)b|x))(c)]], "abc"))
     -- Group used before defined; group defined in the same lookbehind
-    deviates("look-behinds referring to a later group or to a group defined "
-        .. "in the same look-behind compile; CPython raises re.error", function()
-      raised("re.error", re.compile, [[(a)b(?<=(?(2)b|x))(c)]])
-      raised("re.error", re.compile, [[(a)b(?<=(.)\2)(c)]])
-      raised("re.error", re.compile, [[(a)b(?<=(?P<a>.)(?P=a))(c)]])
-      raised("re.error", re.compile, [[(a)b(?<=(a)(?(2)b|x))(c)]])
-      raised("re.error", re.compile, [[(a)b(?<=(.)(?<=\2))(c)]])
-    end)
+    local same = "cannot refer to group defined in the same lookbehind subpattern"
+    check_pattern_error([[(a)b(?<=(?(2)b|x))(c)]], "cannot refer to an open group", 13)
+    check_pattern_error([[(a)b(?<=(.)\2)(c)]], same, 13)
+    check_pattern_error([[(a)b(?<=(?P<a>.)(?P=a))(c)]], same, 22)
+    check_pattern_error([[(a)b(?<=(a)(?(2)b|x))(c)]], same, 16)
+    check_pattern_error([[(a)b(?<=(.)(?<=\2))(c)]], same, 17)
   end)
 
   it("test_ignore_case", function()

@@ -887,6 +887,8 @@ describe("pystd.re", function()
       { "(?<=a+)b", "look-behind requires fixed-width pattern", nil },
       { "(?(0001073741823))", "invalid group reference 1073741823", 4 },
       { "(?P<\u{20ac}>x)", "bad character in group name '\u{20ac}'", 5 },
+      { "(?<=(a)(?=\\1))", "cannot refer to group defined in the same lookbehind subpattern", 13 },
+      { "(a)(?<=(?(2)b))(c)", "cannot refer to an open group", 13 },
       { "(?P<ab>x)(?P=\u{b7}a)", "bad character in group name '\u{b7}a'", 14 },
     }
     for _, c in ipairs(cases) do

@@ -49,6 +49,8 @@ typedef struct Xlat {
   unsigned char *open;  /* open[g]: group g is not closed yet */
   int topitems;      /* items seen at top level (global flags rule) */
   char quoted[96];   /* quote_name's result */
+  int lookbehind_first;   /* in a look-behind: the first group opened in
+                             the outermost one; 0 elsewhere */
   unsigned long condref;  /* highest group a conditional tests ... */
   size_t condpos;         /* ... and where (checked at the end) */
   int failed;
@@ -470,6 +472,22 @@ static int read_name (Xlat *t, char term, size_t *off, size_t *n) {
 }
 
 
+/*
+** CPython's rule for a reference to group g inside a look-behind: g must
+** be closed, and opened before the outermost look-behind began.  Errors
+** are reported at t->i, after the reference, where CPython reports them.
+*/
+static int check_lookbehind_ref (Xlat *t, int g) {
+  if (t->lookbehind_first == 0) return 1;
+  if (g > t->x->groups || t->open[g])
+    return fail(t, t->i, "cannot refer to an open group");
+  if (g >= t->lookbehind_first)
+    return fail(t, t->i, "cannot refer to group defined in the same "
+                "lookbehind subpattern");
+  return 1;
+}
+
+
 /* Group number for a reference by name at off/n, as (?P=name) needs. */
 static int named_reference (Xlat *t, size_t off, size_t n) {
   int g;
@@ -634,6 +652,7 @@ static int parse_digits_escape (Xlat *t, const Scope *sc, size_t at, int c,
     return fail(t, at + 1, "invalid group reference %d", g);
   if (t->open[g])
     return fail(t, at, "cannot refer to an open group");
+  if (!check_lookbehind_ref(t, g)) return ESC_ERROR;
   emit_backref(t, sc, g, at);
   return ESC_DONE;
 }
@@ -1028,6 +1047,7 @@ static int parse_conditional (Xlat *t, const Scope *sc, int depth,
     if (v > t->condref) { t->condref = v; t->condpos = off; }
     g = (int)v;
   }
+  if (!check_lookbehind_ref(t, g)) return 0;
   snprintf(buf, sizeof(buf), "(?(%d)", g);
   emits(t, buf, paren);
   if (!parse_alternation(t, *sc, depth + 1, -1)) return 0;
@@ -1067,6 +1087,7 @@ static int parse_p_extension (Xlat *t, const Scope *sc, size_t paren) {
     if (!read_name(t, ')', &off, &n)) return 0;
     if (!(g = named_reference(t, off, n))) return 0;
     if (t->open[g]) return fail(t, off, "cannot refer to an open group");
+    if (!check_lookbehind_ref(t, g)) return 0;
     emit_backref(t, sc, g, paren);
     return -1;
   }
@@ -1083,7 +1104,7 @@ static int parse_p_extension (Xlat *t, const Scope *sc, size_t paren) {
 static int parse_group (Xlat *t, Scope *sc, int depth, int top) {
   size_t paren = t->i;
   const char *open = "(";
-  int capture = 0;
+  int capture = 0, lookbehind_first = t->lookbehind_first;
   if (depth >= RE_MAXNEST)
     return fail(t, paren, "too many nested parentheses");
   t->i++;
@@ -1104,6 +1125,7 @@ static int parse_group (Xlat *t, Scope *sc, int depth, int top) {
         if (c != '=' && c != '!')
           return fail(t, paren + 1, "unknown extension ?<%c", c);
         open = (c == '=') ? "(?<=" : "(?<!";
+        if (lookbehind_first == 0) t->lookbehind_first = t->x->groups + 1;
         t->i++;
         break;
       case '#': {
@@ -1145,6 +1167,7 @@ static int parse_group (Xlat *t, Scope *sc, int depth, int top) {
   if (t->i >= t->len)
     return fail(t, paren, "missing ), unterminated subpattern");
   emits(t, ")", t->i++);
+  t->lookbehind_first = lookbehind_first;
   if (capture) {
     t->open[capture] = 0;
     t->x->order[capture] = ++t->closed;
