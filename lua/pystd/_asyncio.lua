@@ -42,10 +42,13 @@ return function(asyncio)
     return new_error("RuntimeError", tostring(err), { value = err })
   end
 
-  local function require_task(what)
+  --- The current task; RuntimeError `outside` when the loop runs but no
+  -- task does (a callback), "no running event loop" when it does not run.
+  local function require_task(what, outside)
     local task = current_task()
-    if not task then raise("RuntimeError", what .. ": no running event loop") end
-    return task
+    if task then return task end
+    if pcall(asyncio.get_running_loop) then raise("RuntimeError", outside) end
+    raise("RuntimeError", what .. ": no running event loop")
   end
 
   --- Await `fut`; when that raises, run cleanup(err) then re-raise.
@@ -145,7 +148,7 @@ return function(asyncio)
   -- TimeoutError (CPython 3.11's asyncio.timeout_at).
   function asyncio.timeout_at(when)
     check_seconds(when, 1, "timeout_at")
-    local task = require_task("timeout")
+    local task = require_task("timeout", "Timeout should be used inside a task")
     local scope = setmetatable({ task = task, state = "active",
       cancelling = task:cancelling() }, Timeout)
     scope:reschedule(when)
@@ -157,10 +160,28 @@ return function(asyncio)
     return asyncio.timeout_at(delay and loop:time() + delay)
   end
 
-  --- wait_for(aw, timeout) -> the results of aw, or TimeoutError
+  --- wait_for with a timeout <= 0, as CPython's: aw becomes a Task (a
+  -- coroutine never starts), cancelled unless done, and awaited; a cancel
+  -- that took is TimeoutError.
+  local function wait_for_now(aw)
+    local fut = create_task(aw)
+    local task = require_task("wait_for", "wait_for must run in a task")
+    local cancelling = task:cancelling()
+    if not fut:done() then fut:cancel() end
+    local results = table.pack(pcall(await_future, fut))
+    if results[1] then return table.unpack(results, 2, results.n) end
+    if fut:cancelled() and task:cancelling() == cancelling then
+      raise("TimeoutError", "")
+    end
+    error(results[2], 0)
+  end
+
+  --- wait_for(aw, timeout) -> the results of aw, or TimeoutError.  As
+  -- CPython 3.12's, aw runs in the current task under a timeout scope.
   function asyncio.wait_for(aw, delay)
     check_seconds(delay, 2, "wait_for")
     if delay == nil then return await(aw) end
+    if delay <= 0 then return wait_for_now(aw) end
     local _ <close> = asyncio.timeout(delay)
     return await(aw)
   end
@@ -177,9 +198,19 @@ return function(asyncio)
     return fut:done() and not fut:cancelled() and fut:exception() ~= nil
   end
 
-  --- The awaitables of `aws` as Tasks/Futures, each once: CPython takes
-  -- a set.
-  local function unique_futures(aws)
+  --- The awaitables of the array `aws` (argument 1 of `fname`) as
+  -- Tasks/Futures, each once: CPython takes a set.  `what` names the
+  -- expected argument in CPython's TypeError for a single awaitable.
+  local function unique_futures(aws, fname, what)
+    local kind = kind_of(aws)
+    if kind then
+      raise("TypeError", ("expect %s of futures, not %s"):format(what,
+        kind == "coroutine" and "coroutine" or kind == "task" and "Task" or "Future"))
+    end
+    if type(aws) ~= "table" then
+      error(("bad argument #1 to '%s' (table expected, got %s)"):format(fname,
+        type(aws)), 3)
+    end
     local futs, seen = {}, {}
     for _, aw in ipairs(aws) do
       local f = create_task(aw)
@@ -199,7 +230,7 @@ return function(asyncio)
     if not RETURN_WHEN[return_when] then
       raise("ValueError", "Invalid return_when value: " .. tostring(return_when))
     end
-    local futs = unique_futures(aws)
+    local futs = unique_futures(aws, "wait", "a list")
     if #futs == 0 then raise("ValueError", "Set of Tasks/Futures is empty.") end
     -- As CPython: a count of the futures left, kept by their done callbacks
     -- (also those of futures done already), so that the wait yields once
@@ -230,34 +261,32 @@ return function(asyncio)
   end
 
   --- as_completed(aws [, timeout]) -> iterator of coroutine objects, each
-  -- giving the results of the next awaitable to finish
+  -- giving the results of the next awaitable to finish.  As CPython's, the
+  -- finished ones go through a Queue (false: the timeout passed), so that
+  -- the coroutine objects may also be awaited at once by several tasks.
   function asyncio.as_completed(aws, delay)
     check_seconds(delay, 2, "as_completed")
-    local futs, finished, taken, given = unique_futures(aws), {}, 0, 0
-    local wake, timed_out, handle
+    local futs = unique_futures(aws, "as_completed", "an iterable")
+    local done, left, given, handle = asyncio.Queue(), #futs, 0, nil
     local function on_done(f)
-      if timed_out then return end  -- a callback already scheduled
-      finished[#finished + 1] = f
-      if wake and not wake:done() then wake:set_result() end
+      if left == 0 then return end  -- the timeout came first
+      left = left - 1
+      done:put_nowait(f)
+      if left == 0 and handle then handle:cancel() end
     end
     for _, f in ipairs(futs) do f:add_done_callback(on_done) end
-    if delay then
+    if delay and left > 0 then
       handle = loop:call_later(delay, function()
-        timed_out = true
-        for _, f in ipairs(futs) do f:remove_done_callback(on_done) end
-        if wake and not wake:done() then wake:set_result() end
+        for _, f in ipairs(futs) do
+          if f:remove_done_callback(on_done) > 0 then done:put_nowait(false) end
+        end
+        left = 0
       end)
     end
     local next_done = asyncio.async(function()
-      while taken >= #finished do
-        if timed_out then raise("TimeoutError", "") end
-        wake = new_future()
-        await_future(wake)
-        wake = nil
-      end
-      taken = taken + 1
-      if taken == #futs and handle then handle:cancel() end
-      return finished[taken]:result()
+      local f = done:get()
+      if not f then raise("TimeoutError", "") end
+      return f:result()
     end, "as_completed")
     return function()
       if given >= #futs then return nil end
@@ -303,6 +332,11 @@ return function(asyncio)
     for task in pairs(self.tasks) do task:cancel() end
   end
 
+  --- The errors a TaskGroup raises as they are, outside any ExceptionGroup.
+  local function is_base_error(err)
+    return is_error(err, "KeyboardInterrupt") or is_error(err, "SystemExit")
+  end
+
   function TaskGroup:_on_task_done(task)
     self.tasks[task] = nil
     self.ntasks = self.ntasks - 1
@@ -313,6 +347,7 @@ return function(asyncio)
     local exc = task:exception()
     if exc == nil then return end
     self.errors[#self.errors + 1] = exc
+    if is_base_error(exc) and self.base_error == nil then self.base_error = exc end
     if not self.aborting and not self.parent_cancel_requested then
       self:_abort()
       self.parent_cancel_requested = true
@@ -333,18 +368,18 @@ return function(asyncio)
     return task
   end
 
-  --- Leave the group as CPython's __aexit__: wait for every child, then
-  -- raise ExceptionGroup, or the body's own error.
+  --- Leave the group as CPython 3.11's __aexit__: take back the group's own
+  -- cancel of the parent, wait for every child, then raise a KeyboardInterrupt
+  -- or SystemExit as it is, else ExceptionGroup, or the body's own error.
   function TaskGroup:_exit(ok, err)
-    local propagate_cancel
-    if not ok then
-      if is_cancelled(err) then
-        if not (self.parent_cancel_requested and self.parent:uncancel() == 0) then
-          propagate_cancel = err
-        end
-      end
-      if not self.aborting then self:_abort() end
+    local propagate_cancel = (not ok and is_cancelled(err)) and err or nil
+    if not ok and is_base_error(err) and self.base_error == nil then
+      self.base_error = err
     end
+    if self.parent_cancel_requested and self.parent:uncancel() == 0 then
+      propagate_cancel = nil
+    end
+    if not ok and not self.aborting then self:_abort() end
     while self.ntasks > 0 do
       self.all_done = new_future()
       local waited, cancel = pcall(await_future, self.all_done)
@@ -358,6 +393,7 @@ return function(asyncio)
       self.all_done = nil
     end
     self.exited = true
+    if self.base_error ~= nil then error(self.base_error, 0) end
     if propagate_cancel and #self.errors == 0 then error(propagate_cancel, 0) end
     if not ok and not is_cancelled(err) then
       self.errors[#self.errors + 1] = err
@@ -378,7 +414,7 @@ return function(asyncio)
       error(("bad argument #1 to 'TaskGroup' (function expected, got %s)")
         :format(type(body)), 2)
     end
-    local parent = require_task("TaskGroup")
+    local parent = require_task("TaskGroup", "TaskGroup cannot determine the parent task")
     local tg = setmetatable({ parent = parent, tasks = {}, ntasks = 0,
       errors = {}, aborting = false, parent_cancel_requested = false }, TaskGroup)
     tg.on_task_done = function(task) tg:_on_task_done(task) end
@@ -474,9 +510,15 @@ return function(asyncio)
     wake_first(self.waiters, true)
   end
 
+  --- "[state]" of a primitive's repr, with ", waiters:N" when some wait
+  -- (CPython's).
+  local function repr_state(name, state, waiters)
+    if #waiters > 0 then state = ("%s, waiters:%d"):format(state, #waiters) end
+    return ("<asyncio.%s [%s]>"):format(name, state)
+  end
+
   function Lock:__tostring()
-    return ("<asyncio.Lock [%s, waiters:%d]>"):format(
-      self.locked_ and "locked" or "unlocked", #self.waiters)
+    return repr_state("Lock", self.locked_ and "locked" or "unlocked", self.waiters)
   end
 
   local Event = { __name = "pystd.asyncio.Event" }
@@ -505,7 +547,7 @@ return function(asyncio)
   end
 
   function Event:__tostring()
-    return ("<asyncio.Event [%s]>"):format(self.value and "set" or "unset")
+    return repr_state("Event", self.value and "set" or "unset", self.waiters)
   end
 
   -- }======================================================
@@ -567,9 +609,9 @@ return function(asyncio)
   end
 
   function Semaphore:__tostring()
-    return ("<asyncio.%s [value=%d, waiters:%d]>"):format(
-      self == nil and "?" or getmetatable(self).__name:match("[^.]*$"),
-      self.value, #self.waiters)
+    return repr_state(getmetatable(self).__name:match("[^.]*$"),
+      self:locked() and "locked" or ("unlocked, value:%d"):format(self.value),
+      self.waiters)
   end
 
   local BoundedSemaphore = setmetatable(
