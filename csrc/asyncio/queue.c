@@ -2,6 +2,7 @@
 ** queue.c -- asyncio.Queue, LifoQueue and PriorityQueue.  See asyncio.h.
 */
 
+#include <math.h>
 #include <string.h>
 
 #include "asyncio.h"
@@ -465,10 +466,24 @@ static int queue_tostring (lua_State *L) {
 }
 
 
+/*
+** The bound of argument 1 (0: none).  As in CPython a queue is full when
+** its size reaches maxsize, so a fractional maxsize counts as the next
+** integer; NaN and infinity bound nothing.
+*/
+static lua_Integer check_maxsize (lua_State *L) {
+  lua_Number m;
+  if (lua_isinteger(L, 1)) return lua_tointeger(L, 1);
+  m = luaL_optnumber(L, 1, 0);
+  if (!(m > 0) || m >= (lua_Number)LUA_MAXINTEGER) return 0;
+  return (lua_Integer)ceil(m);
+}
+
+
 /* Queue([maxsize]), LifoQueue([maxsize]), PriorityQueue([maxsize]) */
 static int new_queue (lua_State *L) {
   int discipline = (int)lua_tointeger(L, lua_upvalueindex(2));
-  lua_Integer maxsize = luaL_optinteger(L, 1, 0);
+  lua_Integer maxsize = check_maxsize(L);
   int inline_items = discipline == QUEUE_FIFO && maxsize > 0 &&
                      maxsize <= ASYNCIO_QUEUE_INLINE_MAX;
   Queue *q = lua_newuserdatauv(L, sizeof(Queue),

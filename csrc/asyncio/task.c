@@ -16,10 +16,23 @@ static int future_cancel (lua_State *L, Loop *lp, int fi, int msg);
 
 /* {====================================================== Errors */
 
-/* Push a new CancelledError carrying the message at `msg` (nil: none). */
+/*
+** Push a new CancelledError carrying the message at `msg` (nil: none):
+** as text in `message`, and as given in `args` (CPython's args, where a
+** non-string message round-trips).
+*/
 static void push_cancelled (lua_State *L, int msg) {
-  const char *text = lua_tostring(L, msg);
+  const char *text;
+  lua_pushvalue(L, msg);  /* (lua_tostring converts a number in place) */
+  text = lua_tostring(L, -1);
   pystd_newerror(L, CANCELLED_ERROR, "%s", text ? text : "");
+  lua_remove(L, -2);
+  if (!lua_isnil(L, msg)) {
+    lua_createtable(L, 1, 0);
+    lua_pushvalue(L, msg);
+    lua_rawseti(L, -2, 1);
+    lua_setfield(L, -2, "args");
+  }
 }
 
 
@@ -318,10 +331,12 @@ static int gather_cancel (lua_State *L, Loop *lp, int gi, Future *g,
 
 /*
 ** Cancel the future or task at `fi` with the message at `msg` (0: none).
-** Returns 1 when it was pending.
+** Returns 1 when it was pending.  Done or not, its exception no longer
+** counts as never retrieved (CPython clears _log_traceback first).
 */
 static int future_cancel (lua_State *L, Loop *lp, int fi, int msg) {
   Future *f = lua_touserdata(L, fi);
+  f->retrieved = 1;
   if (f->kind == KIND_TASK) return task_cancel(L, lp, fi, msg);
   if (f->state != PENDING) return 0;
   if (f->gathering) return gather_cancel(L, lp, fi, f, msg);
@@ -573,8 +588,10 @@ static void task_ended_in_error (lua_State *L, Loop *lp, int ti) {
      the error is left on the top of the thread */
   lua_resetthread(thread);
   lua_xmove(thread, L, 1);
-  if (is_cancelled_error(L, -1)) {
-    lua_getfield(L, -1, "message");
+  if (is_cancelled_error(L, -1)) {  /* its cancel message, as given */
+    if (lua_getfield(L, -1, "args") == LUA_TTABLE) lua_rawgeti(L, -1, 1);
+    else lua_getfield(L, -2, "message");
+    lua_remove(L, -2);
     t->must_cancel = 0;
     task_set_cancelled(L, lp, ti, lua_gettop(L));
     lua_pop(L, 2);
@@ -1200,7 +1217,8 @@ static void push_repr (lua_State *L, int fi) {
     return;
   }
   push_task_name(L, fi);
-  lua_pushfstring(L, "<Task %s name='%s'>", states[f->state],
+  lua_pushfstring(L, "<Task %s name='%s'>",  /* a cancel to deliver: */
+                  f->must_cancel ? "cancelling" : states[f->state],
                   lua_tostring(L, -1));
   lua_remove(L, -2);
 }
