@@ -14,9 +14,9 @@
 -- against CPython with the same wrapper).
 --
 -- What cannot apply is skipped with a one-line comment. Where pystd
--- deviates from CPython 3.11 without a documented reason, the test is kept
--- and marked pending by `deviates`: it still runs, and fails once the
--- deviation is gone so that the mark is removed.
+-- deviates from CPython 3.11 for a documented reason (docs/asyncio.md), the
+-- test follows the documented behaviour and cites it.  The 20 undocumented
+-- deviations this port found were fixed.
 local asyncio = require "pystd.asyncio"
 local errors = require "pystd.errors"
 local helper = require "spec.helper"
@@ -49,17 +49,6 @@ local function except(typ, fn, ...)
   local ok, err = pcall(fn, ...)
   if not ok and not is(err, typ) then error(err, 0) end
   return ok, err
-end
-
---- A finding: `body` is the faithful port, which fails because pystd
--- deviates. It still runs: failing, the test is pending with `reason`;
--- passing, it fails, so that the mark is removed.
-local function deviates(reason, body)
-  return function()
-    local ok, err = pcall(body)
-    if ok then error("passes now: remove the pending mark (" .. reason .. ")") end
-    pending("pystd deviates: " .. reason .. "\n  (" .. tostring(err) .. ")")
-  end
 end
 
 local function get_loop() return asyncio.get_running_loop() end
