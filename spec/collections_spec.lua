@@ -6,14 +6,7 @@ local deque, Counter = collections.deque, collections.Counter
 local defaultdict, OrderedDict = collections.defaultdict, collections.OrderedDict
 local repr = collections.repr
 
---- The error object a call raises, checked for type and (optional) message.
-local function raises(kind, message, fn, ...)
-  local err = helper.error_of(fn, ...)
-  assert.is_table(err, "expected a " .. kind .. ", got " .. tostring(err))
-  assert.are.equal(kind, err.type)
-  if message then assert.are.equal(message, err.message) end
-  return err
-end
+local raises = helper.raises
 
 local function collect(iter)
   local out = {}

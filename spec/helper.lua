@@ -72,4 +72,15 @@ function helper.error_of(fn, ...)
   return err
 end
 
+--- The error object fn(...) raises, asserting its type `kind` and, when
+-- `message` is given, its message.
+function helper.raises(kind, message, fn, ...)
+  local assert = require "luassert"
+  local err = helper.error_of(fn, ...)
+  assert.is_table(err, "expected a " .. kind .. ", got " .. tostring(err))
+  assert.are.equal(kind, err.type, tostring(err.message))
+  if message then assert.are.equal(message, err.message) end
+  return err
+end
+
 return helper

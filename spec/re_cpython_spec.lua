@@ -10,15 +10,9 @@
 local re = require "pystd.re"
 local helper = require "spec.helper"
 
-local error_of = helper.error_of
 
 --- The error object raised by fn(...), asserting it is one of `etype`.
-local function raised(etype, fn, ...)
-  local err = error_of(fn, ...)
-  assert.is_table(err, "expected an error object, got " .. tostring(err))
-  assert.are.equal(etype, err.type, tostring(err.message))
-  return err
-end
+local function raised(etype, fn, ...) return helper.raises(etype, nil, fn, ...) end
 
 --- Run `fn`, which holds assertions pystd is known to fail: a failure
 -- makes the current `it` pending; a success fails it (remove the mark).

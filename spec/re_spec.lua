@@ -2,15 +2,9 @@
 local re = require "pystd.re"
 local helper = require "spec.helper"
 
-local error_of = helper.error_of
 
 --- The error object raised by fn(...), asserting it is one of `etype`.
-local function raised(etype, fn, ...)
-  local err = error_of(fn, ...)
-  assert.is_table(err, "expected an error object, got " .. tostring(err))
-  assert.are.equal(etype, err.type)
-  return err
-end
+local function raised(etype, fn, ...) return helper.raises(etype, nil, fn, ...) end
 
 --- A Python string literal for s.
 local function pystr(s)

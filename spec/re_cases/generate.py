@@ -25,6 +25,8 @@ import re
 import sys
 import warnings
 
+from conv import byte_offset, lua_span, lua_string, to_bytes
+
 # "[[]" is a FutureWarning (possible nested set), and fine
 warnings.simplefilter("ignore", FutureWarning)
 
@@ -34,25 +36,6 @@ FLAG_BITS = [("I", re.I), ("M", re.M), ("S", re.S), ("X", re.X),
 
 # {====== conversion to the Lua conventions ======
 
-def to_bytes(s):
-    return s if isinstance(s, bytes) else s.encode("utf-8")
-
-
-def byte_offset(s, i):
-    """Byte offset in UTF-8 of character index `i` of `s` (bytes: itself)."""
-    if isinstance(s, bytes):
-        return i
-    return len(s[:i].encode("utf-8"))
-
-
-def lua_span(s, span):
-    """Python span (start, end) of `s` -> Lua (first, last), or False."""
-    start, end = span
-    if start < 0:
-        return False
-    return [byte_offset(s, start) + 1, byte_offset(s, end)]
-
-
 def flag_names(flags):
     return [name for name, bit in FLAG_BITS if flags & bit]
 
@@ -60,21 +43,6 @@ def flag_names(flags):
 # }======
 
 # {====== Lua literals ======
-
-def lua_string(value):
-    data = to_bytes(value)
-    out = ['"']
-    for byte in data:
-        ch = chr(byte)
-        if ch == '"' or ch == "\\":
-            out.append("\\" + ch)
-        elif 32 <= byte < 127:
-            out.append(ch)
-        else:
-            out.append("\\%03d" % byte)
-    out.append('"')
-    return "".join(out)
-
 
 IDENT = re.compile(r"[A-Za-z_][A-Za-z_0-9]*\Z")
 KEY_ORDER = ["kind", "desc", "pattern", "flags", "subject", "repl", "count",

@@ -44,6 +44,7 @@ prints a message when it fails.
 """
 
 import ast
+import os
 import re
 import sys
 import sysconfig
@@ -56,44 +57,18 @@ warnings.simplefilter("ignore", DeprecationWarning)
 sys.path.insert(0, sysconfig.get_paths()["stdlib"])
 from test.re_tests import tests, SUCCEED, FAIL, SYNTAX_ERROR  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "re_cases"))
+from conv import byte_offset, lua_span, lua_string  # noqa: E402
+
 OUTCOME = {SUCCEED: "SUCCEED", FAIL: "FAIL", SYNTAX_ERROR: "SYNTAX_ERROR"}
 
 
 # {====== conversion to the Lua conventions ======
 
-def byte_offset(s, i):
-    """Byte offset in UTF-8 of character index `i` of `s` (bytes: itself)."""
-    if isinstance(s, bytes):
-        return i
-    return len(s[:i].encode("utf-8"))
-
-
-def lua_span(s, span):
-    """Python span (start, end) of `s` -> Lua [first, last], or False."""
-    start, end = span
-    if start < 0:
-        return False
-    return [byte_offset(s, start) + 1, byte_offset(s, end)]
-
-
 # }======
 
 # {====== Lua literals ======
-
-def lua_string(value):
-    data = value if isinstance(value, bytes) else value.encode("utf-8")
-    out = ['"']
-    for byte in data:
-        ch = chr(byte)
-        if ch == '"' or ch == "\\":
-            out.append("\\" + ch)
-        elif 32 <= byte < 127:
-            out.append(ch)
-        else:
-            out.append("\\%03d" % byte)
-    out.append('"')
-    return "".join(out)
-
 
 LUA_KEYWORDS = {"and", "break", "do", "else", "elseif", "end", "false", "for",
                 "function", "goto", "if", "in", "local", "nil", "not", "or",
