@@ -693,8 +693,8 @@ return function(asyncio)
   function Condition:notify_all() self:notify(#self.waiters) end
 
   function Condition:__tostring()
-    return ("<asyncio.Condition [%s, waiters:%d]>"):format(
-      self.lock:locked() and "locked" or "unlocked", #self.waiters)
+    return repr_state("Condition", self.lock:locked() and "locked" or "unlocked",
+      self.waiters)
   end
 
   -- }======================================================
