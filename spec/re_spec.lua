@@ -451,6 +451,35 @@ describe("pystd.re", function()
       assert.are.same(re.findall("x*", "abxd"), got)
     end)
 
+    it("agrees with CPython where PCRE2 10.42 alone goes wrong, and on comments", function()
+      -- the JIT's start-up optimizations with atomic groups and empty branches,
+      -- a {0} repeat PCRE2 anchored, a possessive after a comment, escapes in
+      -- comments (both kinds)
+      local cases = {
+        { "(?>.+?)x", "abx" }, { "(?>a+?)b", "aab" }, { "(?>x*|1x)c", "x1xc" },
+        { "(?:a|)b*a", "a" }, { "(?:!|)x*\\b", "a!" }, { "(?:x|^){0}a", "ba" },
+        { "(?:a|(?=W)){0}x", "ax" }, { "(x){0}a", "ba" }, { "a(?#x)*+", "aaa" },
+        { "(?#\\))a", "ba" }, { "(?x)#\\\na", "a" }, { "(?x)a#x\\\\\nb", "ab" },
+      }
+      local code = { "import re" }
+      for _, c in ipairs(cases) do
+        code[#code + 1] = ("print('\\x1f'.join(m.group() for m in re.finditer(%s, %s)))")
+          :format(pystr(c[1]), pystr(c[2]))
+      end
+      local expected = {}
+      for line in python(table.concat(code, "\n")):gmatch("([^\n]*)\n") do
+        expected[#expected + 1] = line
+      end
+      for i, c in ipairs(cases) do
+        local got = {}
+        for m in re.finditer(c[1], c[2]) do got[#got + 1] = m:group() end
+        assert.are.equal(expected[i], table.concat(got, "\31"), c[1])
+      end
+      assert.are.equal(2, #re.findall("(?:!|)x*\\b", "a!"))
+      assert.are.equal("bad escape (end of pattern)", raised("re.error", re.compile, "a#\\", re.X).msg)
+      assert.are.equal("missing ), unterminated comment", raised("re.error", re.compile, "(?#\\)").msg)
+    end)
+
     it("agrees with CPython on assorted patterns", function()
       local cases = {
         { [[\w+]], "héllo wörld" }, { "(?a)\\w+", "héllo wörld" },

@@ -141,6 +141,7 @@ typedef struct ReXlat {
   int ascii;                      /* `out` is ASCII, also in its escapes */
   int caseless;                   /* compile with PCRE2_CASELESS */
   int atomic;                     /* has atomic groups or possessives */
+  int emptybranch;                /* has a branch of zero-width items */
   int lookahead;                  /* has a positive lookahead */
   const char *errtype;            /* error type; NULL: re.error */
   char msg[160];                  /* error message */

@@ -806,8 +806,13 @@ static void skip_verbose (Xlat *t) {
     char c = t->p[t->i];
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
         c == '\f') t->i++;
-    else if (c == '#') {
-      while (t->i < t->len && t->p[t->i] != '\n') t->i++;
+    else if (c == '#') {  /* to the end of the line; \<newline> is one token */
+      while (t->i < t->len && t->p[t->i] != '\n')
+        t->i += (t->p[t->i] == '\\') ? 2 : 1;
+      if (t->i > t->len) {
+        fail(t, t->len - 1, "bad escape (end of pattern)");
+        return;
+      }
     }
     else break;
   }
@@ -830,6 +835,17 @@ static size_t read_number (Xlat *t, unsigned long *v) {
 }
 
 
+/* Does the output from offset `from` on open a capturing group? */
+static int opens_group (const Xlat *t, size_t from) {
+  const char *o = t->x->out;
+  for (size_t k = from; k < t->x->n; k++) {
+    if (o[k] == '\\') k++;
+    else if (o[k] == '(' && (k + 1 == t->x->n || o[k + 1] != '?')) return 1;
+  }
+  return 0;
+}
+
+
 /*
 ** A quantifier at t->i ('*', '+', '?' or '{') for the item emitted from
 ** output offset `item`; returns -1 when a '{' turns out to be a literal,
@@ -840,6 +856,7 @@ static int parse_quantifier (Xlat *t, int last, size_t item) {
   size_t at = t->i;
   char c = t->p[t->i];
   char buf[48];
+  int never = 0;  /* {0} */
   if (c == '{') {
     unsigned long lo, hi;
     size_t nlo, nhi;
@@ -862,6 +879,7 @@ static int parse_quantifier (Xlat *t, int last, size_t item) {
       return fail(t, at + 1, "the repetition number is too large");
     if (nhi && hi < lo)
       return fail(t, at + 1, "min repeat greater than max repeat");
+    never = (lo == 0 && nhi && hi == 0);
     if (!comma) snprintf(buf, sizeof(buf), "{%lu}", lo);
     else if (nhi) snprintf(buf, sizeof(buf), "{%lu,%lu}", lo, hi);
     else snprintf(buf, sizeof(buf), "{%lu,}", lo);
@@ -873,6 +891,13 @@ static int parse_quantifier (Xlat *t, int last, size_t item) {
   if (last == LAST_NONE || last == LAST_AT)
     return fail(t, at, "nothing to repeat");
   if (last == LAST_REPEAT) return fail(t, at, "multiple repeat");
+  if (never && !opens_group(t, item)) {
+    /* X{0} matches "": X goes, which spares PCRE2 10.42 a wrong anchoring
+       ((?:x|^){0}a never matched "ba") */
+    t->x->n = item;
+    if (t->i < t->len && (t->p[t->i] == '+' || t->p[t->i] == '?')) t->i++;
+    return 1;
+  }
   emits(t, buf, at);
   if (t->i < t->len && t->p[t->i] == '+') {
     t->x->atomic = 1;
@@ -1128,12 +1153,13 @@ static int parse_group (Xlat *t, Scope *sc, int depth, int top) {
         if (lookbehind_first == 0) t->lookbehind_first = t->x->groups + 1;
         t->i++;
         break;
-      case '#': {
-        const char *end = memchr(t->p + t->i, ')', t->len - t->i);
-        if (!end) return fail(t, paren, "missing ), unterminated comment");
-        t->i = (size_t)(end - t->p) + 1;
+      case '#':  /* to the first ')' that no backslash escapes */
+        while (t->i < t->len && t->p[t->i] != ')')
+          t->i += (t->p[t->i] == '\\') ? 2 : 1;
+        if (t->i >= t->len)
+          return fail(t, paren, "missing ), unterminated comment");
+        t->i++;
         return 3;
-      }
       case '(':
         t->i++;
         return parse_conditional(t, sc, depth, paren);
@@ -1177,16 +1203,27 @@ static int parse_group (Xlat *t, Scope *sc, int depth, int top) {
 
 
 /*
+** A branch of `branches` (one of several, or a conditional's) just ended
+** with `last`: one that matches nothing but zero-width items makes PCRE2
+** 10.42's JIT start-up optimizations miss matches, as `(?:a|)b*a` on "a".
+*/
+static void note_branch (Xlat *t, int last, int branches) {
+  if (branches > 1 && (last == LAST_NONE || last == LAST_AT))
+    t->x->emptybranch = 1;
+}
+
+
+/*
 ** Branches separated by '|' up to a ')' or the end; `top` is 1 at the
 ** top level, -1 for a conditional's branch (stops at '|' too).
 */
 static int parse_alternation (Xlat *t, Scope sc, int depth, int top) {
-  int last = LAST_NONE;
+  int last = LAST_NONE, branches = 1;
   size_t item = t->x->n;  /* output offset of the last item */
   while (!t->failed) {
     char c;
     unsigned cp;
-    size_t at;
+    size_t at, previtem = item;
     if (sc.verbose) skip_verbose(t);
     if (t->i >= t->len) break;
     at = t->i;
@@ -1194,18 +1231,24 @@ static int parse_alternation (Xlat *t, Scope sc, int depth, int top) {
     if (c != '*' && c != '+' && c != '?' && c != '{') item = t->x->n;
     switch (c) {
       case '|':
+        note_branch(t, last, branches + (top < 0));
         if (top < 0) return 1;
         emits(t, "|", t->i++);
         last = LAST_NONE;
+        branches++;
         if (top == 1) t->topitems++;
         continue;
       case ')':
         if (top == 1) return fail(t, t->i, "unbalanced parenthesis");
+        note_branch(t, last, branches + (top < 0));
         return 1;
       case '(': {
         int r = parse_group(t, &sc, depth, top == 1);
         if (!r) return 0;
-        if (r == 3) continue;
+        if (r == 3) {  /* a comment or flags: a quantifier next applies */
+          item = previtem;  /* to the item before */
+          continue;
+        }
         last = LAST_ITEM;
         break;
       }
@@ -1252,6 +1295,7 @@ static int parse_alternation (Xlat *t, Scope sc, int depth, int top) {
     }
     if (top == 1) t->topitems++;
   }
+  note_branch(t, last, branches + (top < 0));
   return !t->failed;
 }
 
