@@ -909,6 +909,11 @@ describe("pystd.re", function()
       { "\\N", "missing {", 3 },
       { "(?<=a+)b", "look-behind requires fixed-width pattern", nil },
       { "(?(0001073741823))", "invalid group reference 1073741823", 4 },
+      { "(?(1)a)(?(2)b)", "invalid group reference 1", 4 },
+      { "[\\W-\\q]", "bad escape \\q", 5 },
+      { "(?<\\b)", "unknown extension ?<\\b", 2 },
+      { "(?P\\b)", "unknown extension ?P\\b", 2 },
+      { "(?#\\)", "missing ), unterminated comment", 1 },
       { "(?P<\u{20ac}>x)", "bad character in group name '\u{20ac}'", 5 },
       { "(?<=(a)(?=\\1))", "cannot refer to group defined in the same lookbehind subpattern", 13 },
       { "(a)(?<=(?(2)b))(c)", "cannot refer to an open group", 13 },
@@ -928,6 +933,20 @@ describe("pystd.re", function()
         assert.are.equal("re.error: " .. err.message, tostring(err))
       end)
     end
+
+    it("names non-ASCII tokens whole, at CPython's positions", function()
+      for _, c in ipairs {  -- (byte positions of CPython's)
+        { "[\\\u{3a9}-+]", "bad character range \\\u{3a9}-+", 2 },
+        { "[\u{e9}-\\10]", "bad character range \u{e9}-\\1", 4 },
+        { "(?<\u{c9})", "unknown extension ?<\u{c9}", 2 },
+        { "(?P\u{c9})", "unknown extension ?P\u{c9}", 2 },
+        { "(?i\u{b2})", "missing -, : or )", 4 },  -- not a letter
+        { "(?i\u{c9})", "unknown flag", 4 },
+      } do
+        local err = raised("re.error", re.compile, c[1])
+        assert.are.same({ c[2], c[3] }, { err.msg, err.pos })
+      end
+    end)
 
     it("raises OverflowError for repeat counts from 2**32 - 1, as CPython", function()
       for _, p in ipairs { "a{4294967295}", "a{1,4294967295}", "a{99999999999999999999,}" } do

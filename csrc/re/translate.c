@@ -40,6 +40,9 @@ typedef struct Scope {
   int icase;    /* Python's i flag */
 } Scope;
 
+/* a conditional's group number and its offset in the source */
+typedef struct CondRef { unsigned long group; size_t pos; } CondRef;
+
 /* the translator's working state */
 typedef struct Xlat {
   const char *p;
@@ -51,8 +54,8 @@ typedef struct Xlat {
   char quoted[96];   /* quote_name's result */
   int lookbehind_first;   /* in a look-behind: the first group opened in
                              the outermost one; 0 elsewhere */
-  unsigned long condref;  /* highest group a conditional tests ... */
-  size_t condpos;         /* ... and where (checked at the end) */
+  CondRef *conds;    /* the groups conditionals test by number, in the */
+  int nconds, condcap;  /* pattern's order (checked at the end) */
   int failed;
   size_t stop;       /* where parsing stood when it failed */
   ReXlat *x;
@@ -327,19 +330,20 @@ static int hexval (int c) {
 
 
 /*
-** Is the UTF-8 name s[0..n), holding a non-ASCII character, a Python
-** identifier?  PCRE2 knows the XID_Start and XID_Continue properties that
-** str.isidentifier tests, from the same Unicode version as CPython 3.11.
-** (Rare, so its code is compiled for the call; if that fails for want of
-** memory, the name passes.)
+** Does all of s[0..n) match the PCRE2 pattern `pat` (with Unicode
+** properties; `utf`: s is UTF-8, else Latin-1 bytes)?  For the rare
+** questions on non-ASCII text that only Unicode's tables answer, so the
+** code is compiled for the call (if that fails for want of memory: yes).
+** PCRE2 10.42 has the Unicode version of CPython 3.11.
 */
-static int xid_name (const char *s, size_t n) {
-  static const char xid[] = "^[_\\p{XID_Start}]\\p{XID_Continue}*\\z";
-  uint32_t options = PCRE2_UTF | PCRE2_UCP;
+static int unicode_matches (const char *pat, const char *s, size_t n,
+                            int utf) {
+  uint32_t options = PCRE2_UCP | PCRE2_ANCHORED | PCRE2_ENDANCHORED |
+                     (utf ? PCRE2_UTF : 0);
   int errcode, ok = 1;
   PCRE2_SIZE erroff;
-  pcre2_code *code = pcre2_compile((PCRE2_SPTR)xid, sizeof(xid) - 1, options,
-                                   &errcode, &erroff, NULL);
+  pcre2_code *code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+                                   options, &errcode, &erroff, NULL);
   pcre2_match_data *md = code ? pcre2_match_data_create(1, NULL) : NULL;
   if (md)
     ok = pcre2_match(code, (PCRE2_SPTR)s, n, 0, 0, md, NULL) >= 0;
@@ -352,13 +356,16 @@ static int xid_name (const char *s, size_t n) {
 /*
 ** Is s[0..n) a Python identifier (str.isidentifier)?  `utf`: the name is
 ** UTF-8; a BYTES pattern's name must be ASCII (CPython 3.11 deprecates
-** other bytes, 3.12 refuses them).
+** other bytes, 3.12 refuses them).  PCRE2 knows the XID_Start and
+** XID_Continue properties that str.isidentifier tests.
 */
 int pyre_isidentifier (const char *s, size_t n, int utf) {
   if (n == 0) return 0;
   for (size_t k = 0; k < n; k++) {
     unsigned char c = (unsigned char)s[k];
-    if (c >= 0x80) return utf && xid_name(s, n);
+    if (c >= 0x80)
+      return utf && unicode_matches("[_\\p{XID_Start}]\\p{XID_Continue}*", s,
+                                    n, 1);
     if (!is_ident_start(c) && !(k > 0 && is_digit(c))) return 0;
   }
   return 1;
@@ -751,10 +758,31 @@ static int class_member (Xlat *t, const Scope *sc, unsigned *cp) {
 /* Length of CPython's token at `at`: an escape pair or one character. */
 static size_t token_length (const Xlat *t, size_t at) {
   size_t n = 1;
-  if (t->p[at] == '\\') return at + 1 < t->len ? 2 : 1;
+  if (t->p[at] == '\\' && at + 1 < t->len) n = 2;  /* and its character */
   if (t->utf)
     while (at + n < t->len && (t->p[at + n] & 0xC0) == 0x80) n++;
   return n;
+}
+
+
+/* Characters in CPython's token at `at`: 2 for an escape, else 1. */
+static size_t token_chars (const Xlat *t, size_t at) {
+  return (t->p[at] == '\\' && at + 1 < t->len) ? 2 : 1;
+}
+
+
+/*
+** The offset `n` characters before offset `from`, as CPython counts back
+** from where its parser stands (so after the whole of "\10" though its
+** token is "\1").
+*/
+static size_t chars_back (const Xlat *t, size_t from, size_t n) {
+  while (n-- > 0 && from > 0) {
+    from--;
+    if (t->utf)
+      while (from > 0 && (t->p[from] & 0xC0) == 0x80) from--;
+  }
+  return from;
 }
 
 
@@ -774,14 +802,12 @@ static int parse_class (Xlat *t, const Scope *sc) {
     if (!(klo = class_member(t, sc, &lo))) return 0;
     if (t->i + 1 < t->len && t->p[t->i] == '-' && t->p[t->i + 1] != ']') {
       size_t hiat = ++t->i;
-      if (klo == 2)  /* CPython shows the token after '-' too */
-        t->i += token_length(t, hiat);
-      else if (!(khi = class_member(t, sc, &hi)))
-        return 0;
+      if (!(khi = class_member(t, sc, &hi))) return 0;
       if (klo == 2 || khi == 2 || hi < lo) {
         /* CPython names the two tokens, "\\x" for "\\x41" */
         size_t nlo = token_length(t, at), nhi = token_length(t, hiat);
-        return fail(t, t->i - (nlo + 1 + nhi), "bad character range "
+        size_t back = token_chars(t, at) + 1 + token_chars(t, hiat);
+        return fail(t, chars_back(t, t->i, back), "bad character range "
                     "%.*s-%.*s", (int)nlo, t->p + at, (int)nhi, t->p + hiat);
       }
       emit_range(t, sc, lo, hi, at);
@@ -925,9 +951,11 @@ static lua_Integer flag_bit (char c) {
 }
 
 /* str.isalpha for messages: ASCII letters, and non-ASCII as letters */
-static int is_letter (char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (unsigned char)c >= 0x80;
+/* Is the character at `at` a letter (str.isalpha, for the messages)? */
+static int is_letter (const Xlat *t, size_t at) {
+  unsigned char c = (unsigned char)t->p[at];
+  if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  return unicode_matches("\\p{L}", t->p + at, token_length(t, at), t->utf);
 }
 
 
@@ -967,7 +995,7 @@ static int read_off_flags (Xlat *t, lua_Integer *del) {
     if (c == ':') return *del ? 1 : fail(t, t->i, "missing flag");
     if (!(bit = flag_bit(c))) {
       size_t at = t->i++;  /* consumed, as CPython's tokenizer has */
-      if (is_letter(c)) return fail(t, at, "unknown flag");
+      if (is_letter(t, at)) return fail(t, at, "unknown flag");
       return fail(t, at, *del ? "missing :" : "missing flag");
     }
     if (bit & (RE_A | RE_L | RE_U))
@@ -996,8 +1024,8 @@ static int parse_flags (Xlat *t, Scope *sc, int depth, int top,
     if (c == ')' || c == ':' || c == '-') break;
     if (!(bit = flag_bit(c))) {
       size_t at = t->i++;  /* consumed, as CPython's tokenizer has */
-      return fail(t, at, is_letter(c) ? "unknown flag"
-                                      : "missing -, : or )");
+      return fail(t, at, is_letter(t, at) ? "unknown flag"
+                                          : "missing -, : or )");
     }
     add |= bit;
     t->i++;
@@ -1043,6 +1071,21 @@ static int parse_flags (Xlat *t, Scope *sc, int depth, int top,
 }
 
 
+/* Record that a conditional at `pos` tests group g; 0 on error. */
+static int note_condref (Xlat *t, unsigned long g, size_t pos) {
+  if (t->nconds == t->condcap) {
+    int cap = t->condcap * 2 + 4;
+    CondRef *conds = realloc(t->conds, cap * sizeof(CondRef));
+    if (!conds) return fail(t, pos, "out of memory");
+    t->conds = conds;
+    t->condcap = cap;
+  }
+  t->conds[t->nconds].group = g;
+  t->conds[t->nconds++].pos = pos;
+  return 1;
+}
+
+
 /* A conditional "(?(id)yes|no)" with t->i after "(?(". */
 static int parse_conditional (Xlat *t, const Scope *sc, int depth,
                               size_t paren) {
@@ -1069,7 +1112,7 @@ static int parse_conditional (Xlat *t, const Scope *sc, int depth,
     if (v >= 65535)  /* the number as written, as CPython's int() reads it */
       return fail(t, off, "invalid group reference %.*s", (int)(n - lead),
                   t->p + off + lead);
-    if (v > t->condref) { t->condref = v; t->condpos = off; }
+    if (!note_condref(t, v, off)) return 0;
     g = (int)v;
   }
   if (!check_lookbehind_ref(t, g)) return 0;
@@ -1116,9 +1159,9 @@ static int parse_p_extension (Xlat *t, const Scope *sc, size_t paren) {
     emit_backref(t, sc, g, paren);
     return -1;
   }
-  if (c == '\\' && t->i < t->len)  /* one token for CPython */
-    return fail(t, paren + 1, "unknown extension ?P\\%c", t->p[t->i]);
-  return fail(t, paren + 1, "unknown extension ?P%c", c);
+  t->i--;
+  return fail(t, paren + 1, "unknown extension ?P%.*s",
+              (int)token_length(t, t->i), t->p + t->i);
 }
 
 
@@ -1148,7 +1191,8 @@ static int parse_group (Xlat *t, Scope *sc, int depth, int top) {
         if (t->i >= t->len) return fail(t, t->i, "unexpected end of pattern");
         c = (unsigned char)t->p[t->i];
         if (c != '=' && c != '!')
-          return fail(t, paren + 1, "unknown extension ?<%c", c);
+          return fail(t, paren + 1, "unknown extension ?<%.*s",
+                      (int)token_length(t, t->i), t->p + t->i);
         open = (c == '=') ? "(?<=" : "(?<!";
         if (lookbehind_first == 0) t->lookbehind_first = t->x->groups + 1;
         t->i++;
@@ -1174,16 +1218,10 @@ static int parse_group (Xlat *t, Scope *sc, int depth, int top) {
           if (!(r = parse_flags(t, sc, depth, top, paren))) return 0;
           return r == 1 ? 3 : 1;
         }
-        if (c >= 0x80) {
-          size_t k = t->i;
-          (void)next_char(t);
-          return fail(t, paren + 1, "unknown extension ?%.*s",
-                      (int)(t->i - k), t->p + k);
-        }
-        if (c == '\\' && t->i + 1 < t->len)  /* one token for CPython */
-          return fail(t, paren + 1, "unknown extension ?\\%c", t->p[t->i + 1]);
-        t->i++;  /* consumed, as CPython's tokenizer has */
-        return fail(t, paren + 1, "unknown extension ?%c", c);
+        r = (int)token_length(t, t->i);
+        t->i += (size_t)r;  /* consumed, as CPython's tokenizer has */
+        return fail(t, paren + 1, "unknown extension ?%.*s", r,
+                    t->p + t->i - r);
       }
     }
   }
@@ -1340,10 +1378,15 @@ int pyre_translate (const char *pat, size_t len, lua_Integer flags,
     if (t.x->flags & RE_I) sc.icase = 1;  /* a global (?i) */
     if (t.x->flags & RE_A) sc.ascii = 1;
     x->caseless = pcre_caseless(&t, &sc);
-    if (t.condref > (unsigned long)x->groups)
-      fail(&t, t.condpos, "invalid group reference %lu", t.condref);
+    for (int k = 0; k < t.nconds; k++)  /* the first bad one, as CPython */
+      if (t.conds[k].group > (unsigned long)x->groups) {
+        fail(&t, t.conds[k].pos, "invalid group reference %lu",
+             t.conds[k].group);
+        break;
+      }
   }
   free(t.open);
+  free(t.conds);
   if (t.failed && ends_in_backslash(pat, len) &&
       (t.stop + 1 >= len || strstr(x->msg, "unterminated name"))) {
     /* CPython's tokenizer, one token ahead, meets the backslash first */
