@@ -934,6 +934,14 @@ describe("pystd.re", function()
       end)
     end
 
+    it("checks the flags before a stray ')' or a bad conditional, as CPython", function()
+      for _, c in ipairs { { ")", re.A | re.U }, { "(?u))", re.A }, { "(?(1)a)", re.A | re.U } } do
+        assert.are.equal("ASCII and UNICODE flags are incompatible",
+          raised("ValueError", re.compile, c[1], c[2]).message)
+      end
+      assert.are.equal("unterminated character set", raised("re.error", re.compile, "(?u)[", re.A).msg)
+    end)
+
     it("names non-ASCII tokens whole, at CPython's positions", function()
       for _, c in ipairs {  -- (byte positions of CPython's)
         { "[\\\u{3a9}-+]", "bad character range \\\u{3a9}-+", 2 },

@@ -396,6 +396,18 @@ static void set_fields (lua_State *L, int sidx) {
 }
 
 
+/* Raise the error the translation x of the pattern at `sidx` met; frees x. */
+static void raise_xlat_error (lua_State *L, int sidx, ReXlat *x) {
+  char msg[sizeof(x->msg)];
+  size_t pos = x->errpos;
+  const char *errtype = x->errtype;
+  memcpy(msg, x->msg, sizeof(msg));
+  pyre_xlatfree(x);
+  if (errtype) pystd_raise(L, errtype, "%s", msg);
+  pyre_raiseerror(L, sidx, msg, pos);
+}
+
+
 /*
 ** Compile the pattern string at `sidx` with `flags`; pushes the new
 ** Pattern.  `stidx` holds the ReState userdata.
@@ -423,20 +435,14 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
   lua_pushvalue(L, sidx);
   lua_setiuservalue(L, -2, PAT_SOURCE);
   memset(&x, 0, sizeof(x));
-  if (!pyre_translate(pat, len, flags, &x)) {
-    char msg[sizeof(x.msg)];
-    size_t pos = x.errpos;
-    const char *errtype = x.errtype;
-    memcpy(msg, x.msg, sizeof(msg));
-    pyre_xlatfree(&x);
-    if (errtype) pystd_raise(L, errtype, "%s", msg);
-    pyre_raiseerror(L, sidx, msg, pos);
-  }
+  if (!pyre_translate(pat, len, flags, &x) && !x.late)
+    raise_xlat_error(L, sidx, &x);
   flags = x.flags;
   if ((flags & RE_A) && (flags & RE_U)) {  /* given or inline */
     pyre_xlatfree(&x);
     pystd_raise(L, "ValueError", "ASCII and UNICODE flags are incompatible");
   }
+  if (x.late) raise_xlat_error(L, sidx, &x);  /* after the flags, as CPython */
   if (!(flags & (RE_A | RE_BYTES))) flags |= RE_U;
   p->flags = flags;
   p->groups = x.groups;

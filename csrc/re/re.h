@@ -144,6 +144,9 @@ typedef struct ReXlat {
   int emptybranch;                /* has a branch of zero-width items */
   int lookahead;                  /* has a positive lookahead */
   const char *errtype;            /* error type; NULL: re.error */
+  int late;                       /* the error comes after CPython checks
+                                     the flags (a stray ')', a bad
+                                     conditional reference) */
   char msg[160];                  /* error message */
   size_t errpos;                  /* 0-based error offset in the source */
 } ReXlat;

@@ -1277,7 +1277,10 @@ static int parse_alternation (Xlat *t, Scope sc, int depth, int top) {
         if (top == 1) t->topitems++;
         continue;
       case ')':
-        if (top == 1) return fail(t, t->i, "unbalanced parenthesis");
+        if (top == 1) {
+          t->x->late = 1;
+          return fail(t, t->i, "unbalanced parenthesis");
+        }
         note_branch(t, last, branches + (top < 0));
         return 1;
       case '(': {
@@ -1380,6 +1383,7 @@ int pyre_translate (const char *pat, size_t len, lua_Integer flags,
     x->caseless = pcre_caseless(&t, &sc);
     for (int k = 0; k < t.nconds; k++)  /* the first bad one, as CPython */
       if (t.conds[k].group > (unsigned long)x->groups) {
+        x->late = 1;
         fail(&t, t.conds[k].pos, "invalid group reference %lu",
              t.conds[k].group);
         break;
