@@ -950,6 +950,10 @@ describe("pystd.re", function()
         { "(?P\u{c9})", "unknown extension ?P\u{c9}", 2 },
         { "(?i\u{b2})", "missing -, : or )", 4 },  -- not a letter
         { "(?i\u{c9})", "unknown flag", 4 },
+        -- names quoted as Python's repr: non-printable characters escaped
+        { "(?(\u{2000})a)", "bad character in group name '\\u2000'", 4 },
+        { "(?P<\u{e9}\u{a0}>x)", "bad character in group name '\u{e9}\\xa0'", 5 },
+        { "(?P=a\u{e0001})", "bad character in group name 'a\\U000e0001'", 5 },
       } do
         local err = raised("re.error", re.compile, c[1])
         assert.are.same({ c[2], c[3] }, { err.msg, err.pos })

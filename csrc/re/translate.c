@@ -417,7 +417,7 @@ static const char *quote_name (Xlat *t, size_t off, size_t n) {
   char q = (memchr(s, '\'', n) && !memchr(s, '"', n)) ? '"' : '\'';
   size_t k, o = 0;
   t->quoted[o++] = q;
-  for (k = 0; k < n && o < sizeof(t->quoted) - 6; k++) {
+  for (k = 0; k < n && o < sizeof(t->quoted) - 12; k++) {
     unsigned char c = (unsigned char)s[k];
     if (c == '\n' || c == '\t' || c == '\r') {
       t->quoted[o++] = '\\';
@@ -425,6 +425,21 @@ static const char *quote_name (Xlat *t, size_t off, size_t n) {
     }
     else if (c < 0x20 || c == 0x7F)
       o += (size_t)snprintf(t->quoted + o, 5, "\\x%02x", c);
+    else if (c >= 0xC0 && t->utf) {  /* a character: escaped unless printable */
+      size_t len = (c >= 0xF0) ? 4 : (c >= 0xE0) ? 3 : 2;
+      unsigned cp = c & (0x7F >> len);
+      if (len > n - k) len = n - k;  /* (names end on ASCII: never) */
+      for (size_t j = 1; j < len; j++)
+        cp = (cp << 6) | ((unsigned char)s[k + j] & 0x3F);
+      if (unicode_matches("[\\p{Z}\\p{C}]", s + k, len, 1))
+        o += (size_t)snprintf(t->quoted + o, 11, cp < 0x100 ? "\\x%02x" :
+                              cp < 0x10000 ? "\\u%04x" : "\\U%08x", cp);
+      else {
+        memcpy(t->quoted + o, s + k, len);
+        o += len;
+      }
+      k += len - 1;
+    }
     else {
       if (c == '\\' || c == (unsigned char)q) t->quoted[o++] = '\\';
       t->quoted[o++] = (char)c;
