@@ -459,6 +459,7 @@ describe("pystd.re", function()
         { "(?>.+?)x", "abx" }, { "(?>a+?)b", "aab" }, { "(?>x*|1x)c", "x1xc" },
         { "(?:a|)b*a", "a" }, { "(?:!|)x*\\b", "a!" }, { "(?:x|^){0}a", "ba" },
         { "(?:a|(?=W)){0}x", "ax" }, { "(x){0}a", "ba" }, { "a(?#x)*+", "aaa" },
+        { "(x|^){0}a", "ba" }, { "(?<=(a){0}b)c", "abc" }, { "(x){0}+(y)", "y" },
         { "(?#\\))a", "ba" }, { "(?x)#\\\na", "a" }, { "(?x)a#x\\\\\nb", "ab" },
       }
       local code = { "import re" }
@@ -940,6 +941,8 @@ describe("pystd.re", function()
           raised("ValueError", re.compile, c[1], c[2]).message)
       end
       assert.are.equal("unterminated character set", raised("re.error", re.compile, "(?u)[", re.A).msg)
+      assert.are.equal("invalid group reference 1",  -- a back reference: at once
+        raised("re.error", re.compile, "(?(1)a|\\1)", re.A | re.U).msg)
     end)
 
     it("names non-ASCII tokens whole, at CPython's positions", function()

@@ -932,10 +932,16 @@ static int parse_quantifier (Xlat *t, int last, size_t item) {
   if (last == LAST_NONE || last == LAST_AT)
     return fail(t, at, "nothing to repeat");
   if (last == LAST_REPEAT) return fail(t, at, "multiple repeat");
-  if (never && !opens_group(t, item)) {
-    /* X{0} matches "": X goes, which spares PCRE2 10.42 a wrong anchoring
-       ((?:x|^){0}a never matched "ba") */
-    t->x->n = item;
+  if (never && t->lookbehind_first == 0) {
+    /* X{0} matches "": X goes, or becomes (?:(?!)X)? when it has groups
+       (they stay unset), which spares PCRE2 10.42 a wrong anchoring:
+       (?:x|^){0}a never matched "ba".  (A look-behind keeps X{0}, of
+       fixed length 0 to PCRE2.) */
+    if (!opens_group(t, item)) t->x->n = item;
+    else {
+      insert_at(t, item, "(?:(?!)", at);
+      emits(t, ")?", at);
+    }
     if (t->i < t->len && (t->p[t->i] == '+' || t->p[t->i] == '?')) t->i++;
     return 1;
   }
@@ -1396,7 +1402,7 @@ int pyre_translate (const char *pat, size_t len, lua_Integer flags,
     if (t.x->flags & RE_I) sc.icase = 1;  /* a global (?i) */
     if (t.x->flags & RE_A) sc.ascii = 1;
     x->caseless = pcre_caseless(&t, &sc);
-    for (int k = 0; k < t.nconds; k++)  /* the first bad one, as CPython */
+    for (int k = 0; k < t.nconds && !t.failed; k++)  /* the first bad one */
       if (t.conds[k].group > (unsigned long)x->groups) {
         x->late = 1;
         fail(&t, t.conds[k].pos, "invalid group reference %lu",
