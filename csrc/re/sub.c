@@ -84,11 +84,10 @@ static void add_text (Template *t, size_t *used, const char *s, size_t n) {
 /* Append code point c < 256 (UTF-8 encoded unless `bytes`). */
 static void add_code (Template *t, size_t *used, unsigned c, int bytes) {
   char buf[4];
-  if (bytes) {
-    buf[0] = (char)c;
-    add_text(t, used, buf, 1);
-  }
-  else add_text(t, used, buf, pyre_utf8encode(c, buf));
+  size_t n = 1;
+  if (bytes) buf[0] = (char)c;
+  else n = pyre_utf8encode(c, buf);
+  add_text(t, used, buf, n);
 }
 
 

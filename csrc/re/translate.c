@@ -248,8 +248,10 @@ static void emit_case_sets (Xlat *t, const Scope *sc, unsigned lo,
     if (!case_set_meets(case_sets[k], lo, hi)) continue;
     for (const unsigned *m = case_sets[k]; *m; m++) {
       char buf[4];
-      if (*m < lo || *m > hi)  /* (an ASCII member is a letter) */
-        emitn(t, buf, pyre_utf8encode(*m, buf), src);
+      if (*m < lo || *m > hi) {  /* (an ASCII member is a letter) */
+        size_t n = pyre_utf8encode(*m, buf);
+        emitn(t, buf, n, src);
+      }
     }
   }
 }
