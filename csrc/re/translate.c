@@ -100,17 +100,28 @@ size_t pyre_utf8check (const char *str, size_t len, int *ascii) {
 
 
 /*
+** Decode the character at s[0..n), n >= 1, valid UTF-8 but maybe cut
+** short, into *c; returns its length in bytes.
+*/
+static size_t decode_utf8 (const char *s, size_t n, unsigned *c) {
+  unsigned char lead = (unsigned char)s[0];
+  size_t len = (lead < 0x80) ? 1 : (lead >= 0xF0) ? 4 : (lead >= 0xE0) ? 3 : 2;
+  if (len > n) len = n;
+  *c = (len == 1) ? lead : lead & (0x7Fu >> len);
+  for (size_t k = 1; k < len; k++)
+    *c = (*c << 6) | ((unsigned char)s[k] & 0x3F);
+  return len;
+}
+
+
+/*
 ** Decode the character at t->i (UTF-8 in UTF mode, else one byte),
 ** advancing past it.  The pattern was validated beforehand.
 */
 static unsigned next_char (Xlat *t) {
-  const unsigned char *s = (const unsigned char *)t->p;
-  unsigned c = s[t->i++];
-  int n;
-  if (!t->utf || c < 0x80) return c;
-  n = (c >= 0xF0) ? 3 : (c >= 0xE0) ? 2 : 1;
-  c &= (0x3F >> n);
-  while (n-- > 0 && t->i < t->len) c = (c << 6) | (s[t->i++] & 0x3F);
+  unsigned c;
+  if (!t->utf) return (unsigned char)t->p[t->i++];
+  t->i += decode_utf8(t->p + t->i, t->len - t->i, &c);
   return c;
 }
 
@@ -428,11 +439,8 @@ static const char *quote_name (Xlat *t, size_t off, size_t n) {
     else if (c < 0x20 || c == 0x7F)
       o += (size_t)snprintf(t->quoted + o, 5, "\\x%02x", c);
     else if (c >= 0xC0 && t->utf) {  /* a character: escaped unless printable */
-      size_t len = (c >= 0xF0) ? 4 : (c >= 0xE0) ? 3 : 2;
-      unsigned cp = c & (0x7F >> len);
-      if (len > n - k) len = n - k;  /* (names end on ASCII: never) */
-      for (size_t j = 1; j < len; j++)
-        cp = (cp << 6) | ((unsigned char)s[k + j] & 0x3F);
+      unsigned cp;
+      size_t len = decode_utf8(s + k, n - k, &cp);
       if (unicode_matches("[\\p{Z}\\p{C}]", s + k, len, 1))
         o += (size_t)snprintf(t->quoted + o, 11, cp < 0x100 ? "\\x%02x" :
                               cp < 0x10000 ? "\\u%04x" : "\\U%08x", cp);
