@@ -168,8 +168,9 @@ typedef struct Future {
 typedef struct Handle {
   unsigned char kind; /* KIND_HANDLE */
   unsigned char cancelled;
+  unsigned char timed;  /* made by call_later/call_at (else call_soon) */
   int nargs;          /* user values: 1 function, 2.. arguments */
-  double when;        /* call_later/call_at: loop time it is due */
+  double when;        /* timed: loop time it is due */
   HeapNode timer;
 } Handle;
 

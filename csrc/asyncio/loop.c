@@ -479,6 +479,7 @@ static Handle *new_handle (lua_State *L, int first) {
   h = lua_newuserdatauv(L, sizeof(Handle), nargs + 1);
   h->kind = KIND_HANDLE;
   h->cancelled = 0;
+  h->timed = 0;
   h->nargs = nargs;
   h->timer.index = -1;
   h->timer.kind = KIND_HANDLE;
@@ -503,6 +504,7 @@ static int loop_call_soon (lua_State *L) {
 static int call_at (lua_State *L, double when) {
   Loop *lp = getloop(L);
   Handle *h = new_handle(L, 3);
+  h->timed = 1;
   h->when = when;
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->timers_ref);
   lua_pushvalue(L, -2);
@@ -549,8 +551,49 @@ static int handle_cancelled (lua_State *L) {
 }
 
 
+/* when() -> the loop time a call_later/call_at handle is due; nil for call_soon's */
 static int handle_when (lua_State *L) {
-  lua_pushnumber(L, ((Handle *)luaL_checkudata(L, 1, HANDLE_META))->when);
+  Handle *h = luaL_checkudata(L, 1, HANDLE_META);
+  if (h->timed) lua_pushnumber(L, h->when);
+  else lua_pushnil(L);
+  return 1;
+}
+
+
+/*
+** CPython's reprs: <Handle fn(1, 'a') at file.lua:12>, <TimerHandle
+** when=5.5 fn() at file.lua:12>, <Handle cancelled>, <TimerHandle
+** cancelled when=5.5>; where the function was defined, as CPython shows.
+*/
+static int handle_tostring (lua_State *L) {
+  Handle *h = luaL_checkudata(L, 1, HANDLE_META);
+  int top = lua_gettop(L);
+  lua_pushstring(L, h->timed ? "<TimerHandle" : "<Handle");
+  if (h->cancelled) lua_pushliteral(L, " cancelled");
+  if (h->timed) lua_pushfstring(L, " when=%f", (lua_Number)h->when);
+  if (!h->cancelled) {
+    lua_Debug ar;
+    lua_pushliteral(L, " fn(");
+    for (int i = 1; i <= h->nargs; i++) {
+      if (i > 1) lua_pushliteral(L, ", ");
+      lua_getiuservalue(L, 1, i + 1);
+      if (lua_type(L, -1) == LUA_TSTRING) {
+        size_t len;
+        const char *s = lua_tolstring(L, -1, &len);
+        pystd_pushstrrepr(L, s, len);
+      }
+      else luaL_tolstring(L, -1, NULL);
+      lua_remove(L, -2);
+      lua_concat(L, lua_gettop(L) - top);  /* keeps the stack short */
+    }
+    lua_pushliteral(L, ")");
+    lua_getiuservalue(L, 1, 1);
+    lua_getinfo(L, ">S", &ar);
+    if (ar.linedefined > 0)
+      lua_pushfstring(L, " at %s:%d", ar.short_src, ar.linedefined);
+  }
+  lua_pushliteral(L, ">");
+  lua_concat(L, lua_gettop(L) - top);
   return 1;
 }
 
@@ -693,6 +736,10 @@ static int run_protected (lua_State *L) {
   lua_rawseti(L, LUA_REGISTRYINDEX, lp->main_ref);
   run_until_done(L, lp, main);
   stalled = ((Future *)lua_touserdata(L, main))->state == PENDING;
+  if (!stalled && !lp->failed)  /* CPython stops its loop from the main
+      task's done callback, a pass later: the tasks made in main's last
+      step take their first step before they are cancelled */
+    uv_run(lp->uv, UV_RUN_NOWAIT);
   cancel_leftovers(L, lp);
   if (lp->failed) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, lp->failed_ref);
@@ -701,9 +748,10 @@ static int run_protected (lua_State *L) {
   if (stalled)
     return pystd_raise(L, "RuntimeError",
                        "Event loop stopped before Future completed.");
-  if (lp->interrupted &&
-      ((Future *)lua_touserdata(L, main))->state == CANCELLED)
-    return pystd_raise(L, "KeyboardInterrupt", "");
+  if (lp->interrupted && ((Future *)lua_touserdata(L, main))->state ==
+      CANCELLED && ((Future *)lua_touserdata(L, main))->num_cancels <= 1)
+    return pystd_raise(L, "KeyboardInterrupt", "");  /* (CPython: when
+      uncancel() leaves no other request, as SIGINT's was the only one) */
   lua_settop(L, main);
   return push_outcome(L, main);
 }
@@ -718,7 +766,8 @@ static int aio_run (lua_State *L) {
                        "from a running event loop");
   if (kind < 0) luaL_checktype(L, 1, LUA_TFUNCTION);
   else if (kind != KIND_CORO)
-    return pystd_raise(L, "TypeError", "a coroutine was expected");
+    return pystd_raise(L, "ValueError", "a coroutine was expected, got %s",
+                       luaL_tolstring(L, 1, NULL));
   lp->L = L;
   lp->failed = lp->interrupted = 0;
   open_handles(L, lp);
@@ -771,6 +820,11 @@ static const luaL_Reg handle_methods[] = {
   {"cancel", handle_cancel},
   {"cancelled", handle_cancelled},
   {"when", handle_when},
+  {NULL, NULL}
+};
+
+static const luaL_Reg handle_meta[] = {
+  {"__tostring", handle_tostring},
   {NULL, NULL}
 };
 
@@ -883,7 +937,7 @@ int luaopen_pystd_asyncio (lua_State *L) {
   new_class(L, FUTURE_META, future_methods, future_meta);
   new_class(L, TASK_META, task_methods, future_meta);
   new_class(L, CORO_META, coro_methods, coro_meta);
-  new_class(L, HANDLE_META, handle_methods, NULL);
+  new_class(L, HANDLE_META, handle_methods, handle_meta);
   register_kinds(L, lua_touserdata(L, -1));
   lua_createtable(L, 0, 1);  /* the sentinels' metatable (task.c) */
   lua_pushvalue(L, -2);
