@@ -1391,6 +1391,8 @@ describe("pystd.asyncio", function()
         h:cancel()
         assert.is_true(h:cancelled())
         local ran = loop:call_soon(function() end)
+        assert.is_nil(ran:when())  -- no deadline: only timer handles have one
+        assert.is_number(h:when())
         sleep(0.04)
         assert.is_false(ran:cancelled())  -- CPython: only cancel() cancels
       end)
