@@ -32,45 +32,12 @@ local run, sleep, async = asyncio.run, asyncio.sleep, asyncio.async
 local create_task, await = asyncio.create_task, asyncio.await
 local CANCELLED = "asyncio.CancelledError"
 
-local function is(err, t) return errors.is(err, t) end
+local port = require "spec.asyncio_port"
+local is, assert_raises = port.is, port.assert_raises
+local get_loop, new_future = port.get_loop, port.new_future
+local soft_checker, child = port.soft_checker, port.child
+local error_of = helper.error_of
 
---- The error `fn(...)` raises (nil when it succeeds).
-local function error_of(fn, ...)
-  local ok, err = pcall(fn, ...)
-  if ok then return nil end
-  return err
-end
-
---- `with self.assertRaises(typ): fn(...)`: returns the error when it is a
--- `typ`; an error of another type propagates; no error fails.
-local function assert_raises(typ, fn, ...)
-  local ok, err = pcall(fn, ...)
-  if ok then error(typ .. " not raised", 2) end
-  if not is(err, typ) then error(err, 0) end
-  return err
-end
-
-local function get_loop() return asyncio.get_running_loop() end
-local function new_future() return asyncio.get_running_loop():create_future() end
-
---- repr checks that do not stop the test: check(ok, what) notes a
--- mismatch, done() asserts there was none (the rest of the test runs).
-local function soft_checker()
-  local failed = {}
-  local function check(ok, what) if not ok then failed[#failed + 1] = what end end
-  local function done() assert(#failed == 0, "tostring lacks: " .. table.concat(failed, "; ")) end
-  return check, done
-end
-
---- Run `code` in a child lua5.4 with `asyncio`, `errors` and `uv` (luv)
--- loaded, and `interrupt_self()` (SIGINT to itself, as _thread.interrupt_main).
--- Returns stdout, stderr, exit code.
-local function child(code)
-  return helper.run({ os.getenv("LUA") or "lua5.4", "-e",
-    "asyncio = require 'pystd.asyncio'; errors = require 'pystd.errors'; " ..
-    "uv = require 'luv'; " ..
-    "function interrupt_self() uv.kill(uv.os_getpid(), 'sigint') end; " .. code })
-end
 
 --- The check of a wrong argument to asyncio.run (`err` is what it raised):
 -- CPython raises ValueError 'a coroutine was expected'; docs/asyncio.md

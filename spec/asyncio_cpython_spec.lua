@@ -26,76 +26,14 @@ local run, sleep, async = asyncio.run, asyncio.sleep, asyncio.async
 local create_task, await = asyncio.create_task, asyncio.await
 local CANCELLED = "asyncio.CancelledError"
 
-local function is(err, t) return errors.is(err, t) end
-
---- The error `fn(...)` raises (nil when it succeeds).
-local function error_of(fn, ...)
-  local ok, err = pcall(fn, ...)
-  if ok then return nil end
-  return err
-end
-
---- `with self.assertRaises(typ): fn(...)`: returns the error when it is a
--- `typ`; an error of another type propagates; no error fails.
-local function assert_raises(typ, fn, ...)
-  local ok, err = pcall(fn, ...)
-  if ok then error(typ .. " not raised", 2) end
-  if not is(err, typ) then error(err, 0) end
-  return err
-end
-
---- `try: fn(...) except typ: pass` -> ok, the first result or the error
-local function except(typ, fn, ...)
-  local ok, err = pcall(fn, ...)
-  if not ok and not is(err, typ) then error(err, 0) end
-  return ok, err
-end
-
-local function get_loop() return asyncio.get_running_loop() end
-local function new_future() return asyncio.get_running_loop():create_future() end
-local function zero_division() errors.raise("ZeroDivisionError", "division by zero") end
-
---- test_utils.run_briefly(loop): runs a task of `async def once(): pass` to
--- its end (two passes of the loop: once runs, then its waiter wakes).
-local function run_briefly() create_task(function() end):await() end
-
---- GatherTestsBase._run_loop: run until nothing is ready.
-local function run_loop() for _ = 1, 5 do run_briefly() end end
-
---- The waiter count CPython's repr shows (`waiters:N`, absent: 0); used for
--- the white-box `len(x._waiters)` checks.
-local function waiters_of(obj) return tonumber(tostring(obj):match("waiters:(%d+)")) or 0 end
-
---- repr checks that do not stop the test: check(ok, what) notes a
--- mismatch, done() asserts there was none (the rest of the test runs).
-local function soft_checker()
-  local failed = {}
-  local function check(ok, what) if not ok then failed[#failed + 1] = what end end
-  local function done() assert(#failed == 0, "tostring lacks: " .. table.concat(failed, "; ")) end
-  return check, done
-end
-
-local function set_of(list)
-  local s = {}
-  for _, v in ipairs(list) do s[v] = true end
-  return s
-end
-
---- get_error_types(eg): the sorted distinct types of eg.exceptions
-local function error_types(eg)
-  local seen, list = {}, {}
-  for _, e in ipairs(eg.exceptions) do
-    if not seen[e.type] then seen[e.type] = true; list[#list + 1] = e.type end
-  end
-  table.sort(list)
-  return list
-end
-
---- Run `code` in a child lua5.4 with `asyncio` and `errors` loaded.
-local function child(code)
-  return helper.run({ os.getenv("LUA") or "lua5.4", "-e",
-    "asyncio = require 'pystd.asyncio'; errors = require 'pystd.errors'; " .. code })
-end
+local port = require "spec.asyncio_port"
+local is, assert_raises, except, get_loop = port.is, port.assert_raises, port.except, port.get_loop
+local new_future, zero_division = port.new_future, port.zero_division
+local run_briefly, run_loop = port.run_briefly, port.run_loop
+local waiters_of, soft_checker = port.waiters_of, port.soft_checker
+local set_of, error_types = port.set_of, port.error_types
+local child = port.child
+local error_of = helper.error_of
 
 
 describe("CPython test_timeouts.py, ported", function()

@@ -14,6 +14,15 @@ end
 
 local python = helper.python
 
+--- The lines CPython prints running the Python `statements` (an array)
+-- after `import re`.
+local function python_lines(statements)
+  local lines = {}
+  local out = python("import re\n" .. table.concat(statements, "\n"))
+  for line in out:gmatch("([^\n]*)\n") do lines[#lines + 1] = line end
+  return lines
+end
+
 --- A table of all the results of a call.
 local function pack(...) return { n = select("#", ...), ... } end
 
@@ -462,15 +471,12 @@ describe("pystd.re", function()
         { "(x|^){0}a", "ba" }, { "(?<=(a){0}b)c", "abc" }, { "(x){0}+(y)", "y" },
         { "(?#\\))a", "ba" }, { "(?x)#\\\na", "a" }, { "(?x)a#x\\\\\nb", "ab" },
       }
-      local code = { "import re" }
+      local code = {}
       for _, c in ipairs(cases) do
         code[#code + 1] = ("print('\\x1f'.join(m.group() for m in re.finditer(%s, %s)))")
           :format(pystr(c[1]), pystr(c[2]))
       end
-      local expected = {}
-      for line in python(table.concat(code, "\n")):gmatch("([^\n]*)\n") do
-        expected[#expected + 1] = line
-      end
+      local expected = python_lines(code)
       for i, c in ipairs(cases) do
         local got = {}
         for m in re.finditer(c[1], c[2]) do got[#got + 1] = m:group() end
@@ -487,15 +493,12 @@ describe("pystd.re", function()
         { "a{,2}", "aaaaa" }, { "(?m)^\\w", "ab\ncd\n" }, { "(?m)$", "a\nb\n" },
         { "(|a)*", "aa" }, { "\\B", "ab cd" }, { "(?i)straße", "STRAßE straße" },
       }
-      local code = { "import re" }
+      local code = {}
       for _, c in ipairs(cases) do
         code[#code + 1] = ("print('\\x1f'.join(re.findall(%s, %s)))")
           :format(pystr(c[1]), pystr(c[2]))
       end
-      local expected = {}
-      for line in python(table.concat(code, "\n")):gmatch("([^\n]*)\n") do
-        expected[#expected + 1] = line
-      end
+      local expected = python_lines(code)
       for i, c in ipairs(cases) do
         assert.are.equal(expected[i], table.concat(re.findall(c[1], c[2]), "\31"),
           c[1])
@@ -656,7 +659,7 @@ describe("pystd.re", function()
         [[\u03b0]], "(?a)i", "(?a)[^i]", "(?-i:i)", "\u{131}", "[\u{130}]" }
       local subjects = { "xIx", "\u{130}", "\u{131}", "si\u{131}\u{130}S", "\u{fb06}",
         "x\u{1fd3}y", "\u{1fe3}", "K" }
-      local code = { "import re" }
+      local code = {}
       for _, p in ipairs(patterns) do
         for _, s in ipairs(subjects) do
           code[#code + 1] = ("m = re.search(%s, %s, re.I)\n"
@@ -664,10 +667,7 @@ describe("pystd.re", function()
             .. "len(m.string[:m.end()].encode())))) or '-')"):format(pystr(p), pystr(s))
         end
       end
-      local expected = {}
-      for line in python(table.concat(code, "\n")):gmatch("([^\n]*)\n") do
-        expected[#expected + 1] = line
-      end
+      local expected = python_lines(code)
       local i = 0
       for _, p in ipairs(patterns) do
         for _, s in ipairs(subjects) do
@@ -983,20 +983,19 @@ describe("pystd.re", function()
     end)
 
     it("agrees with CPython on messages and positions", function()
-      local code = { "import re" }
+      local code = {}
       for _, c in ipairs(cases) do
         code[#code + 1] = ("try:\n re.compile(%s)\nexcept re.error as e:\n"
           .. " print(e.msg, None if e.pos is None else e.pos + 1, sep='|')")
           :format(pystr(c[1]))
       end
-      local i = 0
-      for line in python(table.concat(code, "\n")):gmatch("([^\n]*)\n") do
-        i = i + 1
+      local lines = python_lines(code)
+      for i, line in ipairs(lines) do
         local msg, pos = line:match("^(.*)|(.*)$")
         assert.are.equal(msg, cases[i][2])
         if pos ~= "None" then assert.are.equal(tonumber(pos), cases[i][3]) end
       end
-      assert.are.equal(#cases, i)
+      assert.are.equal(#cases, #lines)
     end)
 
     it("counts positions in bytes", function()
