@@ -27,6 +27,11 @@ import re
 import signal
 import sys
 import warnings
+import os
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "spec", "re_cases"))
+from conv import byte_offset as bo, lua_string as lua_str  # noqa: E402
 
 warnings.simplefilter("ignore")
 
@@ -34,13 +39,6 @@ FLAG_BITS = {"I": re.I, "M": re.M, "S": re.S, "X": re.X, "A": re.A,
              "U": re.U}
 
 # {====== conversion and serialisation (shared format with run.lua) ======
-
-
-def bo(s, i):
-    """Byte offset in UTF-8 of character index i of s (bytes: i itself)."""
-    if isinstance(s, bytes):
-        return i
-    return len(s[:i].encode("utf-8", "surrogatepass"))
 
 
 def q(v):
@@ -133,20 +131,6 @@ def err_info(e, source):
 # }======
 
 # {====== Lua literals ======
-
-
-def lua_str(v):
-    b = v if isinstance(v, bytes) else v.encode("utf-8", "surrogatepass")
-    out = ['"']
-    for x in b:
-        if x == 34 or x == 92:
-            out.append("\\" + chr(x))
-        elif 32 <= x < 127:
-            out.append(chr(x))
-        else:
-            out.append("\\%03d" % x)
-    out.append('"')
-    return "".join(out)
 
 
 def lua_val(v):

@@ -4,14 +4,14 @@ Lua conventions of docs/API.md sections 1-2, and Lua string literals."""
 
 
 def to_bytes(s):
-    return s if isinstance(s, bytes) else s.encode("utf-8")
+    return s if isinstance(s, bytes) else s.encode("utf-8", "surrogatepass")
 
 
 def byte_offset(s, i):
     """Byte offset in UTF-8 of character index `i` of `s` (bytes: itself)."""
     if isinstance(s, bytes):
         return i
-    return len(s[:i].encode("utf-8"))
+    return len(to_bytes(s[:i]))
 
 
 def lua_span(s, span):
