@@ -22,12 +22,12 @@ pos, endpos.
 """
 
 import argparse
+import os
 import random
 import re
 import signal
 import sys
 import warnings
-import os
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "spec", "re_cases"))
