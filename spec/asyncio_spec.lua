@@ -519,6 +519,22 @@ describe("pystd.asyncio", function()
       end)
     end)
 
+    it("keeps CPython's args: none without a message, ('') in gather's results", function()
+      local err = error_of(run, function()
+        asyncio.current_task():cancel()
+        sleep(0)
+      end)
+      assert.equal("asyncio.CancelledError", err.type)
+      assert.is_nil(err.args)  -- CancelledError(): no args
+      local r = run(function()
+        local t = asyncio.create_task(function() sleep(1) end)
+        sleep(0)
+        t:cancel()
+        return asyncio.gather(t, { return_exceptions = true })
+      end)
+      assert.same({ "" }, r[1].args)  -- CPython 3.11's gather: CancelledError('')
+    end)
+
     it("forwards a cancel down a chain of 500 tasks awaiting each other", function()
       local out, err, code = child([[
         local link

@@ -578,6 +578,28 @@ static void task_bad_yield (lua_State *L, Loop *lp, int ti) {
 
 
 /*
+** Push the cancel message the CancelledError at `idx` carries: args[1] as
+** given, else its message text, nil for none ("").
+*/
+static void push_error_message (lua_State *L, int idx) {
+  const char *text;
+  idx = lua_absindex(L, idx);
+  if (lua_getfield(L, idx, "args") == LUA_TTABLE) {
+    lua_rawgeti(L, -1, 1);
+    lua_remove(L, -2);
+    return;
+  }
+  lua_pop(L, 1);
+  lua_getfield(L, idx, "message");
+  text = lua_tostring(L, -1);
+  if (text == NULL || *text == '\0') {
+    lua_pop(L, 1);
+    lua_pushnil(L);
+  }
+}
+
+
+/*
 ** The task at `ti` ended with the error on top of its thread: run its
 ** pending to-be-closed variables and record the outcome.
 */
@@ -588,10 +610,8 @@ static void task_ended_in_error (lua_State *L, Loop *lp, int ti) {
      the error is left on the top of the thread */
   lua_resetthread(thread);
   lua_xmove(thread, L, 1);
-  if (is_cancelled_error(L, -1)) {  /* its cancel message, as given */
-    if (lua_getfield(L, -1, "args") == LUA_TTABLE) lua_rawgeti(L, -1, 1);
-    else lua_getfield(L, -2, "message");
-    lua_remove(L, -2);
+  if (is_cancelled_error(L, -1)) {
+    push_error_message(L, -1);
     t->must_cancel = 0;
     task_set_cancelled(L, lp, ti, lua_gettop(L));
     lua_pop(L, 2);
@@ -958,8 +978,15 @@ int aio_sleep (lua_State *L) {
 static void push_first_outcome (lua_State *L, int fi) {
   Future *f = lua_touserdata(L, fi);
   int type;
-  if (f->state == CANCELLED) {
-    push_cancelled_of(L, fi);
+  if (f->state == CANCELLED) {  /* CPython 3.11 writes CancelledError(''),
+                                   not CancelledError(), for no message */
+    push_cancel_message(L, fi);
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      lua_pushliteral(L, "");
+    }
+    push_cancelled(L, lua_gettop(L));
+    lua_replace(L, -2);
     return;
   }
   if (f->nresults == 0) {
