@@ -31,7 +31,7 @@ import warnings
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "spec", "re_cases"))
-from conv import byte_offset as bo, lua_string as lua_str  # noqa: E402
+from conv import byte_offset as bo, lua_value  # noqa: E402
 
 warnings.simplefilter("ignore")
 
@@ -133,27 +133,6 @@ def err_info(e, source):
 # {====== Lua literals ======
 
 
-def lua_val(v):
-    if v is None:
-        return "nil"
-    if v is True:
-        return "true"
-    if v is False:
-        return "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, (str, bytes)):
-        return lua_str(v)
-    if isinstance(v, dict):
-        parts = []
-        for k in v:
-            if v[k] is None:
-                continue
-            parts.append("[" + lua_str(k) + "]=" + lua_val(v[k]))
-        return "{" + ",".join(parts) + "}"
-    if isinstance(v, (list, tuple)):
-        return "{" + ",".join(lua_val(x) for x in v) + "}"
-    raise TypeError(repr(v))
 
 # }======
 
@@ -836,7 +815,7 @@ def write_cases(cases, out):
              "ms": c["ms"], "pos": c.get("lpos"), "endpos": c.get("lendpos"),
              "ppos": c["pos"], "pendpos": c["endpos"], "exp": c["exp"],
              "epos": c["epos"] or None, "emsg": c["emsg"] or None}
-        out.write(lua_val(d) + ",\n")
+        out.write(lua_value(d, compact=True) + ",\n")
     out.write("}\n")
 
 

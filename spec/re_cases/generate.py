@@ -25,7 +25,7 @@ import re
 import sys
 import warnings
 
-from conv import byte_offset, lua_span, lua_string, to_bytes
+from conv import byte_offset, lua_span, lua_value
 
 # "[[]" is a FutureWarning (possible nested set), and fine
 warnings.simplefilter("ignore", FutureWarning)
@@ -44,41 +44,10 @@ def flag_names(flags):
 
 # {====== Lua literals ======
 
-IDENT = re.compile(r"[A-Za-z_][A-Za-z_0-9]*\Z")
 KEY_ORDER = ["kind", "desc", "pattern", "flags", "subject", "repl", "count",
              "maxsplit", "pos", "endpos", "expect"]
 
 
-def lua_value(v, indent=""):
-    if v is None:
-        return "nil"
-    if v is True:
-        return "true"
-    if v is False:
-        return "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, (str, bytes)):
-        return lua_string(v)
-    if isinstance(v, (list, tuple)):
-        return "{" + ", ".join(lua_value(x, indent) for x in v) + "}"
-    if isinstance(v, dict):
-        keys = sorted(v, key=lambda k: (KEY_ORDER.index(k)
-                                        if k in KEY_ORDER else 99, str(k)))
-        parts = []
-        for k in keys:
-            if v[k] is None:
-                continue
-            key = k if IDENT.match(k) and k not in LUA_KEYWORDS \
-                else "[" + lua_string(k) + "]"
-            parts.append(key + " = " + lua_value(v[k], indent))
-        return "{" + ", ".join(parts) + "}"
-    raise TypeError(repr(v))
-
-
-LUA_KEYWORDS = {"and", "break", "do", "else", "elseif", "end", "false", "for",
-                "function", "goto", "if", "in", "local", "nil", "not", "or",
-                "repeat", "return", "then", "true", "until", "while"}
 
 # }======
 
@@ -827,7 +796,7 @@ def main():
     out.write("-- luacheck: no max line length\n")
     out.write("return {\n")
     for case in CASES:
-        out.write("  " + lua_value(case) + ",\n")
+        out.write("  " + lua_value(case, KEY_ORDER) + ",\n")
     out.write("}\n")
 
 

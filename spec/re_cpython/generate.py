@@ -59,7 +59,7 @@ from test.re_tests import tests, SUCCEED, FAIL, SYNTAX_ERROR  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "re_cases"))
-from conv import byte_offset, lua_span, lua_string  # noqa: E402
+from conv import byte_offset, lua_span, lua_string, lua_value  # noqa: E402
 
 OUTCOME = {SUCCEED: "SUCCEED", FAIL: "FAIL", SYNTAX_ERROR: "SYNTAX_ERROR"}
 
@@ -70,40 +70,11 @@ OUTCOME = {SUCCEED: "SUCCEED", FAIL: "FAIL", SYNTAX_ERROR: "SYNTAX_ERROR"}
 
 # {====== Lua literals ======
 
-LUA_KEYWORDS = {"and", "break", "do", "else", "elseif", "end", "false", "for",
-                "function", "goto", "if", "in", "local", "nil", "not", "or",
-                "repeat", "return", "then", "true", "until", "while"}
-IDENT = re.compile(r"[A-Za-z_][A-Za-z_0-9]*\Z")
 KEY_ORDER = ["n", "pattern", "subject", "outcome", "compiles", "error",
              "matches", "spans", "texts", "expr_py", "expr", "vars", "value",
              "expected", "variants"]
 
 
-def lua_key(k):
-    if isinstance(k, str) and IDENT.match(k) and k not in LUA_KEYWORDS:
-        return k
-    return "[" + lua_string(k) + "]"
-
-
-def lua_value(v):
-    if v is None:
-        return "nil"
-    if v is True:
-        return "true"
-    if v is False:
-        return "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, (str, bytes)):
-        return lua_string(v)
-    if isinstance(v, (list, tuple)):
-        return "{" + ", ".join(lua_value(x) for x in v) + "}"
-    if isinstance(v, dict):
-        keys = sorted(v, key=lambda k: (KEY_ORDER.index(k)
-                                        if k in KEY_ORDER else 99, str(k)))
-        return "{" + ", ".join(lua_key(k) + " = " + lua_value(v[k])
-                               for k in keys if v[k] is not None) + "}"
-    raise TypeError(repr(v))
 
 
 # }======
@@ -287,7 +258,7 @@ def main():
         out.write("-- NOTE: %s\n" % note)
     out.write("return {\n")
     for case in CASES:
-        out.write("  " + lua_value(case) + ",\n")
+        out.write("  " + lua_value(case, KEY_ORDER) + ",\n")
     out.write("}\n")
     if out is not sys.stdout:
         out.close()
