@@ -56,9 +56,11 @@ static const char pattern_key = 'P';
 static int state_gc (lua_State *L) {
   ReState *st = (ReState *)luaL_checkudata(L, 1, RE_STATE_META);
   pcre2_match_context_free(st->mcontext);
+  pcre2_match_context_free(st->lcontext);
   pcre2_compile_context_free(st->ccontext);
   pcre2_jit_stack_free(st->jitstack);
   st->mcontext = NULL;
+  st->lcontext = NULL;
   st->ccontext = NULL;
   st->jitstack = NULL;
   return 0;
@@ -116,6 +118,9 @@ static ReState *new_state (lua_State *L) {
   pcre2_set_match_limit(st->mcontext, st->match_limit);
   if (st->jitstack)  /* else JIT uses its small machine stack */
     pcre2_jit_stack_assign(st->mcontext, NULL, st->jitstack);
+  st->lcontext = pcre2_match_context_copy(st->mcontext);
+  if (!st->lcontext)
+    luaL_error(L, "pystd.re: out of memory");
   return st;
 }
 
@@ -199,6 +204,8 @@ static pcre2_code *compile_code (RePattern *p, int which, int *errcode,
     options &= ~(uint32_t)(PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK);
   if (which / 2 != RE_SEARCH) options |= PCRE2_ANCHORED;
   if (which / 2 == RE_FULLMATCH) options |= PCRE2_ENDANCHORED;
+  if (pyre_scansfirst(p, which) && p->infixlen)
+    options |= PCRE2_USE_OFFSET_LIMIT;
   code = pcre2_compile((PCRE2_SPTR)p->xlat, p->xlatlen, options, errcode,
                        erroff, p->st->ccontext);
   if (code && p->lookahead && !(options & PCRE2_NO_START_OPTIMIZE) &&
@@ -291,6 +298,312 @@ static int only_boundaries (const char *xlat, size_t k, size_t n) {
     if (xlat[k] != '\\' || xlat[k + 1] != 'b') return 0;
   return k == n;
 }
+
+
+/* {====================================================== Required infix */
+
+/*
+** A literal that every match holds within a bounded distance of its
+** start, its "reach", lets a search skip ahead: no match starts before
+** the literal's first occurrence less the reach, nor after it, so PCRE2
+** is asked only about that window, then about the next occurrence's
+** (search_by_infix).  Only the UTF code searches so: with a character of
+** one byte, PCRE2's JIT finds such literals at their fixed offsets by
+** itself, while in UTF-8 it steps through every character.  The reach is
+** found by reading the translation, a regular subset of PCRE2's syntax;
+** anything this reader does not know makes it give up.
+*/
+
+#define REACH_MAX  4096          /* a longer reach is not worth the skip */
+#define UNBOUNDED  ((size_t)-1)  /* the width of x*, x+, x{n,} */
+
+typedef struct Reader {
+  const char *x;     /* the translation x[0..n) */
+  size_t n, k;       /* its length; the position read */
+  size_t cw;         /* bytes one character may take: 4 (UTF-8) or 1 */
+  int utf;           /* x is UTF-8 (else a byte is a character) */
+  int caseless;
+  int failed;        /* met something it does not know */
+} Reader;
+
+
+static int is_ascii_alpha (unsigned c) { return (c | 0x20) - 'a' < 26; }
+static int is_ascii_alnum (unsigned c) {
+  return is_ascii_alpha(c) || c - '0' < 10;
+}
+
+
+static size_t give_up (Reader *r) {
+  r->failed = 1;
+  r->k = r->n;
+  return UNBOUNDED;
+}
+
+
+/* a + b, or UNBOUNDED when either is or when the sum passes REACH_MAX */
+static size_t add_width (size_t a, size_t b) {
+  return (a > REACH_MAX || b > REACH_MAX || a + b > REACH_MAX) ? UNBOUNDED
+                                                               : a + b;
+}
+
+
+/* Read digits in `base` (10 or 16); a value past REACH_MAX saturates. */
+static size_t read_digits (Reader *r, int base) {
+  size_t v = 0;
+  for (; r->k < r->n; r->k++) {
+    int c = (unsigned char)r->x[r->k], d;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (base == 16 && (c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+      d = (c | 0x20) - 'a' + 10;
+    else break;
+    if (v <= 0x10FFFF) v = v * (size_t)base + (size_t)d;
+  }
+  return v;
+}
+
+
+/* Skip past the `close` that ends the brace or class the reader is in. */
+static void skip_past (Reader *r, char close) {
+  while (r->k < r->n && r->x[r->k] != close)
+    r->k += (r->x[r->k] == '\\') ? 2 : 1;
+  if (r->k >= r->n) give_up(r);
+  else r->k++;
+}
+
+
+/* Read a class [...], the reader at its '['. */
+static size_t read_class (Reader *r) {
+  r->k++;
+  if (r->k < r->n && r->x[r->k] == '^') r->k++;
+  skip_past(r, ']');  /* the translator escapes a leading ']' and '[' */
+  return r->cw;
+}
+
+
+/* Append code point c to the literal lit[0..*len) in the reader's encoding. */
+static int put_char (Reader *r, size_t c, char *lit, size_t *len) {
+  char buf[4];
+  size_t n = 0;
+  if (c > 0x10FFFF) return 0;
+  if (!r->utf || c < 0x80) {
+    if (c > 0xFF) return 0;
+    buf[n++] = (char)c;
+  }
+  else if (c < 0x800) {
+    buf[n++] = (char)(0xC0 | (c >> 6));
+    buf[n++] = (char)(0x80 | (c & 0x3F));
+  }
+  else if (c < 0x10000) {
+    buf[n++] = (char)(0xE0 | (c >> 12));
+    buf[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
+    buf[n++] = (char)(0x80 | (c & 0x3F));
+  }
+  else {
+    buf[n++] = (char)(0xF0 | (c >> 18));
+    buf[n++] = (char)(0x80 | ((c >> 12) & 0x3F));
+    buf[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
+    buf[n++] = (char)(0x80 | (c & 0x3F));
+  }
+  memcpy(lit, buf, n);
+  *len = n;
+  return 1;
+}
+
+
+/*
+** Read an escape, the reader at its '\'.  A character that matches only
+** itself lands in lit[0..*len) (else *len is 0); returns the width.
+*/
+static size_t read_escape (Reader *r, char *lit, size_t *len) {
+  unsigned char c = (r->k + 1 < r->n) ? (unsigned char)r->x[r->k + 1] : 0;
+  r->k += 2;
+  if (c != 0 && strchr("bBAzZG", c)) return 0;
+  if (c != 0 && strchr("dDwWsShHvVN", c)) return r->cw;
+  if (c == 'p' || c == 'P') {
+    if (r->k < r->n && r->x[r->k] == '{') skip_past(r, '}');
+    else r->k++;
+    return r->cw;
+  }
+  if (c == 'x' && r->k < r->n && r->x[r->k] == '{') {
+    size_t cp;
+    r->k++;
+    cp = read_digits(r, 16);
+    if (r->k >= r->n || r->x[r->k] != '}') return give_up(r);
+    r->k++;
+    if (r->caseless || !put_char(r, cp, lit, len)) *len = 0;
+    return r->utf ? r->cw : 1;
+  }
+  if (c >= 0x20 && c < 0x7F && !is_ascii_alnum(c)) {  /* an escaped sign */
+    lit[0] = (char)c;
+    *len = 1;
+    return 1;
+  }
+  return give_up(r);  /* back references, \Q...\E, \K, ... */
+}
+
+
+static size_t read_alternatives (Reader *r);
+
+
+/* Read a group, the reader at its '('; lookarounds take no width. */
+static size_t read_group (Reader *r) {
+  int lookaround = 0;
+  size_t w;
+  r->k++;
+  if (r->k < r->n && r->x[r->k] == '?') {
+    const char *s = r->x + r->k + 1;
+    size_t left = r->n - r->k - 1;
+    if (left >= 1 && (s[0] == ':' || s[0] == '>')) r->k += 2;
+    else if (left >= 1 && (s[0] == '=' || s[0] == '!')) {
+      lookaround = 1;
+      r->k += 2;
+    }
+    else if (left >= 2 && s[0] == '<' && (s[1] == '=' || s[1] == '!')) {
+      lookaround = 1;
+      r->k += 3;
+    }
+    else return give_up(r);  /* scoped flags, conditionals */
+  }
+  w = read_alternatives(r);
+  if (r->k >= r->n || r->x[r->k] != ')') return give_up(r);
+  r->k++;
+  return lookaround ? 0 : w;
+}
+
+
+/*
+** Read one item, a character or a group, without its quantifier.  A
+** character that matches only itself lands in lit[0..*len).
+*/
+static size_t read_item (Reader *r, char *lit, size_t *len) {
+  unsigned char c = (unsigned char)r->x[r->k];
+  size_t n = 1;
+  *len = 0;
+  switch (c) {
+    case '\\': return read_escape(r, lit, len);
+    case '[': return read_class(r);
+    case '(': return read_group(r);
+    case '.': r->k++; return r->cw;
+    case '^': case '$': r->k++; return 0;
+    case '*': case '+': case '?': case '{': case '|': case ')':
+      return give_up(r);
+  }
+  if (r->utf && c >= 0xC0)  /* the length of a UTF-8 sequence */
+    n = (c >= 0xF0) ? 4 : (c >= 0xE0) ? 3 : 2;
+  if (r->k + n > r->n) return give_up(r);
+  if (!(r->caseless && (c >= 0x80 || is_ascii_alpha(c)))) {
+    memcpy(lit, r->x + r->k, n);
+    *len = n;
+  }
+  r->k += n;
+  return r->caseless ? r->cw : n;
+}
+
+
+/*
+** Read the quantifier after an item of width w, if any; returns the
+** width of the repeated item.  *once tells there was none.
+*/
+static size_t read_quantifier (Reader *r, size_t w, int *once) {
+  size_t max = 1;
+  *once = 0;
+  if (r->k >= r->n) { *once = 1; return w; }
+  switch (r->x[r->k]) {
+    case '?': r->k++; break;
+    case '*': case '+': r->k++; max = UNBOUNDED; break;
+    case '{': {
+      size_t hi;
+      r->k++;
+      hi = read_digits(r, 10);
+      if (r->k < r->n && r->x[r->k] == ',') {
+        r->k++;
+        hi = (r->k < r->n && r->x[r->k] == '}') ? UNBOUNDED
+                                                 : read_digits(r, 10);
+      }
+      if (r->k >= r->n || r->x[r->k] != '}') return give_up(r);
+      r->k++;
+      max = (hi > REACH_MAX) ? UNBOUNDED : hi;
+      break;
+    }
+    default: *once = 1; return w;
+  }
+  if (r->k < r->n && (r->x[r->k] == '?' || r->x[r->k] == '+')) r->k++;
+  if (w == 0) return 0;
+  if (max == UNBOUNDED || w == UNBOUNDED) return UNBOUNDED;
+  return (w * max > REACH_MAX) ? UNBOUNDED : w * max;
+}
+
+
+/* Read a sequence of items up to '|', ')' or the end; returns its width. */
+static size_t read_sequence (Reader *r) {
+  size_t w = 0;
+  while (r->k < r->n && r->x[r->k] != '|' && r->x[r->k] != ')') {
+    char lit[4];
+    size_t len;
+    int once;
+    size_t item = read_item(r, lit, &len);
+    w = add_width(w, read_quantifier(r, item, &once));
+  }
+  return w;
+}
+
+
+/* Read branches separated by '|'; returns the widest one's width. */
+static size_t read_alternatives (Reader *r) {
+  size_t w = read_sequence(r);
+  while (r->k < r->n && r->x[r->k] == '|') {
+    size_t b;
+    r->k++;
+    b = read_sequence(r);
+    if (b > w) w = b;
+  }
+  return w;
+}
+
+
+/*
+** The literal that every match of the translation x[0..n) holds: the
+** first run of characters at the top level that match only themselves,
+** none repeated.  Copies it into lit[0..RE_INFIX_MAX) and returns its
+** length, with *reach the most bytes before it in a match; 0 when there
+** is none, when the top level has branches, or when the reach is
+** unbounded.
+*/
+static size_t required_infix (const char *x, size_t n, uint32_t options,
+                              char *lit, size_t *reach) {
+  Reader r;
+  size_t w = 0, len = 0;
+  if (options & (PCRE2_EXTENDED | PCRE2_EXTENDED_MORE)) return 0;
+  r.x = x;
+  r.n = n;
+  r.k = 0;
+  r.utf = (options & PCRE2_UTF) != 0;
+  r.cw = r.utf ? 4 : 1;
+  r.caseless = (options & PCRE2_CASELESS) != 0;
+  r.failed = 0;
+  while (r.k < n && r.x[r.k] != '|' && r.x[r.k] != ')') {
+    char c[4];
+    size_t clen;
+    int once;
+    size_t item = read_item(&r, c, &clen);
+    item = read_quantifier(&r, item, &once);
+    if (clen > 0 && once && len + clen <= RE_INFIX_MAX) {
+      memcpy(lit + len, c, clen);
+      len += clen;
+      continue;
+    }
+    if (len > 0) break;  /* the run is over */
+    w = add_width(w, item);
+    if (w == UNBOUNDED) return 0;
+  }
+  read_sequence(&r);  /* the rest: it must have no top-level branch */
+  if (r.failed || r.k != n || len == 0 || (len == 1 && w == 0))
+    return 0;  /* (one first byte PCRE2 finds as fast) */
+  *reach = w;
+  return len;
+}
+
+/* }====================================================== */
 
 
 /*
@@ -475,6 +788,9 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
     p->after = boundary_set((p->xlatlen - rest) / 2,
                             (unsigned char)p->xlat[rest - 1]);
   }
+  else if (!p->literal && (p->options & PCRE2_UTF))
+    p->infixlen = required_infix(p->xlat, p->xlatlen, p->options, p->infix,
+                                 &p->reach);
   if (!compile_code(p, RE_CODE(RE_SEARCH, 0), &errcode, &erroff)) {
     char msg[256];
     size_t pos = len;
@@ -815,6 +1131,53 @@ static int exec_prefixed (lua_State *L, RePattern *p, int plain,
 }
 
 
+/* more tries than this, each after fewer bytes on average, and ... */
+#define INFIX_TRIES  16
+#define INFIX_GAP    64
+
+/*
+** ... the search by infix gives way to PCRE2's own scan: its literal is
+** too common to pay a call per occurrence.  That search (by the UTF code
+** of a Pattern with a required infix, see required_infix) finds the
+** infix, then asks PCRE2 for a match that starts at most `reach` bytes
+** before it (none can start earlier) and not after it; failing that, it
+** goes on from the next occurrence.  No match is empty: opts cannot
+** matter.
+*/
+static int search_by_infix (lua_State *L, RePattern *p, const char *s,
+                            size_t end, size_t start, uint32_t opts) {
+  int which = RE_CODE(RE_SEARCH, 0), tries = 0;
+  pcre2_code *code = p->code[which];
+  size_t cur = start;
+  if (code == NULL)  /* finalized: exec_code says so */
+    return exec_code(L, p, which, s, end, start, opts);
+  while (cur < end) {
+    const char *at = (p->infixlen == 1)
+      ? (const char *)memchr(s + cur, p->infix[0], end - cur)
+      : find_literal(s + cur, end - cur, p->infix, p->infixlen, NULL, NULL);
+    size_t q, from;
+    int rc;
+    if (at == NULL) return 0;
+    q = (size_t)(at - s);
+    from = (q - cur > p->reach) ? q - p->reach : cur;
+    while (from > cur && ((unsigned char)s[from] & 0xC0) == 0x80) from--;
+    if (++tries > INFIX_TRIES && q - start < (size_t)tries * INFIX_GAP)
+      return exec_code(L, p, which, s, end, from, opts);
+    pcre2_set_offset_limit(p->st->lcontext, q);
+    rc = p->jitted[which]
+       ? pcre2_jit_match(code, (PCRE2_SPTR)s, end, from, opts, p->mdata,
+                         p->st->lcontext)
+       : pcre2_match(code, (PCRE2_SPTR)s, end, from,
+                     opts | PCRE2_NO_UTF_CHECK, p->mdata, p->st->lcontext);
+    if (rc != PCRE2_ERROR_NOMATCH)
+      return pyre_execresult(L, p, which, s, end, from, opts, rc);
+    for (cur = q + 1; cur < end && ((unsigned char)s[cur] & 0xC0) == 0x80;)
+      cur++;
+  }
+  return 0;
+}
+
+
 /*
 ** Match code `which` (see RE_CODE) of `p` against s[0..end) from offset
 ** `start` with PCRE2 match options `opts`; the offsets land in p->mdata.
@@ -827,6 +1190,8 @@ int pyre_exec (lua_State *L, RePattern *p, int which,
     return exec_literal(p, which / 2, s, end, start);
   if (p->prefixlen && which / 2 == RE_SEARCH)  /* nor here */
     return exec_prefixed(L, p, which % 2, s, end, start, opts);
+  if (p->infixlen && which == RE_CODE(RE_SEARCH, 0))
+    return search_by_infix(L, p, s, end, start, opts);
   return exec_code(L, p, which, s, end, start, opts);
 }
 
@@ -1305,6 +1670,7 @@ static int module_set_match_limit (lua_State *L) {
   luaL_argcheck(L, n >= 1 && n <= 0xFFFFFFFF, 1, "out of range");
   st->match_limit = (uint32_t)n;
   pcre2_set_match_limit(st->mcontext, st->match_limit);
+  pcre2_set_match_limit(st->lcontext, st->match_limit);
   return 0;
 }
 

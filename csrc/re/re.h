@@ -65,6 +65,8 @@ typedef struct ReChecked {
 typedef struct ReState {
   pcre2_compile_context *ccontext;
   pcre2_match_context *mcontext;  /* match limit + JIT stack */
+  pcre2_match_context *lcontext;  /* the same, plus an offset limit for the
+                                     searches by infix (pattern.c) */
   pcre2_jit_stack *jitstack;
   uint32_t match_limit;
   int cached;                     /* entries in the module cache */
@@ -80,6 +82,9 @@ typedef struct ReState {
 ** itself has no finalizer, so a dead Pattern and its tables are freed by
 ** the first collection and only the small box waits for a second one.
 */
+/* longest literal required_infix keeps */
+#define RE_INFIX_MAX  16
+
 typedef struct RePattern {
   ReState *st;
   pcre2_code *code[RE_NCODES];    /* by RE_CODE; lazily but the first */
@@ -91,6 +96,11 @@ typedef struct RePattern {
   int wordonly;                   /* and after it only \b */
   int before, after;              /* what the \b before and after it ask
                                      of its neighbours (boundary_set) */
+  char infix[RE_INFIX_MAX];       /* a literal every match holds near its
+                                     start (see required_infix); the UTF
+                                     search code looks for it first */
+  size_t infixlen;                /* 0: none */
+  size_t reach;                   /* bytes before it in a match, at most */
   pcre2_match_data *mdata;        /* scratch ovector for every mode */
   PCRE2_SIZE *ov;                 /* its offsets (stable) */
   char *xlat;                     /* the PCRE2 translation */
@@ -235,12 +245,16 @@ int pyre_exec (lua_State *L, RePattern *p, int which,
 int pyre_execresult (lua_State *L, RePattern *p, int which, const char *s,
                      size_t end, size_t start, uint32_t opts, int rc);
 
+/* Does pyre_exec search with code `which` of p by scanning for a literal? */
+#define pyre_scansfirst(p, which) \
+  ((which) / 2 == RE_SEARCH && \
+   ((p)->prefixlen || ((p)->infixlen && (which) % 2 == 0)))
+
 /* pyre_exec, with its common case (JIT code ready) inline */
 static inline int pyre_execfast (lua_State *L, RePattern *p, int which,
                                  const char *s, size_t end, size_t start,
                                  uint32_t opts) {
-  if (p->jitted[which] && !p->literal &&
-      !(p->prefixlen && which / 2 == RE_SEARCH)) {
+  if (p->jitted[which] && !p->literal && !pyre_scansfirst(p, which)) {
     int rc = pcre2_jit_match(p->code[which], (PCRE2_SPTR)s, end, start, opts,
                              p->mdata, p->st->mcontext);
     if (rc > 0) return 1;
