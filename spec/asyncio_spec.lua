@@ -463,6 +463,63 @@ describe("pystd.asyncio", function()
       assert.same({ "first", "" }, messages)
     end)
 
+    -- The same program in CPython 3.11 gives m1 m2 m1 m1 m1 m1 m1: a
+    -- request the awaited future (or sleep's) took fixes the message; a
+    -- second one before the resume finds that future cancelled already.
+    -- sleep(0) awaits nothing, so there the latest request's message wins.
+    it("keeps the message of the request the awaited future took", function()
+      local got = run(function()
+        local out = {}
+        local function second_cancel(body, settle)
+          local t = asyncio.create_task(function()
+            out[#out + 1] = select(2, pcall(body)).args[1]
+          end)
+          for _ = 1, settle do sleep(0) end
+          t:cancel("m1")
+          t:cancel("m2")
+          t:await()
+        end
+        second_cancel(function() sleep(1) end, 1)
+        second_cancel(function() sleep(0) end, 1)
+        local fut = asyncio.get_running_loop():create_future()
+        second_cancel(function() fut:await() end, 1)
+        local ev = asyncio.Event()
+        second_cancel(function() ev:wait() end, 1)
+        second_cancel(function()
+          asyncio.await(asyncio.create_task(function() sleep(1) end))
+        end, 2)
+        local q = asyncio.Queue()
+        second_cancel(function() q:get() end, 1)
+        second_cancel(function()
+          asyncio.gather(asyncio.create_task(function() sleep(1) end))
+        end, 2)
+        return out
+      end)
+      assert.same({ "m1", "m2", "m1", "m1", "m1", "m1", "m1" }, got)
+    end)
+
+    -- CPython 3.11: m1 m1 (the request is forwarded when the task suspends)
+    it("keeps the message a sleep took when the task cancelled itself", function()
+      local got = run(function()
+        local cond = asyncio.Condition()
+        local t = asyncio.create_task(function()
+          asyncio.current_task():cancel("m1")
+          local _ <close> = cond:hold()
+          return select(2, pcall(cond.wait, cond)).args[1]
+        end)
+        sleep(0)
+        t:cancel("m2")  -- finds the condition's future cancelled
+        local s = asyncio.create_task(function()
+          asyncio.current_task():cancel("m1")
+          return select(2, pcall(sleep, 1)).args[1]
+        end)
+        sleep(0)
+        s:cancel("m2")
+        return { t:await(), s:await() }
+      end)
+      assert.same({ "m1", "m1" }, got)
+    end)
+
     it("is an Exception, as API.md says of every type", function()
       local err = run(function()
         local t = asyncio.create_task(function() sleep(1) end)
@@ -678,6 +735,34 @@ describe("pystd.asyncio", function()
   end)
 
   describe("timeouts", function()
+    -- CPython 3.11 (the same program): CancelledError CancelledError kept
+    -- ValueError: wait_for(aw, 0) waits for the cancelled aw through a
+    -- future of its own, where a cancel of the calling task is delivered.
+    it("wait_for with timeout 0 leaves a cancel of the caller to the caller", function()
+      local got = run(function()
+        local out = {}
+        local fn = asyncio.async(function() return "r" end)
+        asyncio.current_task():cancel()
+        out[1] = select(2, pcall(asyncio.wait_for, fn(), 0)).type
+        local f = asyncio.get_running_loop():create_future()
+        f:cancel()
+        out[2] = select(2, pcall(asyncio.wait_for, f, 0)).type
+        local t = asyncio.create_task(function()
+          if not pcall(sleep, 1) then return "kept" end
+        end)
+        sleep(0)
+        out[3] = asyncio.wait_for(t, 0)
+        t = asyncio.create_task(function()
+          if not pcall(sleep, 1) then errors.raise("ValueError", "x") end
+        end)
+        sleep(0)
+        out[4] = select(2, pcall(asyncio.wait_for, t, 0)).type
+        return out
+      end)
+      assert.same({ "asyncio.CancelledError", "asyncio.CancelledError", "kept",
+        "ValueError" }, got)
+    end)
+
     it("wait_for returns the results in time", function()
       assert.same({ 1, 2 }, { run(function()
         return asyncio.wait_for(async(function() sleep(0.01) return 1, 2 end)(), 1)

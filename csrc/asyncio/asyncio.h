@@ -70,6 +70,15 @@
 
 #define CANCEL_CUT  (-1)  /* future_cancel's result when that limit cut it */
 
+/*
+** Values of a task's must_cancel besides 0.  A cancel request the task's
+** sleep took (CPython's sleep awaits a future, which the request cancels)
+** fixes the message the task's resume raises: later requests before that
+** resume leave it, as they find that future cancelled already.
+*/
+#define CANCEL_PENDING  1
+#define CANCEL_TAKEN    2
+
 
 /* {====================================================== Types */
 
@@ -148,7 +157,8 @@ typedef struct Future {
   unsigned char cancel_requested; /* its children were cancelled: it ends
                                      cancelled once they are all done */
   /* tasks only */
-  unsigned char must_cancel; /* deliver CancelledError at the next resume */
+  unsigned char must_cancel; /* deliver CancelledError at the next resume:
+                                CANCEL_PENDING, or CANCEL_TAKEN */
   unsigned char suspending;  /* set by our suspending calls before yielding */
   unsigned char named;     /* UV_NAME holds the task's name */
   unsigned char scheduled; /* in the ready queue to be stepped */
@@ -254,6 +264,7 @@ void gather_child_done (lua_State *L, Loop *lp, int gi, Future *g, int fi,
 Future *begin_suspend (lua_State *L, Loop *lp);
 void wait_on (lua_State *L, Loop *lp, Future *t, int fi);
 void check_cancel (lua_State *L, Loop *lp);
+void check_cancel_on (lua_State *L, Loop *lp, int fi);
 
 /* coroutine objects and awaitables; the module functions of task.c */
 int aio_async (lua_State *L);

@@ -277,7 +277,7 @@ static void queue_resumed (lua_State *L, Queue *q, int which, int can_go_on) {
     remove_waiter(L, q, which, fi);
   if (lp->current->must_cancel || fut->state == CANCELLED) {
     if (fut->state == FINISHED && can_go_on) wake_next(L, lp, q, which);
-    check_cancel(L, lp);
+    check_cancel_on(L, lp, fi);
     push_outcome(L, fi);  /* raises its CancelledError */
   }
   lua_pop(L, 1);

@@ -514,6 +514,7 @@ static void task_deliver_cancel (lua_State *L, Loop *lp, int ti) {
   else if (t->timer.index >= 0) {
     heap_remove(lp, &t->timer);
     schedule_step(L, lp, t);
+    t->must_cancel = CANCEL_TAKEN;
   }
   lua_pop(L, 1);
 }
@@ -554,13 +555,15 @@ int task_cancel (lua_State *L, Loop *lp, int ti, int msg) {
     took = forward_cancel(L, lp, lua_gettop(L), msg);
   lua_pop(L, 1);
   if (took) return took;  /* taken, or CANCEL_CUT: nothing more, as CPython */
-  t->must_cancel = 1;
+  if (t->must_cancel == CANCEL_TAKEN) return 1;
+  t->must_cancel = CANCEL_PENDING;
   if (msg) lua_pushvalue(L, msg);
   else lua_pushnil(L);  /* the message of this request, none: not an older one */
   lua_setiuservalue(L, ti, UV_CANCELMSG);
   if (t != lp->current && t->timer.index >= 0) {
     heap_remove(lp, &t->timer);
     schedule_step(L, lp, t);
+    t->must_cancel = CANCEL_TAKEN;
   }
   return 1;
 }
@@ -704,6 +707,21 @@ void wait_on (lua_State *L, Loop *lp, Future *t, int fi) {
   lua_setiuservalue(L, -2, UV_WAITING);
   add_callback(L, fi);
   t->suspending = 1;
+}
+
+
+/*
+** The resume after waiting on the future at `fi`: raise a pending
+** cancellation, the future's own CancelledError when it was cancelled (a
+** later request found it cancelled already), as CPython's task does.
+*/
+void check_cancel_on (lua_State *L, Loop *lp, int fi) {
+  Future *t = lp->current;
+  if (t->must_cancel && ((Future *)lua_touserdata(L, fi))->state == CANCELLED) {
+    t->must_cancel = 0;
+    push_outcome(L, fi);  /* raises */
+  }
+  check_cancel(L, lp);
 }
 
 
@@ -882,8 +900,8 @@ void ensure_future (lua_State *L, Loop *lp, int idx) {
 static int await_k (lua_State *L, int status, lua_KContext ctx) {
   Loop *lp = getloop(L);
   (void)status; (void)ctx;
-  check_cancel(L, lp);
   lua_settop(L, 1);
+  check_cancel_on(L, lp, 1);
   return push_outcome(L, 1);
 }
 
@@ -1017,7 +1035,7 @@ static int gather_k (lua_State *L, int status, lua_KContext ctx) {
   lua_Integer n = luaL_len(L, 1);
   (void)status; (void)ctx;
   lua_settop(L, 3);
-  check_cancel(L, getloop(L));
+  check_cancel_on(L, getloop(L), 3);
   if (g->state != FINISHED || g->nresults < 0) return push_outcome(L, 3);
   lua_createtable(L, (int)n, 0);
   for (lua_Integer i = 1; i <= n; i++) {

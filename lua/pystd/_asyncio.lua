@@ -161,19 +161,24 @@ return function(asyncio)
   end
 
   --- wait_for with a timeout <= 0, as CPython's: aw becomes a Task (a
-  -- coroutine never starts), cancelled unless done, and awaited; a cancel
-  -- that took is TimeoutError.
+  -- coroutine never starts), cancelled unless done, and waited for through
+  -- a future of its own (so that a cancel of this task stays this task's);
+  -- its cancellation is TimeoutError.
   local function wait_for_now(aw)
     local fut = create_task(aw)
-    local task = require_task("wait_for", "wait_for must run in a task")
-    local cancelling = task:cancelling()
-    if not fut:done() then fut:cancel() end
-    local results = table.pack(pcall(await_future, fut))
-    if results[1] then return table.unpack(results, 2, results.n) end
-    if fut:cancelled() and task:cancelling() == cancelling then
-      raise("TimeoutError", "")
+    require_task("wait_for", "wait_for must run in a task")
+    if fut:done() then return fut:result() end
+    local waiter = new_future()
+    local function release()
+      if not waiter:done() then waiter:set_result(false) end
     end
-    error(results[2], 0)
+    fut:add_done_callback(release)
+    fut:cancel()
+    local ok, err = pcall(await_future, waiter)
+    fut:remove_done_callback(release)
+    if not ok then error(err, 0) end
+    if fut:cancelled() then raise("TimeoutError", "") end
+    return fut:result()
   end
 
   --- wait_for(aw, timeout) -> the results of aw, or TimeoutError.  As
