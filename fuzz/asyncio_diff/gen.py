@@ -223,7 +223,7 @@ fe = function(e)
   if type(e) ~= "table" or type(e.type) ~= "string" then return "LuaError(" .. tostring(e) .. ")" end
   if e.type == "asyncio.CancelledError" then
     local m = e.args and e.args[1]
-    if m == nil or m == "" then m = "-" end  -- run() re-raises with args {""} (reported separately)
+    if m == nil then m = "-" end  -- "" stays "", as CPython's CancelledError('')
     return "CancelledError(" .. tostr(m) .. ")"
   end
   if e.type == "ExceptionGroup" then
