@@ -382,7 +382,8 @@ class Emitter:
             both(["args = [a for a in (%s,) if a is not None]" % ", ".join(pa),
                   "log(me, 'gathered', fr(await asyncio.gather(*args%s)))" % (", return_exceptions=True" if rex else "")],
                  ["local args = {}",
-                  "for _, a in ipairs({%s}) do args[#args + 1] = a end" % ", ".join(la),
+                  "local src = table.pack(%s)" % ", ".join(la),
+                  "for i = 1, src.n do if src[i] ~= nil then args[#args + 1] = src[i] end end",
                   "if %s then args[#args + 1] = {return_exceptions = true} end" % ("true" if rex else "false"),
                   'log(me, "gathered", fr(asyncio.gather(table.unpack(args))))'])
         elif k == "try":
