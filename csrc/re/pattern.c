@@ -1002,6 +1002,12 @@ static inline const char *find_literal (const char *s, size_t len,
                                         Accept accept, void *ud) {
   size_t i = 0, last;
   if (n > len) return NULL;
+  if (n == 1) {  /* libc's memchr beats any loop here */
+    const char *at = s, *end = s + len;
+    for (; (at = memchr(at, lit[0], (size_t)(end - at))) != NULL; at++)
+      if (accept == NULL || accept(ud, at)) return at;
+    return NULL;
+  }
   last = len - n;  /* the last possible start */
 #if defined(RE_SSE2_FIND)
   if (n >= 2 && last >= 15) {
@@ -1152,9 +1158,8 @@ static int search_by_infix (lua_State *L, RePattern *p, const char *s,
   if (code == NULL)  /* finalized: exec_code says so */
     return exec_code(L, p, which, s, end, start, opts);
   while (cur < end) {
-    const char *at = (p->infixlen == 1)
-      ? (const char *)memchr(s + cur, p->infix[0], end - cur)
-      : find_literal(s + cur, end - cur, p->infix, p->infixlen, NULL, NULL);
+    const char *at = find_literal(s + cur, end - cur, p->infix, p->infixlen,
+                                  NULL, NULL);
     size_t q, from;
     int rc;
     if (at == NULL) return 0;
