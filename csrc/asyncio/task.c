@@ -499,6 +499,17 @@ static void task_set_cancelled (lua_State *L, Loop *lp, int ti, int msg) {
 
 
 /*
+** The sleep of task `t` takes its pending cancel (see CANCEL_TAKEN): off the
+** timer heap, and queued so that its resume raises.
+*/
+static void sleep_takes_cancel (lua_State *L, Loop *lp, Future *t) {
+  heap_remove(lp, &t->timer);
+  schedule_step(L, lp, t);
+  t->must_cancel = CANCEL_TAKEN;
+}
+
+
+/*
 ** After a suspension with a cancel pending: cancel what the task waits on,
 ** or take it off the timer heap and queue it, so that its resume raises.
 */
@@ -511,11 +522,8 @@ static void task_deliver_cancel (lua_State *L, Loop *lp, int ti) {
       t->must_cancel = 0;
     lua_pop(L, 1);
   }
-  else if (t->timer.index >= 0) {
-    heap_remove(lp, &t->timer);
-    schedule_step(L, lp, t);
-    t->must_cancel = CANCEL_TAKEN;
-  }
+  else if (t->timer.index >= 0)
+    sleep_takes_cancel(L, lp, t);
   lua_pop(L, 1);
 }
 
@@ -560,11 +568,8 @@ int task_cancel (lua_State *L, Loop *lp, int ti, int msg) {
   if (msg) lua_pushvalue(L, msg);
   else lua_pushnil(L);  /* the message of this request, none: not an older one */
   lua_setiuservalue(L, ti, UV_CANCELMSG);
-  if (t != lp->current && t->timer.index >= 0) {
-    heap_remove(lp, &t->timer);
-    schedule_step(L, lp, t);
-    t->must_cancel = CANCEL_TAKEN;
-  }
+  if (t != lp->current && t->timer.index >= 0)
+    sleep_takes_cancel(L, lp, t);
   return 1;
 }
 

@@ -160,6 +160,21 @@ static int fail (Xlat *t, size_t pos, const char *fmt, ...) {
 }
 
 
+/*
+** The array `arr` of *cap elements of `size` bytes, doubled (to 8 at
+** least; *cap follows); NULL, failing at source offset `pos`, when memory
+** runs out (`arr` stays as it was).
+*/
+static void *grow_array (Xlat *t, void *arr, int *cap, size_t size,
+                         size_t pos) {
+  int n = *cap * 2 + 8;
+  void *grown = realloc(arr, (size_t)n * size);
+  if (grown == NULL) fail(t, pos, "out of memory");
+  else *cap = n;
+  return grown;
+}
+
+
 /* Append `n` bytes produced by source offset `src`. */
 static void emitn (Xlat *t, const char *s, size_t n, size_t src) {
   ReXlat *x = t->x;
@@ -469,11 +484,9 @@ static int add_name (Xlat *t, size_t off, size_t n, int g) {
     return fail(t, off, "redefinition of group name %s as group %d; "
                 "was group %d", quote_name(t, off, n), g, old);
   if (x->nnames == x->namecap) {
-    int cap = x->namecap * 2 + 8;
-    ReName *names = realloc(x->names, cap * sizeof(ReName));
-    if (!names) return fail(t, off, "out of memory");
+    ReName *names = grow_array(t, x->names, &x->namecap, sizeof(ReName), off);
+    if (names == NULL) return 0;
     x->names = names;
-    x->namecap = cap;
   }
   x->names[x->nnames].off = off;
   x->names[x->nnames].len = n;
@@ -1105,11 +1118,10 @@ static int parse_flags (Xlat *t, Scope *sc, int depth, int top,
 /* Record that a conditional at `pos` tests group g; 0 on error. */
 static int note_condref (Xlat *t, unsigned long g, size_t pos) {
   if (t->nconds == t->condcap) {
-    int cap = t->condcap * 2 + 4;
-    CondRef *conds = realloc(t->conds, cap * sizeof(CondRef));
-    if (!conds) return fail(t, pos, "out of memory");
+    CondRef *conds = grow_array(t, t->conds, &t->condcap, sizeof(CondRef),
+                                pos);
+    if (conds == NULL) return 0;
     t->conds = conds;
-    t->condcap = cap;
   }
   t->conds[t->nconds].group = g;
   t->conds[t->nconds++].pos = pos;

@@ -102,26 +102,23 @@ def expr_to_lua(expr):
     return walk(ast.parse(expr, mode="eval")), names
 
 
+def harness_group(m, g):
+    """m.group(g) as test_re_tests writes it: "None", "Error" or the text."""
+    try:
+        gi = m.group(g)
+    except IndexError:
+        return "Error"
+    return "None" if gi is None else gi
+
+
 def harness_vars(m):
     """test_re_tests's vardict, exactly."""
     vardict = {"found": m.group(0), "groups": m.group(),
                "flags": m.re.flags}
     for i in range(1, 100):
-        try:
-            gi = m.group(i)
-            if gi is None:
-                gi = "None"
-        except IndexError:
-            gi = "Error"
-        vardict["g%d" % i] = gi
-    for i in m.re.groupindex.keys():
-        try:
-            gi = m.group(i)
-            if gi is None:
-                gi = "None"
-        except IndexError:
-            gi = "Error"
-        vardict[i] = gi
+        vardict["g%d" % i] = harness_group(m, i)
+    for name in m.re.groupindex.keys():
+        vardict[name] = harness_group(m, name)
     return vardict
 
 
