@@ -4,6 +4,11 @@ local helper = {}
 
 local LUA = os.getenv("LUA") or "lua5.4"
 
+--- How much slower the code under test runs: `make check` runs the specs
+-- under ASan or valgrind and sets PYSTD_INSTRUMENTED; the few specs that
+-- bound a time (as CPython's own tests do) scale their bound by it.
+helper.slowdown = os.getenv("PYSTD_INSTRUMENTED") and 50 or 1
+
 --- Quote `s` for the POSIX shell.
 function helper.shell_quote(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
