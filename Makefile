@@ -43,6 +43,8 @@ UBSAN_LIB   = $(shell $(CC) -print-file-name=libubsan.so)
 SPEC_ENV    = LUA_PATH="$(OUT)/?.lua;$(OUT)/?/init.lua;;" \
               LUA_CPATH="$(OUT)/?.so;;"
 SPECS      ?= spec
+# C helpers of the specs (built beside the modules, never installed)
+SPEC_LIBS   = $(OUT)/spec/failalloc.so
 
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
@@ -71,6 +73,10 @@ $(DEST)/$(1).so: $(call module_sources,$(1)) $(wildcard csrc/*.h csrc/$(1)/*.h)
 endef
 $(foreach m,$(MODULES),$(eval $(call module_rule,$(m))))
 
+$(OUT)/spec/%.so: spec/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LIBFLAG) -o $@ $<
+
 # Pure-Lua modules are linked, not copied, so edits need no rebuild.
 lua-links:
 	@mkdir -p $(DEST)
@@ -92,7 +98,7 @@ deps:
 	  echo "  sudo apt-get install$$missing"; exit 1; \
 	fi
 
-test: deps all
+test: deps all $(SPEC_LIBS)
 	$(SPEC_ENV) $(LUA) $(BUSTED) $(SPECS)
 
 demo: deps all
@@ -116,7 +122,7 @@ check-valgrind: deps
 	  --errors-for-leak-kinds=definite --trace-children=no \
 	  --suppressions=$(abspath spec/valgrind.supp)"
 
-test-only:
+test-only: $(SPEC_LIBS)
 	$(SPEC_ENV) $(RUNNER) $(LUA) $(BUSTED) $(SPECS)
 
 bench: deps all

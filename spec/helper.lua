@@ -88,4 +88,34 @@ function helper.raises(kind, message, fn, ...)
   return err
 end
 
+--- Lua's memory error, and the one a message handler that ran out of
+-- memory gives.
+local MEMORY_ERRORS = {
+  ["not enough memory"] = true, ["error in error handling"] = true,
+}
+
+--- Run `op` once for each allocation it makes, refusing that allocation
+-- and every later one (spec/failalloc.c).  Each run must end in a memory
+-- error, or succeed; then `after()`, when given, runs with memory to spare
+-- (it checks that nothing was lost or broken).  Returns the number of
+-- allocations `op` made in the last run, when none was refused.
+-- opts.step: try every step-th allocation only (default 1).
+function helper.each_allocation_failure(op, after, opts)
+  local faults = require "spec.failalloc"
+  local step = opts and opts.step or 1
+  for n = 0, math.huge, step do
+    faults.fail_after(n)
+    local ok, err = pcall(op)
+    local refused = faults.stop()
+    if not ok and not MEMORY_ERRORS[err] then
+      error(("with %d allocations granted: %s"):format(n, tostring(err)), 2)
+    end
+    if after then after() end
+    if refused == 0 then
+      if not ok then error("failed with no allocation refused", 2) end
+      return n
+    end
+  end
+end
+
 return helper

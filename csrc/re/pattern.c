@@ -1448,7 +1448,7 @@ void pyre_pushmatchmeta (lua_State *L, int pidx) {
 void pyre_pushtemplates (lua_State *L, int pidx) {
   if (lua_getiuservalue(L, pidx, PAT_TEMPLATES) != LUA_TTABLE) {
     lua_pop(L, 1);
-    lua_newtable(L);
+    lua_createtable(L, 2, 0);  /* storing into it cannot fail half-way */
     lua_pushvalue(L, -1);
     lua_setiuservalue(L, pidx, PAT_TEMPLATES);
   }

@@ -230,7 +230,8 @@ static Template *parse_template (lua_State *L, int pidx, int tidx) {
 
 /*
 ** Push the parsed form of the template string at `tidx` for the
-** Pattern at `pidx`, using the Pattern's one-entry template cache.
+** Pattern at `pidx`, using the Pattern's one-entry template cache
+** (slot 1: the template string, slot 2: its parsed form).
 */
 const void *pyre_pushtemplate (lua_State *L, int pidx, int tidx) {
   Template *t;
