@@ -110,7 +110,7 @@ check-asan: deps
 	$(MAKE) all OUT=build/asan CFLAGS="-O1 -g $(SANITIZE)" \
 	  LIBFLAG="-shared $(SANITIZE)"
 	$(MAKE) --no-print-directory test-only OUT=build/asan \
-	  RUNNER="env PYSTD_INSTRUMENTED=1 LD_PRELOAD='$(ASAN_LIB) $(UBSAN_LIB)' \
+	  RUNNER="env PYSTD_INSTRUMENTED=asan LD_PRELOAD='$(ASAN_LIB) $(UBSAN_LIB)' \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  LSAN_OPTIONS=suppressions=$(abspath spec/lsan.supp) \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
@@ -118,7 +118,7 @@ check-asan: deps
 check-valgrind: deps
 	$(MAKE) all OUT=build/debug CFLAGS="-O0 -g"
 	$(MAKE) --no-print-directory test-only OUT=build/debug \
-	  RUNNER="env PYSTD_INSTRUMENTED=1 valgrind -q --error-exitcode=99 --leak-check=full \
+	  RUNNER="env PYSTD_INSTRUMENTED=valgrind valgrind -q --error-exitcode=99 --leak-check=full \
 	  --errors-for-leak-kinds=definite --trace-children=no \
 	  --suppressions=$(abspath spec/valgrind.supp)"
 

@@ -22,11 +22,14 @@ static int error_tostring (lua_State *L) {
 }
 
 
+static const luaL_Reg error_meta[] = {
+  {"__tostring", error_tostring},
+  {NULL, NULL}
+};
+
+
 void pystd_pusherrormeta (lua_State *L) {
-  if (luaL_newmetatable(L, PYSTD_ERROR_META)) {
-    lua_pushcfunction(L, error_tostring);
-    lua_setfield(L, -2, "__tostring");
-  }
+  pystd_newclass(L, PYSTD_ERROR_META, NULL, error_meta);
 }
 
 
@@ -308,13 +311,26 @@ void pystd_pushbytesrepr (lua_State *L, const char *s, size_t len) {
 
 void pystd_newclass (lua_State *L, const char *tname,
                      const luaL_Reg *methods, const luaL_Reg *metamethods) {
-  if (!luaL_newmetatable(L, tname)) return;
+  if (luaL_getmetatable(L, tname) != LUA_TNIL) return;
+  lua_pop(L, 1);
+  lua_createtable(L, 0, 4);
+  lua_pushstring(L, tname);
+  lua_setfield(L, -2, "__name");  /* as luaL_newmetatable */
   if (metamethods) luaL_setfuncs(L, metamethods, 0);
   if (methods) {
     lua_newtable(L);
     luaL_setfuncs(L, methods, 0);
     lua_setfield(L, -2, "__index");
   }
+  lua_pushvalue(L, -1);
+  lua_setfield(L, LUA_REGISTRYINDEX, tname);
+}
+
+
+void pystd_setgcclass (lua_State *L, const char *tname, lua_CFunction gc) {
+  const luaL_Reg meta[] = {{"__gc", gc}, {NULL, NULL}};
+  pystd_newclass(L, tname, NULL, meta);
+  lua_setmetatable(L, -2);
 }
 
 /* }====================================================== */

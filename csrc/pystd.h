@@ -109,10 +109,19 @@ void pystd_pushbytesrepr (lua_State *L, const char *s, size_t len);
 /*
 ** Create (or fetch) the metatable `tname` with `methods` reachable through
 ** __index and `metamethods` set directly on it; leaves it on the stack.
-** Either list may be NULL.
+** Either list may be NULL.  The registry gets it only once it is complete:
+** a memory error half-way leaves no broken class behind.
 */
 void pystd_newclass (lua_State *L, const char *tname,
                      const luaL_Reg *methods, const luaL_Reg *metamethods);
+
+/*
+** Give the userdata on top the class `tname` whose one metamethod is
+** __gc = `gc` (made at the first call, as pystd_newclass does).  `gc`
+** should take its object with lua_touserdata: it may run for an object
+** whose class a memory error kept out of the registry.
+*/
+void pystd_setgcclass (lua_State *L, const char *tname, lua_CFunction gc);
 
 /* }====================================================== */
 

@@ -4,10 +4,14 @@ local helper = {}
 
 local LUA = os.getenv("LUA") or "lua5.4"
 
---- How much slower the code under test runs: `make check` runs the specs
--- under ASan or valgrind and sets PYSTD_INSTRUMENTED; the few specs that
--- bound a time (as CPython's own tests do) scale their bound by it.
-helper.slowdown = os.getenv("PYSTD_INSTRUMENTED") and 50 or 1
+--- What the code under test runs under: `make check` runs the specs under
+-- ASan, then under valgrind, and sets PYSTD_INSTRUMENTED to "asan" or
+-- "valgrind"; nil otherwise.
+helper.instrumented = os.getenv("PYSTD_INSTRUMENTED")
+
+--- How much slower the code under test runs then: the few specs that bound
+-- a time (as CPython's own tests do) scale their bound by it.
+helper.slowdown = helper.instrumented and 50 or 1
 
 --- Quote `s` for the POSIX shell.
 function helper.shell_quote(s)
@@ -94,6 +98,11 @@ local MEMORY_ERRORS = {
   ["not enough memory"] = true, ["error in error handling"] = true,
 }
 
+--- Is `err` one of those?
+function helper.is_memory_error(err)
+  return MEMORY_ERRORS[err] == true
+end
+
 --- Run `op` once for each allocation it makes, refusing that allocation
 -- and every later one (spec/failalloc.c).  Each run must end in a memory
 -- error, or succeed; then `after()`, when given, runs with memory to spare
@@ -107,7 +116,7 @@ function helper.each_allocation_failure(op, after, opts)
     faults.fail_after(n)
     local ok, err = pcall(op)
     local refused = faults.stop()
-    if not ok and not MEMORY_ERRORS[err] then
+    if not ok and not helper.is_memory_error(err) then
       error(("with %d allocations granted: %s"):format(n, tostring(err)), 2)
     end
     if after then after() end

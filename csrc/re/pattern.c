@@ -54,7 +54,7 @@ static const char pattern_key = 'P';
 
 /* Free the PCRE2 contexts and the JIT stack of a ReState. */
 static int state_gc (lua_State *L) {
-  ReState *st = (ReState *)luaL_checkudata(L, 1, RE_STATE_META);
+  ReState *st = (ReState *)lua_touserdata(L, 1);
   pcre2_match_context_free(st->mcontext);
   pcre2_match_context_free(st->lcontext);
   pcre2_compile_context_free(st->ccontext);
@@ -101,11 +101,7 @@ static int backref_callout (pcre2_callout_block *cb, void *ud) {
 static ReState *new_state (lua_State *L) {
   ReState *st = (ReState *)lua_newuserdatauv(L, sizeof(ReState), 0);
   memset(st, 0, sizeof(*st));
-  if (luaL_newmetatable(L, RE_STATE_META)) {
-    lua_pushcfunction(L, state_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_setmetatable(L, -2);
+  pystd_setgcclass(L, RE_STATE_META, state_gc);
   st->ccontext = pcre2_compile_context_create(NULL);
   st->mcontext = pcre2_match_context_create(NULL);
   st->jitstack = pcre2_jit_stack_create(RE_JITSTACK_MIN, RE_JITSTACK_MAX,
@@ -661,11 +657,7 @@ static RePattern *new_pattern_object (lua_State *L) {
   memset(p, 0, sizeof(*p));
   ref->tag = &pattern_key;
   ref->p = p;
-  if (luaL_newmetatable(L, RE_CODE_META)) {
-    lua_pushcfunction(L, code_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_setmetatable(L, -2);
+  pystd_setgcclass(L, RE_CODE_META, code_gc);
   lua_setiuservalue(L, -2, PAT_CODE);
   lua_createtable(L, 0, 5);  /* its metatable */
   luaL_setfuncs(L, pattern_meta, 0);
@@ -709,15 +701,29 @@ static void set_fields (lua_State *L, int sidx) {
 }
 
 
-/* Raise the error the translation x of the pattern at `sidx` met; frees x. */
+static int xlat_gc (lua_State *L) {
+  pyre_xlatfree((ReXlat *)lua_touserdata(L, 1));
+  return 0;
+}
+
+
+/*
+** Push a box for the translation of a pattern being compiled: when an
+** error (a memory error, say) cuts the compilation short, the collector
+** frees what the translation holds.
+*/
+static ReXlat *new_xlat_box (lua_State *L) {
+  ReXlat *x = (ReXlat *)lua_newuserdatauv(L, sizeof(ReXlat), 0);
+  memset(x, 0, sizeof(*x));
+  pystd_setgcclass(L, RE_XLAT_META, xlat_gc);
+  return x;
+}
+
+
+/* Raise the error the translation x of the pattern at `sidx` met. */
 static void raise_xlat_error (lua_State *L, int sidx, ReXlat *x) {
-  char msg[sizeof(x->msg)];
-  size_t pos = x->errpos;
-  const char *errtype = x->errtype;
-  memcpy(msg, x->msg, sizeof(msg));
-  pyre_xlatfree(x);
-  if (errtype) pystd_raise(L, errtype, "%s", msg);
-  pyre_raiseerror(L, sidx, msg, pos);
+  if (x->errtype) pystd_raise(L, x->errtype, "%s", x->msg);
+  pyre_raiseerror(L, sidx, x->msg, x->errpos);
 }
 
 
@@ -730,7 +736,7 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
   size_t len;
   const char *pat = lua_tolstring(L, sidx, &len);
   RePattern *p;
-  ReXlat x;
+  ReXlat *x;
   int errcode;
   PCRE2_SIZE erroff;
   check_flags(L, flags);
@@ -741,38 +747,36 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
       pystd_raise(L, "ValueError", "invalid UTF-8 at byte %d in pattern",
                   (int)bad + 1);
   }
+  x = new_xlat_box(L);
   p = new_pattern_object(L);
   p->st = (ReState *)lua_touserdata(L, stidx);
   lua_pushvalue(L, stidx);
   lua_setiuservalue(L, -2, PAT_STATE);
   lua_pushvalue(L, sidx);
   lua_setiuservalue(L, -2, PAT_SOURCE);
-  memset(&x, 0, sizeof(x));
-  if (!pyre_translate(pat, len, flags, &x) && !x.late)
-    raise_xlat_error(L, sidx, &x);
-  flags = x.flags;
-  if ((flags & RE_A) && (flags & RE_U)) {  /* given or inline */
-    pyre_xlatfree(&x);
+  if (!pyre_translate(pat, len, flags, x) && !x->late)
+    raise_xlat_error(L, sidx, x);
+  flags = x->flags;
+  if ((flags & RE_A) && (flags & RE_U))  /* given or inline */
     pystd_raise(L, "ValueError", "ASCII and UNICODE flags are incompatible");
-  }
-  if (x.late) raise_xlat_error(L, sidx, &x);  /* after the flags, as CPython */
+  if (x->late) raise_xlat_error(L, sidx, x);  /* after the flags, as CPython */
   if (!(flags & (RE_A | RE_BYTES))) flags |= RE_U;
   p->flags = flags;
-  p->groups = x.groups;
-  p->plainok = x.ascii;
-  p->lookahead = x.lookahead;
-  p->order = x.order;
-  p->xlat = x.out;
-  p->xlatlen = x.n;
-  x.order = NULL;
-  x.out = NULL;
+  p->groups = x->groups;
+  p->plainok = x->ascii;
+  p->lookahead = x->lookahead;
+  p->order = x->order;
+  p->xlat = x->out;
+  p->xlatlen = x->n;
+  x->order = NULL;
+  x->out = NULL;
   p->options = PCRE2_ALT_CIRCUMFLEX;
   if (!(flags & RE_BYTES)) p->options |= PCRE2_UTF | PCRE2_NO_UTF_CHECK;
   if (flags & RE_U) p->options |= PCRE2_UCP;
-  if (x.caseless) p->options |= PCRE2_CASELESS;
-  if (x.atomic)  /* PCRE2 10.42 mis-possessifies before atomic parts */
+  if (x->caseless) p->options |= PCRE2_CASELESS;
+  if (x->atomic)  /* PCRE2 10.42 mis-possessifies before atomic parts */
     p->options |= PCRE2_NO_AUTO_POSSESS;
-  if (x.atomic || x.emptybranch)  /* and its JIT's start-up optimizations
+  if (x->atomic || x->emptybranch)  /* and its JIT's start-up optimizations
     miss matches: (?>.+?)x on "abx", (?>x*|1x)c, (?:a|)b*a on "a" */
     p->options |= PCRE2_NO_START_OPTIMIZE;
   if (flags & RE_M) p->options |= PCRE2_MULTILINE;
@@ -795,22 +799,19 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
     char msg[256];
     size_t pos = len;
     pcre2_message(errcode, msg, sizeof(msg));
-    if (erroff < x.n) pos = x.map[erroff];
-    else if (x.n > 0) pos = x.map[x.n - 1];
-    pyre_xlatfree(&x);
+    if (erroff < x->n) pos = x->map[erroff];
+    else if (x->n > 0) pos = x->map[x->n - 1];
     pyre_raiseerror(L, sidx, msg, pos);
   }
   p->mdata = pcre2_match_data_create_from_pattern(p->code[RE_SEARCH], NULL);
-  if (!p->mdata) {
-    pyre_xlatfree(&x);
-    luaL_error(L, "pystd.re: out of memory");
-  }
+  if (!p->mdata) luaL_error(L, "pystd.re: out of memory");
   p->ov = pcre2_get_ovector_pointer(p->mdata);
-  set_group_tables(L, pat, &x);
-  pyre_xlatfree(&x);
+  set_group_tables(L, pat, x);
+  pyre_xlatfree(x);
   set_fields(L, sidx);
   pyre_newmatchmeta(L, lua_gettop(L));
   lua_setiuservalue(L, -2, PAT_MATCHMETA);
+  lua_remove(L, -2);  /* the box */
   return p;
 }
 
@@ -887,11 +888,7 @@ static void remember_checked (lua_State *L, ReState *st, int sidx,
   if (!st->expiry_armed) {
     ReState **box = (ReState **)lua_newuserdatauv(L, sizeof(ReState *), 0);
     *box = st;
-    if (luaL_newmetatable(L, RE_EXPIRY_META)) {
-      lua_pushcfunction(L, expiry_gc);
-      lua_setfield(L, -2, "__gc");
-    }
-    lua_setmetatable(L, -2);
+    pystd_setgcclass(L, RE_EXPIRY_META, expiry_gc);
     lua_pop(L, 1);
     st->expiry_armed = 1;
   }
@@ -1296,7 +1293,7 @@ int pyre_groupnumber (lua_State *L, int pidx, int arg) {
 
 /* Free the codes and buffers of a code box; safe to run twice. */
 static int code_gc (lua_State *L) {
-  RePattern *p = (RePattern *)luaL_checkudata(L, 1, RE_CODE_META);
+  RePattern *p = (RePattern *)lua_touserdata(L, 1);
   for (int m = 0; m < RE_NCODES; m++) {
     pcre2_code_free(p->code[m]);
     p->code[m] = NULL;

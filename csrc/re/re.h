@@ -35,6 +35,7 @@
 #define RE_STATE_META    "pystd.re.State"
 #define RE_EXPIRY_META   "pystd.re.Expiry"
 #define RE_CODE_META     "pystd.re.Code"
+#define RE_XLAT_META     "pystd.re.Translation"
 
 /* how a match is anchored; each kind has its own compiled code */
 enum re_mode {
