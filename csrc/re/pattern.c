@@ -759,6 +759,8 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
   flags = x->flags;
   if ((flags & RE_A) && (flags & RE_U))  /* given or inline */
     pystd_raise(L, "ValueError", "ASCII and UNICODE flags are incompatible");
+  if ((flags & RE_A) && (flags & RE_L))  /* (?L) in a bytes pattern */
+    pystd_raise(L, "ValueError", "ASCII and LOCALE flags are incompatible");
   if (x->late) raise_xlat_error(L, sidx, x);  /* after the flags, as CPython */
   if (!(flags & (RE_A | RE_BYTES))) flags |= RE_U;
   p->flags = flags;

@@ -910,6 +910,40 @@ static int opens_group (const Xlat *t, size_t from) {
 }
 
 
+/* Is the item emitted from output offset `item` a look-behind? */
+static int is_lookbehind (const Xlat *t, size_t item) {
+  const char *o = t->x->out + item;
+  return t->x->n - item >= 4 && memcmp(o, "(?<", 3) == 0 &&
+         (o[3] == '=' || o[3] == '!');
+}
+
+
+/*
+** A quantifier (`optional`: of minimum 0) on the look-behind emitted from
+** `item`, inside a look-behind: PCRE2 10.42 finds no fixed length for
+** (?<=(?<=x)?) or (?<=(?<=x)+), which CPython takes.  Repeating an
+** assertion is having it once (minimum > 0), or it or nothing: X? is
+** (?:X|), X?? is (?:|X), X?+ is (?>X|).  The lazy or possessive mark at
+** t->i, if any, is consumed.
+*/
+static int repeat_lookbehind (Xlat *t, size_t item, size_t at,
+                              int optional) {
+  char mark = 0;
+  if (t->i < t->len && (t->p[t->i] == '?' || t->p[t->i] == '+'))
+    mark = t->p[t->i++];
+  if (!optional) return 1;
+  if (mark == '?') {
+    insert_at(t, item, "(?:|", at);
+    emits(t, ")", at);
+    return 1;
+  }
+  if (mark == '+') t->x->atomic = 1;
+  insert_at(t, item, mark == '+' ? "(?>" : "(?:", at);
+  emits(t, "|)", at);
+  return 1;
+}
+
+
 /*
 ** A quantifier at t->i ('*', '+', '?' or '{') for the item emitted from
 ** output offset `item`; returns -1 when a '{' turns out to be a literal,
@@ -921,6 +955,7 @@ static int parse_quantifier (Xlat *t, int last, size_t item) {
   char c = t->p[t->i];
   char buf[48];
   int never = 0;  /* {0} */
+  int optional = (c == '*' || c == '?');  /* of minimum 0 */
   if (c == '{') {
     unsigned long lo, hi;
     size_t nlo, nhi;
@@ -944,6 +979,7 @@ static int parse_quantifier (Xlat *t, int last, size_t item) {
     if (nhi && hi < lo)
       return fail(t, at + 1, "min repeat greater than max repeat");
     never = (lo == 0 && nhi && hi == 0);
+    optional = (lo == 0);
     if (!comma) snprintf(buf, sizeof(buf), "{%lu}", lo);
     else if (nhi) snprintf(buf, sizeof(buf), "{%lu,%lu}", lo, hi);
     else snprintf(buf, sizeof(buf), "{%lu,}", lo);
@@ -968,6 +1004,8 @@ static int parse_quantifier (Xlat *t, int last, size_t item) {
     if (t->i < t->len && (t->p[t->i] == '+' || t->p[t->i] == '?')) t->i++;
     return 1;
   }
+  if (!never && t->lookbehind_first != 0 && is_lookbehind(t, item))
+    return repeat_lookbehind(t, item, at, optional);
   emits(t, buf, at);
   if (t->i < t->len && t->p[t->i] == '+') {
     t->x->atomic = 1;
