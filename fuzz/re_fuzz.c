@@ -3,10 +3,14 @@
 ** Input: one flags byte, one byte splitting the rest into pattern and
 ** subject, then the bytes themselves.  Every operation runs under pcall
 ** in a fresh lua_State: errors are fine, crashes and leaks are not.
+** When bit 6 of the flags byte is set, the state refuses every request
+** for memory after 4 * (the split byte) of them: Lua's memory error may
+** then escape too.
 */
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "lua.h"
 #include "lauxlib.h"
@@ -61,19 +65,45 @@ static const char fuzz_script[] =
   "agree(function(q, ...) return span(q, ...) end, s)\n"
   "agree(function(q, ...) return span(q, ...) end, s, 3)\n";
 
+/* requests for more memory still granted (-1: all); any refused? */
+typedef struct Budget {
+  long left;
+  int refused;
+} Budget;
+
+static void *budget_alloc (void *ud, void *ptr, size_t osize, size_t nsize) {
+  Budget *b = (Budget *)ud;
+  if (nsize == 0) {
+    free(ptr);
+    return NULL;
+  }
+  if (ptr == NULL || nsize > osize) {  /* (osize is a type tag for NULL) */
+    if (b->left == 0) {
+      b->refused = 1;
+      return NULL;
+    }
+    if (b->left > 0) b->left--;
+  }
+  return realloc(ptr, nsize);
+}
+
+
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size) {
   static const lua_Integer flag_bits[] = { 2, 8, 16, 64, 256, 4096 };
   lua_Integer flags = 0;
   size_t split;
   lua_State *L;
+  Budget budget = { -1, 0 };
+  long limit;
   if (size < 2) return 0;
   for (int k = 0; k < 6; k++)
     if (data[0] & (1 << k)) flags |= flag_bits[k];
+  limit = (data[0] & 0x40) ? 4L * data[1] : -1;
   split = data[1] % (size - 1);
   data += 2;
   size -= 2;
   if (split > size) split = size;
-  L = luaL_newstate();
+  L = lua_newstate(budget_alloc, &budget);
   if (L == NULL) return 0;
   luaL_openlibs(L);
   if (luaL_loadbuffer(L, fuzz_script, sizeof(fuzz_script) - 1, "fuzz") != 0)
@@ -82,14 +112,18 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size) {
   lua_pushlstring(L, (const char *)data, split);
   lua_pushinteger(L, flags);
   lua_pushlstring(L, (const char *)data + split, size - split);
+  budget.left = limit;
   if (lua_pcall(L, 4, 0, 0) != 0) {
-    /* only error objects may escape; a string is a bug in the module */
-    if (lua_type(L, -1) == LUA_TSTRING) {
+    budget.left = -1;
+    /* only error objects may escape (and memory errors when memory was
+       refused); a string is a bug in the module */
+    if (lua_type(L, -1) == LUA_TSTRING && !budget.refused) {
       const char *msg = lua_tostring(L, -1);
       (void)msg;
       __builtin_trap();
     }
   }
+  budget.left = -1;
   lua_close(L);
   return 0;
 }
