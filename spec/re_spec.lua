@@ -461,11 +461,14 @@ describe("pystd.re", function()
     end)
 
     it("agrees with CPython where PCRE2 10.42 alone goes wrong, and on comments", function()
-      -- the JIT's start-up optimizations with atomic groups and empty branches,
-      -- a {0} repeat PCRE2 anchored, a possessive after a comment, escapes in
-      -- comments (both kinds)
+      -- the JIT's start-up optimizations with atomic groups, empty branches
+      -- and X* after branches of several lengths, a {0} repeat PCRE2
+      -- anchored, a possessive after a comment, escapes in comments (both
+      -- kinds)
       local cases = {
         { "(?>.+?)x", "abx" }, { "(?>a+?)b", "aab" }, { "(?>x*|1x)c", "x1xc" },
+        { "(?:ab|a)x*b", "ab zab" }, { "(ab|a)\\s*?b", "ab" },
+        { "(?:ab|a)(?:cd|c)x{0,}d", "acd" }, { "(?:(?:aab|a))[^b]*b", "aab" },
         { "(?:a|)b*a", "a" }, { "(?:!|)x*\\b", "a!" }, { "(?:x|^){0}a", "ba" },
         { "(?:a|(?=W)){0}x", "ax" }, { "(x){0}a", "ba" }, { "a(?#x)*+", "aaa" },
         { "(x|^){0}a", "ba" }, { "(?<=(a){0}b)c", "abc" }, { "(x){0}+(y)", "y" },

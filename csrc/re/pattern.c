@@ -778,8 +778,9 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
   if (x->caseless) p->options |= PCRE2_CASELESS;
   if (x->atomic)  /* PCRE2 10.42 mis-possessifies before atomic parts */
     p->options |= PCRE2_NO_AUTO_POSSESS;
-  if (x->atomic || x->emptybranch)  /* and its JIT's start-up optimizations
-    miss matches: (?>.+?)x on "abx", (?>x*|1x)c, (?:a|)b*a on "a" */
+  if (x->atomic || x->emptybranch || x->altstar)  /* and its JIT's start-up
+    optimizations miss matches: (?>.+?)x on "abx", (?>x*|1x)c, (?:a|)b*a
+    on "a", (?:ab|a)x*b on "ab" */
     p->options |= PCRE2_NO_START_OPTIMIZE;
   if (flags & RE_M) p->options |= PCRE2_MULTILINE;
   if (flags & RE_S) p->options |= PCRE2_DOTALL;

@@ -153,6 +153,7 @@ typedef struct ReXlat {
   int caseless;                   /* compile with PCRE2_CASELESS */
   int atomic;                     /* has atomic groups or possessives */
   int emptybranch;                /* has a branch of zero-width items */
+  int altstar;                    /* has X* after a group of branches */
   int lookahead;                  /* has a positive lookahead */
   const char *errtype;            /* error type; NULL: re.error */
   int late;                       /* the error comes after CPython checks

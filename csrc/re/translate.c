@@ -54,6 +54,7 @@ typedef struct Xlat {
   char quoted[96];   /* quote_name's result */
   int lookbehind_first;   /* in a look-behind: the first group opened in
                              the outermost one; 0 elsewhere */
+  int alternatives;  /* a group of several branches has closed */
   CondRef *conds;    /* the groups conditionals test by number, in the */
   int nconds, condcap;  /* pattern's order (checked at the end) */
   int failed;
@@ -956,6 +957,7 @@ static int parse_quantifier (Xlat *t, int last, size_t item) {
   char buf[48];
   int never = 0;  /* {0} */
   int optional = (c == '*' || c == '?');  /* of minimum 0 */
+  int unbounded = (c != '?');
   if (c == '{') {
     unsigned long lo, hi;
     size_t nlo, nhi;
@@ -980,6 +982,7 @@ static int parse_quantifier (Xlat *t, int last, size_t item) {
       return fail(t, at + 1, "min repeat greater than max repeat");
     never = (lo == 0 && nhi && hi == 0);
     optional = (lo == 0);
+    unbounded = comma && !nhi;
     if (!comma) snprintf(buf, sizeof(buf), "{%lu}", lo);
     else if (nhi) snprintf(buf, sizeof(buf), "{%lu,%lu}", lo, hi);
     else snprintf(buf, sizeof(buf), "{%lu,}", lo);
@@ -1006,6 +1009,8 @@ static int parse_quantifier (Xlat *t, int last, size_t item) {
   }
   if (!never && t->lookbehind_first != 0 && is_lookbehind(t, item))
     return repeat_lookbehind(t, item, at, optional);
+  if (optional && unbounded && t->alternatives && t->x->out[item] != '(')
+    t->x->altstar = 1;
   emits(t, buf, at);
   if (t->i < t->len && t->p[t->i] == '+') {
     t->x->atomic = 1;
@@ -1363,6 +1368,7 @@ static int parse_alternation (Xlat *t, Scope sc, int depth, int top) {
           return fail(t, t->i, "unbalanced parenthesis");
         }
         note_branch(t, last, branches + (top < 0));
+        if (branches > 1 && top == 0) t->alternatives = 1;
         return 1;
       case '(': {
         int r = parse_group(t, &sc, depth, top == 1);

@@ -82,6 +82,14 @@ REPROS = [
      {}),
     ("documented: finite repeat of an empty-able group", r"(|I){,4}", "",
      "I", "fullmatch", {}),
+    ("star after a group of branches of several lengths", r"(?:ab|a)x*b", "",
+     "ab", "search", {}),
+    ("repeated look-behind inside a look-behind", r"(?<=(?<=(a))?b)c", "",
+     "abc", "search", {}),
+    ("(?a) with (?L) in a BYTES pattern", rb"(?a)(?L)", "", b"", "compile",
+     {}),
+    ("CPython bug: a conditional sees a capture of an abandoned branch",
+     r"((|(?(1)a)))", "", "a", "fullmatch", {}),
 ]
 
 
