@@ -133,9 +133,12 @@ static const char *error_type (lua_State *L, int idx) {
   if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx))
     return NULL;
   luaL_getmetatable(L, PYSTD_ERROR_META);
-  if (lua_rawequal(L, -1, -2) && lua_getfield(L, idx, "type") == LUA_TSTRING)
-    type = lua_tostring(L, -1);  /* the object keeps the string alive */
-  lua_pop(L, 3);
+  if (lua_rawequal(L, -1, -2)) {
+    if (lua_getfield(L, idx, "type") == LUA_TSTRING)
+      type = lua_tostring(L, -1);  /* the object keeps the string alive */
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 2);
   return type;
 }
 

@@ -152,9 +152,13 @@ static void reserve_one (lua_State *L, Deque *d, int arg, int ring) {
 }
 
 
-/* Give memory back once the deque is under a quarter full. */
-static void maybe_shrink (lua_State *L, Deque *d, int arg, int ring) {
-  if (d->cap > DEQUE_MINCAP && d->count < d->cap / 4) {
+/*
+** Give memory back when the deque, once it loses an element, will be
+** under a quarter full.  Called before the element goes, so that a memory
+** error leaves the deque as it was (no element lost).
+*/
+static void shrink_for_removal (lua_State *L, Deque *d, int arg, int ring) {
+  if (d->cap > DEQUE_MINCAP && d->count - 1 < d->cap / 4) {
     lua_Integer slots = d->cap / 2;
     resize_ring(L, d, arg, ring, slots < DEQUE_MINCAP ? DEQUE_MINCAP : slots);
   }
@@ -218,6 +222,7 @@ static int pop_value (lua_State *L, int left) {
     return pystd_raise(L, "IndexError", "pop from an empty deque");
   lua_settop(L, 1);
   ring = push_ring(L, 1);
+  shrink_for_removal(L, d, 1, ring);
   slot = slot_of(d, left ? 0 : d->count - 1);
   lua_rawgeti(L, ring, slot);
   lua_pushnil(L);
@@ -225,9 +230,6 @@ static int pop_value (lua_State *L, int left) {
   if (left) step_head(d, 1);
   d->count--;
   d->mutations++;
-  lua_insert(L, ring);  /* the value below the ring */
-  maybe_shrink(L, d, 1, ring + 1);
-  lua_settop(L, ring);
   return 1;
 }
 
@@ -582,12 +584,12 @@ static int deque_rotate (lua_State *L) {
 
 static int deque_clear (lua_State *L) {
   Deque *d = check_deque(L, 1);
+  lua_createtable(L, DEQUE_MINCAP, 0);  /* first: it may fail */
+  set_ring(L, 1);
   d->head = 0;
   d->count = 0;
   d->cap = DEQUE_MINCAP;
   d->mutations++;
-  lua_createtable(L, DEQUE_MINCAP, 0);
-  set_ring(L, 1);
   return 0;
 }
 
@@ -733,9 +735,9 @@ static int deque_remove (lua_State *L) {
   ring = push_ring(L, 1);
   for (i = 0; i < d->count; i++) {
     if (element_equals(L, d, ring, i, 2, "remove()")) {
+      shrink_for_removal(L, d, 1, ring);
       d->mutations++;
       close_hole(L, d, ring, i);
-      maybe_shrink(L, d, 1, ring);
       return 0;
     }
   }

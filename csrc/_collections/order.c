@@ -72,13 +72,25 @@ static void forget_entry (lua_State *L, int keys, int pos, lua_Integer i) {
 }
 
 
+/* Mark entry i dead, unless it is past the end. */
+static void kill_entry (lua_State *L, int keys, lua_Integer i) {
+  push_dead(L);
+  lua_rawseti(L, keys, i);
+}
+
+
 /*
-** Renumber the live entries 1..live, in place: pack them from lo up (each
-** write at or below its read), then move them up to 1 from the top (each
-** write at or above its read), setting their places; clear the rest.
+** Renumber the `live` live entries 1..live, in place: pack them from lo
+** up (each write at or below its read), then move them up to 1 from the
+** top (each write at or above its read), setting their places; clear the
+** rest.  When entries run below 1, 1..live may reach past n: those slots
+** are made first, as dead entries past the end, since making a slot may
+** raise a memory error and no other write below allocates.
 */
-static void compact (lua_State *L, Order *o, int keys, int pos, int t) {
+static void compact (lua_State *L, Order *o, int keys, int pos, int t,
+                     lua_Integer live) {
   lua_Integer i, j = o->lo - 1, shift;
+  for (i = o->n + 1; i <= live; i++) kill_entry(L, keys, i);
   for (i = o->lo; i <= o->n; i++) {
     if (i >= o->first && push_live_key(L, keys, t, i))
       lua_rawseti(L, keys, ++j);
@@ -116,45 +128,54 @@ static void sweep (lua_State *L, Order *o, int keys, int pos, int t) {
     }
   }
   if (live * 2 <= span) {
-    compact(L, o, keys, pos, t);
+    compact(L, o, keys, pos, t, live);
     span = o->n;
   }
   o->sweep_at = (span * 2 > SWEEP_MIN) ? span * 2 : SWEEP_MIN;
 }
 
 
-/* Mark entry i dead, unless it is past the end. */
-static void kill_entry (lua_State *L, int keys, lua_Integer i) {
-  push_dead(L);
-  lua_rawseti(L, keys, i);
-}
-
-
 /*
 ** Record the key at `k` as the newest entry of `o` (the oldest when
 ** `front`); t[k] is about to be stored, or was just.  A stale entry for
-** the same key dies.
+** the same key dies.  The stores that may raise a memory error come
+** first: the new entry (outside the order until `o` takes it in; a front
+** one is made dead until then, since an entry below `first` may be
+** forgotten) and pos[k].  Nothing after them allocates, so a memory error
+** leaves the order as it was.
 */
 static void place_key (lua_State *L, Order *o, int keys, int pos, int t,
                        int k, int front) {
-  lua_Integer at;
-  lua_pushvalue(L, k);
-  if (lua_rawget(L, pos) == LUA_TNUMBER)
-    kill_entry(L, keys, lua_tointeger(L, -1));
-  lua_pop(L, 1);
+  lua_Integer at, stale = 0;
+  int has_stale;
   if (o->n - o->lo + 1 >= o->sweep_at) sweep(L, o, keys, pos, t);
   if (front) {
-    at = --o->first;
-    if (at < o->lo) o->lo = at;
-    else forget_entry(L, keys, pos, at);  /* an old entry, never live */
+    at = o->first - 1;
+    if (at >= o->lo)  /* an old entry, never live */
+      forget_entry(L, keys, pos, at);
+    kill_entry(L, keys, at);
   }
-  else at = ++o->n;
-  o->version++;
+  else {
+    at = o->n + 1;
+    lua_pushvalue(L, k);
+    lua_rawseti(L, keys, at);
+  }
   lua_pushvalue(L, k);
-  lua_rawseti(L, keys, at);
+  has_stale = (lua_rawget(L, pos) == LUA_TNUMBER);
+  if (has_stale) stale = lua_tointeger(L, -1);
+  lua_pop(L, 1);
   lua_pushvalue(L, k);
   lua_pushinteger(L, at);
   lua_rawset(L, pos);
+  if (has_stale) kill_entry(L, keys, stale);
+  if (front) {
+    lua_pushvalue(L, k);
+    lua_rawseti(L, keys, at);
+    o->first = at;
+    if (at < o->lo) o->lo = at;
+  }
+  else o->n = at;
+  o->version++;
 }
 
 

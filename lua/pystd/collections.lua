@@ -97,11 +97,18 @@ end
 --- Wrap a __tostring so that a map reached again while it is being
 -- written (it contains itself) prints "...", as CPython's reprs do.
 local being_written = setmetatable({}, { __mode = "k" })
+
+--- write(t) with t marked as being written; run by pcall, so that no
+-- error (a memory error calling pcall included) can leave the mark set.
+local function write_marked(write, t)
+  being_written[t] = true
+  return write(t)
+end
+
 local function guard_cycles(write)
   return function(t)
     if being_written[t] then return "..." end
-    being_written[t] = true
-    local ok, text = pcall(write, t)
+    local ok, text = pcall(write_marked, write, t)
     being_written[t] = nil
     if not ok then error(text, 0) end
     return text
@@ -271,10 +278,14 @@ Counter_meta.__lt = function(a, b)
 end
 
 --- Most common first; in insertion order when a count is not a number
--- (CPython's fallback for unorderable counts).
+-- (CPython's fallback for unorderable counts).  Any other error of
+-- most_common (a memory error) is passed on.
 Counter_meta.__tostring = guard_cycles(function(c)
   local ok, ranked = pcall(core.most_common, order_of[c], c)
-  if not ok then return "Counter(" .. entries_repr(c) .. ")" end
+  if not ok then
+    if not errors.is(ranked, "TypeError") then error(ranked, 0) end
+    return "Counter(" .. entries_repr(c) .. ")"
+  end
   local parts = {}
   for i, kv in ipairs(ranked) do
     parts[i] = repr(kv[1]) .. ": " .. repr(kv[2])
