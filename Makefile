@@ -44,7 +44,7 @@ SPEC_ENV    = LUA_PATH="$(OUT)/?.lua;$(OUT)/?/init.lua;;" \
               LUA_CPATH="$(OUT)/?.so;;"
 SPECS      ?= spec
 # C helpers of the specs (built beside the modules, never installed)
-SPEC_LIBS   = $(OUT)/spec/failalloc.so
+SPEC_LIBS   = $(OUT)/spec/failalloc.so $(OUT)/spec/stderr.so
 
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang

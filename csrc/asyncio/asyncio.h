@@ -116,6 +116,8 @@ enum {
   UV_ARGS        /* coroutine: its arguments */
 };
 #define UV_CANCELMSG  UV_RESULT
+#define UV_SENTINEL   UV_ARGS  /* gathering future: the sentinel its
+                                  exception will go in (task.c) */
 
 /* a deadline of the timer heap, embedded in a Task or a Handle */
 typedef struct HeapNode {
@@ -222,6 +224,7 @@ typedef struct Loop {
   int npool;          /* pooled slots */
   int interrupted;    /* SIGINT arrived during run */
   int failed;         /* an internal error is waiting in the registry */
+  int shut_down;      /* run cancelled its leftover tasks on a working loop */
   int cancel_depth;   /* tasks a cancel request is being forwarded through */
   int failures;       /* futures failed during this run */
   int failed_ref;     /* registry: that error */
@@ -230,6 +233,7 @@ typedef struct Loop {
   int class_ref[KIND_HANDLE + 1];  /* registry: the metatable of each kind */
   const void *class_ptr[KIND_HANDLE + 1];  /* and its address */
   void *queue_seen;   /* the queue checkqueue last checked */
+  Future no_task;     /* a done task: what entries of closed tasks step */
 } Loop;
 
 #define getloop(L)  ((Loop *)lua_touserdata(L, lua_upvalueindex(1)))
@@ -259,6 +263,7 @@ void task_stepped (lua_State *L, Loop *lp, Future *t, int status, int nres);
 void task_cancel_unstarted (lua_State *L, Loop *lp, Future *t);
 void gather_child_done (lua_State *L, Loop *lp, int gi, Future *g, int fi,
                         Future *child);
+void close_pending_tasks (lua_State *L, Loop *lp);
 
 /* suspending the current task (begin_suspend raises where it cannot) */
 Future *begin_suspend (lua_State *L, Loop *lp);
@@ -324,6 +329,7 @@ void ready_push (lua_State *L, Loop *lp, int idx);
 double loop_time (void);
 void heap_push (lua_State *L, Loop *lp, HeapNode *node, double when);
 void heap_remove (Loop *lp, HeapNode *node);
+void unschedule_done_tasks (Loop *lp);
 
 /*
 ** Append an entry for `obj` (`step`: a pending task to step, else a value
@@ -340,11 +346,19 @@ static inline int ready_append (lua_State *L, Loop *lp, void *obj, int step) {
   return slot;
 }
 
+/*
+** Make sure that the next entry can be queued: call it before a change
+** that queues one, so that a memory error comes before the change.
+*/
+static inline void ready_reserve (lua_State *L, Loop *lp) {
+  if (lp->ready_count == lp->ready_cap) ready_grow(L, lp);
+}
+
 /* Queue the pending task `t` to be stepped (once, however often asked). */
 static inline void schedule_step (lua_State *L, Loop *lp, Future *t) {
   if (!t->scheduled) {
+    ready_append(L, lp, t, 1);  /* first: it may raise a memory error */
     t->scheduled = 1;
-    ready_append(L, lp, t, 1);
   }
 }
 

@@ -21,7 +21,9 @@
 ** call.  A task to step is only a pointer (pending tasks are anchored in
 ** the tasks table), so sleep(0) costs no Lua table operation; any other
 ** entry also keeps its value in the same slot of a Lua ring table.  Slots are
-** cleared when taken, so the ring keeps nothing alive.
+** cleared when taken, so the ring keeps nothing alive.  A free slot holds
+** false, never nil, so that every slot stays a key of the table: storing
+** into it cannot raise a memory error (only ready_grow can).
 */
 
 /*
@@ -40,14 +42,28 @@ void ring_grow (lua_State *L, int ring, lua_Integer head,
 
 static void idle_cb (uv_idle_t *idle);
 
-/* Double the capacity of the full ring (ready_append's rare case). */
+/* Store false into the slots from..to of the ring table on top. */
+static void ring_free (lua_State *L, lua_Integer from, lua_Integer to) {
+  for (lua_Integer i = from; i <= to; i++) {
+    lua_pushboolean(L, 0);
+    lua_rawseti(L, -2, i);
+  }
+}
+
+
+/*
+** Double the capacity of the full ring (ready_append's rare case).  A
+** memory error leaves the capacity as it was.
+*/
 void ready_grow (lua_State *L, Loop *lp) {
-  ReadyEntry *ring = realloc(lp->ready, 2 * lp->ready_cap * sizeof *ring);
+  int cap = lp->ready_cap, head = lp->ready_head;
+  ReadyEntry *ring = realloc(lp->ready, 2 * cap * sizeof *ring);
   if (ring == NULL) luaL_error(L, "not enough memory");
-  memcpy(ring + lp->ready_cap, ring, lp->ready_head * sizeof *ring);
+  memcpy(ring + cap, ring, head * sizeof *ring);
   lp->ready = ring;
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->ready_ref);
-  ring_grow(L, lua_gettop(L), lp->ready_head, lp->ready_cap);
+  ring_grow(L, lua_gettop(L), head, cap);
+  ring_free(L, cap + head + 1, 2 * cap);
   lua_pop(L, 1);
   lp->ready_cap *= 2;
 }
@@ -79,7 +95,7 @@ static ReadyEntry ready_pop (lua_State *L, Loop *lp, int ring) {
   ReadyEntry entry = lp->ready[lp->ready_head];
   if (!entry.step) {  /* take the value out: the ring must not keep it */
     lua_rawgeti(L, ring, lp->ready_head + 1);
-    lua_pushnil(L);
+    lua_pushboolean(L, 0);
     lua_rawseti(L, ring, lp->ready_head + 1);
   }
   lp->ready_head = (lp->ready_head + 1) & (lp->ready_cap - 1);
@@ -88,11 +104,25 @@ static ReadyEntry ready_pop (lua_State *L, Loop *lp, int ring) {
 }
 
 
+/*
+** Point the entries of tasks no longer pending to lp->no_task (stepping it
+** does nothing): those tasks are no longer anchored (close_pending_tasks).
+*/
+void unschedule_done_tasks (Loop *lp) {
+  for (int i = 0; i < lp->ready_count; i++) {
+    ReadyEntry *e = &lp->ready[(lp->ready_head + i) & (lp->ready_cap - 1)];
+    if (e->step && ((Future *)e->obj)->state != PENDING)
+      e->obj = &lp->no_task;
+  }
+}
+
+
 static void ready_clear (lua_State *L, Loop *lp) {
   ReadyEntry *ring = realloc(lp->ready, ASYNCIO_READY_MIN * sizeof *ring);
   if (ring == NULL) luaL_error(L, "not enough memory");
   lp->ready = ring;
   lua_createtable(L, ASYNCIO_READY_MIN, 0);
+  ring_free(L, 1, ASYNCIO_READY_MIN);
   lua_rawseti(L, LUA_REGISTRYINDEX, lp->ready_ref);
   lp->ready_head = lp->ready_count = 0;
   lp->ready_cap = ASYNCIO_READY_MIN;
@@ -679,15 +709,11 @@ static void cancel_leftovers (lua_State *L, Loop *lp) {
 }
 
 
-/*
-** Forget the callbacks queued or timed (each run starts with a new loop);
-** tasks a cancellation could not finish stay scheduled.
-*/
-static void clear_schedule (lua_State *L, Loop *lp) {
-  int n = lp->heap_n, count = lp->ready_count, head = lp->ready_head;
-  int mask = lp->ready_cap - 1, ring;
+/* Keep the sleeps of tasks in the heap; drop the timed handles. */
+static void keep_task_timers (Loop *lp) {
+  int n = lp->heap_n;
   lp->heap_n = 0;
-  for (int i = 0; i < n; i++) {  /* keep the sleeps of tasks */
+  for (int i = 0; i < n; i++) {
     HeapEntry entry = lp->heap[i];
     entry.node->index = -1;
     if (entry.node->kind != KIND_HANDLE) {
@@ -695,23 +721,51 @@ static void clear_schedule (lua_State *L, Loop *lp) {
       heap_sift(lp, entry.node->index);
     }
   }
-  ReadyEntry *old = lp->ready;
+}
+
+
+/* Does clear_schedule keep the ready entry `e` (not a handle's call)? */
+static int kept_entry (Loop *lp, ReadyEntry e) {
+  return e.step ? e.obj != &lp->no_task : kind_at(e.obj) != KIND_HANDLE;
+}
+
+
+/*
+** Forget the callbacks queued or timed (each run starts with a new loop);
+** tasks a cancellation could not finish stay scheduled.  It allocates
+** first: a memory error leaves the schedule as it was.
+*/
+static void clear_schedule (lua_State *L, Loop *lp) {
+  int mask = lp->ready_cap - 1, cap = ASYNCIO_READY_MIN, kept = 0, old;
+  ReadyEntry *ready;
+  for (int i = 0; i < lp->ready_count; i++)
+    kept += kept_entry(lp, lp->ready[(lp->ready_head + i) & mask]);
+  while (cap < kept) cap *= 2;
+  lua_newtable(L);  /* the timers table to be */
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->ready_ref);
-  ring = lua_gettop(L);
-  lp->ready = NULL;
-  ready_clear(L, lp);
-  for (; count > 0; count--, head = (head + 1) & mask) {  /* keep tasks */
-    if (old[head].step)
-      ready_append(L, lp, old[head].obj, 1);
-    else if (kind_at(old[head].obj) != KIND_HANDLE) {
-      lua_rawgeti(L, ring, head + 1);
-      ready_push(L, lp, -1);
-      lua_pop(L, 1);
+  old = lua_gettop(L);
+  lua_createtable(L, cap, 0);  /* the ring table to be */
+  ring_free(L, 1, cap);
+  ready = malloc(cap * sizeof *ready);
+  if (ready == NULL) luaL_error(L, "not enough memory");
+  keep_task_timers(lp);
+  kept = 0;
+  for (int i = 0; i < lp->ready_count; i++) {
+    int slot = (lp->ready_head + i) & mask;
+    if (!kept_entry(lp, lp->ready[slot])) continue;
+    if (!lp->ready[slot].step) {
+      lua_rawgeti(L, old, slot + 1);
+      lua_rawseti(L, old + 1, kept + 1);
     }
+    ready[kept++] = lp->ready[slot];
   }
-  free(old);
+  free(lp->ready);
+  lp->ready = ready;
+  lp->ready_head = 0;
+  lp->ready_count = kept;
+  lp->ready_cap = cap;
+  lua_rawseti(L, LUA_REGISTRYINDEX, lp->ready_ref);
   lua_pop(L, 1);
-  lua_newtable(L);
   lua_rawseti(L, LUA_REGISTRYINDEX, lp->timers_ref);
 }
 
@@ -741,6 +795,7 @@ static int run_protected (lua_State *L) {
       step take their first step before they are cancelled */
     uv_run(lp->uv, UV_RUN_NOWAIT);
   cancel_leftovers(L, lp);
+  lp->shut_down = !lp->failed;
   if (lp->failed) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, lp->failed_ref);
     return lua_error(L);
@@ -769,14 +824,13 @@ static int aio_run (lua_State *L) {
     return pystd_raise(L, "ValueError", "a coroutine was expected, got %s",
                        luaL_tolstring(L, 1, NULL));
   lp->L = L;
-  lp->failed = lp->interrupted = 0;
+  lp->failed = lp->interrupted = lp->shut_down = 0;
   open_handles(L, lp);
   top = lua_gettop(L);
   lua_pushcfunction(L, run_protected);
   lua_pushvalue(L, lua_upvalueindex(1));
   for (int i = 1; i <= top; i++) lua_pushvalue(L, i);
   status = lua_pcall(L, top + 1, LUA_MULTRET, 0);
-  clear_schedule(L, lp);
   close_handles(lp);
   lp->L = NULL;
   lp->current = NULL;
@@ -784,6 +838,8 @@ static int aio_run (lua_State *L) {
   lua_rawseti(L, LUA_REGISTRYINDEX, lp->failed_ref);
   lua_pushboolean(L, 0);
   lua_rawseti(L, LUA_REGISTRYINDEX, lp->main_ref);
+  if (!lp->shut_down) close_pending_tasks(L, lp);
+  clear_schedule(L, lp);  /* last: it may raise a memory error */
   if (lp->failures > 0) {  /* report the errors nobody retrieved, if dropped */
     lp->failures = 0;
     lua_gc(L, LUA_GCCOLLECT);
@@ -895,6 +951,8 @@ static Loop *new_loop (lua_State *L) {
   lua_pop(L, 1);
   lp = lua_newuserdatauv(L, sizeof(Loop), 0);
   memset(lp, 0, sizeof *lp);
+  lp->no_task.kind = KIND_TASK;
+  lp->no_task.state = CANCELLED;
   lp->uv = ctx->loop;
   lp->armed_when = -1;
   lua_newtable(L);

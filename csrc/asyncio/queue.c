@@ -196,11 +196,12 @@ static void wake_next (lua_State *L, Loop *lp, Queue *q, int which) {
     lua_Integer slot = waiter_slot(q, which, 0);
     int pending;
     lua_rawgeti(L, w, slot);
+    pending = ((Future *)lua_touserdata(L, -1))->state == PENDING;
+    if (pending)  /* first: a memory error leaves the waiter queued */
+      set_results(L, lp, lua_gettop(L), 0);
     lua_pushnil(L);
     lua_rawseti(L, w, slot);
     q->whead[which] = (--q->nwaiting[which] == 0) ? 0 : slot;
-    pending = ((Future *)lua_touserdata(L, -1))->state == PENDING;
-    if (pending) set_results(L, lp, lua_gettop(L), 0);
     lua_pop(L, 1);
     if (pending) break;
   }
@@ -307,8 +308,12 @@ static int queue_gc (lua_State *L) {
 }
 
 
-/* Store the item at 2 and wake a getter. */
+/*
+** Store the item at 2 and wake a getter (which cannot fail, once room for
+** the wake-up is reserved).
+*/
 static void put_item (lua_State *L, Queue *q) {
+  if (q->nwaiting[UVQ_GETTERS] > 0) ready_reserve(L, getloop(L));
   if (q->inline_items) {  /* slots QUEUE_NUV + 1 + (0 .. maxsize - 1) */
     lua_Integer i = q->head + q->n++;
     if (i >= q->cap) i -= q->cap;
@@ -329,8 +334,9 @@ static void put_item (lua_State *L, Queue *q) {
 }
 
 
-/* Push the next item and wake a putter. */
+/* Push the next item and wake a putter (which cannot fail, once reserved). */
 static int get_item (lua_State *L, Queue *q) {
+  if (q->nwaiting[UVQ_PUTTERS] > 0) ready_reserve(L, getloop(L));
   if (q->inline_items) {
     int slot = QUEUE_NUV + 1 + (int)q->head;
     lua_getiuservalue(L, 1, slot);
@@ -433,9 +439,10 @@ static int queue_task_done (lua_State *L) {
   lua_settop(L, 1);
   if (q->unfinished <= 0)
     return pystd_raise(L, "ValueError", "task_done() called too many times");
-  if (--q->unfinished == 0)
+  if (q->unfinished == 1)  /* the count goes last: a memory error leaves it */
     while (q->nwaiting[UVQ_JOINERS] > 0)
       wake_next(L, getloop(L), q, UVQ_JOINERS);
+  q->unfinished--;
   return 0;
 }
 

@@ -150,14 +150,34 @@ Future *new_future (lua_State *L, Loop *lp, int kind, int extra) {
 enum { SENTINEL_FUTURE = 1, SENTINEL_EXCEPTION };
 
 
-/* Pop the exception on top and make it the outcome of the future at `fi`. */
-static void set_exception (lua_State *L, Loop *lp, int fi) {
-  Future *f = lua_touserdata(L, fi);
-  lua_newuserdatauv(L, 0, 2);
+/*
+** A future is finished in two steps, so that a memory error leaves it
+** pending: prepare_* makes what may fail (its outcome, the ready queue's
+** room for the one entry future_finish may queue: its own, or that of
+** the gathering future it completes), then commit_* makes the change.
+*/
+
+/*
+** Replace the exception on top by a sentinel holding it, for the future
+** at `fi`.  A gathering future has its sentinel from aio_gather: it fails
+** when its failed child has committed already, when nothing may fail.
+*/
+static void prepare_exception (lua_State *L, Loop *lp, int fi) {
+  if (((Future *)lua_touserdata(L, fi))->gathering)
+    lua_getiuservalue(L, fi, UV_SENTINEL);
+  else
+    lua_newuserdatauv(L, 0, 2);
+  ready_reserve(L, lp);
   lua_insert(L, -2);
   lua_setiuservalue(L, -2, SENTINEL_EXCEPTION);
   lua_pushvalue(L, fi);
   lua_setiuservalue(L, -2, SENTINEL_FUTURE);
+}
+
+
+/* Pop the sentinel on top and make it the outcome of the future at `fi`. */
+static void commit_exception (lua_State *L, Loop *lp, int fi) {
+  Future *f = lua_touserdata(L, fi);
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->sentinel_ref);
   lua_setmetatable(L, -2);
   lua_setiuservalue(L, fi, UV_RESULT);
@@ -165,6 +185,13 @@ static void set_exception (lua_State *L, Loop *lp, int fi) {
   f->state = FINISHED;
   lp->failures++;
   future_finish(L, lp, fi, f);
+}
+
+
+/* Pop the exception on top and make it the outcome of the future at `fi`. */
+static void set_exception (lua_State *L, Loop *lp, int fi) {
+  prepare_exception(L, lp, fi);
+  commit_exception(L, lp, fi);
 }
 
 
@@ -206,18 +233,24 @@ int push_outcome (lua_State *L, int fi) {
 }
 
 
-/*
-** Store the `n` values on top of the stack as the results of the pending
-** future at `fi` (popping them) and finish it.
-*/
-static void finish_results (lua_State *L, Loop *lp, int fi, Future *f,
-                            int n) {
+/* Replace the `n` values on top by what commit_results stores of them. */
+static void prepare_results (lua_State *L, Loop *lp, int n) {
   if (n > 1) {
     lua_createtable(L, n, 0);
     lua_insert(L, -n - 1);
     for (int i = n; i >= 1; i--)
       lua_rawseti(L, -i - 1, i);
   }
+  ready_reserve(L, lp);
+}
+
+
+/*
+** Make the `n` values prepare_results left on top (popping them) the
+** results of the pending future at `fi`, and finish it.
+*/
+static void commit_results (lua_State *L, Loop *lp, int fi, Future *f,
+                            int n) {
   if (n > 0) lua_setiuservalue(L, fi, UV_RESULT);
   f->nresults = n;
   f->state = FINISHED;
@@ -225,14 +258,20 @@ static void finish_results (lua_State *L, Loop *lp, int fi, Future *f,
 }
 
 
+/*
+** Store the `n` values on top of the stack as the results of the pending
+** future at `fi` (popping them) and finish it.
+*/
 void set_results (lua_State *L, Loop *lp, int fi, int n) {
-  finish_results(L, lp, fi, lua_touserdata(L, fi), n);
+  prepare_results(L, lp, n);
+  commit_results(L, lp, fi, lua_touserdata(L, fi), n);
 }
 
 
 /* Finish the pending future at `fi` as cancelled (message at `msg`, 0: none). */
 static void set_cancelled (lua_State *L, Loop *lp, int fi, int msg) {
   Future *f = lua_touserdata(L, fi);
+  ready_reserve(L, lp);
   if (msg) {
     lua_pushvalue(L, msg);
     lua_setiuservalue(L, fi, UV_CANCELMSG);
@@ -437,11 +476,14 @@ static void keep_thread (lua_State *L, Loop *lp, int slot) {
 */
 static void start_task (lua_State *L, Loop *lp, Future *t, int ti,
                         int nargs) {
+  ready_reserve(L, lp);  /* then queueing its first step cannot fail */
   take_slot(lp, t);
   if (t->thread == NULL) {
     t->thread = lua_newthread(L);
     keep_thread(L, lp, t->slot);
   }
+  if (nargs >= LUA_MINSTACK && !lua_checkstack(t->thread, nargs + 1))
+    luaL_error(L, "not enough memory");
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->tasks_ref);
   lua_pushvalue(L, ti);
   lua_rawseti(L, -2, t->slot);
@@ -487,6 +529,42 @@ static void release_slot (lua_State *L, Loop *lp, Future *t, int tasks) {
 static void task_release (lua_State *L, Loop *lp, int ti) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->tasks_ref);
   release_slot(L, lp, lua_touserdata(L, ti), lua_gettop(L));
+  lua_pop(L, 1);
+}
+
+
+/*
+** A run that failed (a memory error, an error of the loop itself) cannot
+** finish its tasks: end those still pending cancelled, with no done
+** callback, and close their threads, which runs their pending
+** to-be-closed variables as coroutine.close does.  They leave the ready
+** queue and the timer heap before any __close runs: a __close may run
+** code that collects the tasks released already.  Allocates nothing.
+*/
+void close_pending_tasks (lua_State *L, Loop *lp) {
+  int tasks;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->tasks_ref);
+  tasks = lua_gettop(L);
+  for (int slot = 1; slot <= lp->top_slot; slot++) {
+    Future *t = (lua_rawgeti(L, tasks, slot), lua_touserdata(L, -1));
+    if (t != NULL) {
+      t->state = CANCELLED;
+      t->must_cancel = 0;
+      t->has_callbacks = 0;
+      if (t->timer.index >= 0) heap_remove(lp, &t->timer);
+    }
+    lua_pop(L, 1);
+  }
+  unschedule_done_tasks(lp);
+  for (int slot = 1; slot <= lp->top_slot; slot++) {
+    Future *t = (lua_rawgeti(L, tasks, slot), lua_touserdata(L, -1));
+    if (t != NULL) {
+      lua_resetthread(t->thread);
+      lua_settop(t->thread, 0);
+      release_slot(L, lp, t, tasks);
+    }
+    lua_pop(L, 1);
+  }
   lua_pop(L, 1);
 }
 
@@ -556,11 +634,13 @@ void push_cancel_cut_error (lua_State *L) {
 */
 int task_cancel (lua_State *L, Loop *lp, int ti, int msg) {
   Future *t = lua_touserdata(L, ti);
-  int took = 0;
+  int took = 0, waiting;
   if (t->state != PENDING) return 0;
+  waiting = lua_getiuservalue(L, ti, UV_WAITING) != LUA_TNIL;
+  if (waiting || t->timer.index >= 0)
+    ready_reserve(L, lp);  /* for the entry the request queues */
   t->num_cancels++;
-  if (lua_getiuservalue(L, ti, UV_WAITING) != LUA_TNIL)
-    took = forward_cancel(L, lp, lua_gettop(L), msg);
+  if (waiting) took = forward_cancel(L, lp, lua_gettop(L), msg);
   lua_pop(L, 1);
   if (took) return took;  /* taken, or CANCEL_CUT: nothing more, as CPython */
   if (t->must_cancel == CANCEL_TAKEN) return 1;
@@ -578,10 +658,11 @@ int task_cancel (lua_State *L, Loop *lp, int ti, int msg) {
 static void task_bad_yield (lua_State *L, Loop *lp, int ti) {
   Future *t = lua_touserdata(L, ti);
   lua_resetthread(t->thread);
-  task_release(L, lp, ti);
   pystd_newerror(L, "RuntimeError", "Task got bad yield: a task may only "
                  "suspend through asyncio calls, not coroutine.yield");
-  set_exception(L, lp, ti);
+  prepare_exception(L, lp, ti);
+  task_release(L, lp, ti);
+  commit_exception(L, lp, ti);
 }
 
 
@@ -625,8 +706,9 @@ static void task_ended_in_error (lua_State *L, Loop *lp, int ti) {
     lua_pop(L, 2);
     return;
   }
+  prepare_exception(L, lp, ti);
   task_release(L, lp, ti);
-  set_exception(L, lp, ti);
+  commit_exception(L, lp, ti);
 }
 
 
@@ -658,8 +740,9 @@ void task_stepped (lua_State *L, Loop *lp, Future *t, int status,
         task_set_cancelled(L, lp, ti, 0);
       }
       else {
+        prepare_results(L, lp, nres);
         release_slot(L, lp, t, ti - 1);
-        finish_results(L, lp, ti, t, nres);
+        commit_results(L, lp, ti, t, nres);
       }
       break;
     default:
@@ -803,13 +886,12 @@ void unwrap_async (lua_State *L, int idx) {
 
 
 /*
-** Consume the coroutine object at `ci`: push its function and arguments,
-** returning the number of arguments.
+** Push the function and arguments of the coroutine object at `ci`,
+** returning the number of arguments; the caller marks it consumed.
 */
 static int coro_unpack (lua_State *L, int ci, Future *c) {
   if (c->consumed)
     pystd_raise(L, "RuntimeError", "cannot reuse already awaited coroutine");
-  c->consumed = 1;
   if (lua_gettop(L) + c->u.nargs + 2 > LUA_MINSTACK)  /* else guaranteed */
     luaL_checkstack(L, c->u.nargs + 2, "too many arguments");
   lua_getiuservalue(L, ci, UV_NAME);
@@ -828,11 +910,11 @@ static int coro_unpack (lua_State *L, int ci, Future *c) {
 */
 void task_from_coro (lua_State *L, Loop *lp, int ci) {
   Future *c = lua_touserdata(L, ci);
-  int nargs = coro_unpack(L, ci, c);
+  start_task(L, lp, c, ci, coro_unpack(L, ci, c));
+  c->consumed = 1;  /* once started: a memory error leaves it a coroutine */
   c->kind = c->timer.kind = KIND_TASK;
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->class_ref[KIND_TASK]);
   lua_setmetatable(L, ci);
-  start_task(L, lp, c, ci, nargs);
 }
 
 
@@ -924,7 +1006,12 @@ int aio_inline (lua_State *L) {
   lua_settop(L, 1);
   if (kind != KIND_CORO && lua_type(L, 1) != LUA_TFUNCTION) return 0;
   if (lp->current == NULL) return no_running_loop(L);
-  if (kind == KIND_CORO) return coro_unpack(L, 1, lua_touserdata(L, 1)) + 1;
+  if (kind == KIND_CORO) {
+    Future *c = lua_touserdata(L, 1);
+    int nargs = coro_unpack(L, 1, c);
+    c->consumed = 1;
+    return nargs + 1;
+  }
   unwrap_async(L, 1);
   return 1;
 }
@@ -1076,7 +1163,9 @@ int aio_gather (lua_State *L) {
   lua_insert(L, 1);  /* stack: children, return_exceptions, future */
   lua_settop(L, 1);
   lua_pushboolean(L, return_exceptions);
-  g = new_future(L, lp, KIND_FUTURE, 0);
+  g = new_future(L, lp, KIND_FUTURE, 1);
+  lua_newuserdatauv(L, 0, 2);
+  lua_setiuservalue(L, 3, UV_SENTINEL);
   g->gathering = 1;
   g->u.remaining = n;
   g->return_exceptions = return_exceptions;

@@ -360,15 +360,27 @@ return function(asyncio)
     end
   end
 
-  --- tg:create_task(coro [, name]) | tg:create_task(fn, ...) -> Task
+  --- Count `task` in the group (once, done or not: its callback uncounts it).
+  local function adopt(tg, task)
+    if tg.tasks[task] then return end
+    tg.tasks[task] = true
+    task:add_done_callback(tg.on_task_done)
+    tg.ntasks = tg.ntasks + 1
+  end
+
+  --- tg:create_task(coro [, name]) | tg:create_task(fn, ...) -> Task.  A
+  -- task made here that the group could not count (a memory error) is
+  -- cancelled before it starts.
   function TaskGroup:create_task(...)
     if self.exited then raise("RuntimeError", "TaskGroup is finished") end
     if self.aborting then raise("RuntimeError", "TaskGroup is shutting down") end
+    local given = asyncio.isfuture((...))
     local task = create_task(...)
-    if not self.tasks[task] then  -- counted once, done or not: its callback uncounts it
-      self.tasks[task] = true
-      self.ntasks = self.ntasks + 1
-      task:add_done_callback(self.on_task_done)
+    local ok, err = pcall(adopt, self, task)
+    if not ok then
+      self.tasks[task] = nil
+      if not given then task:cancel() end
+      error(err, 0)
     end
     return task
   end
@@ -471,10 +483,12 @@ return function(asyncio)
   function Guard:__close() self.owner:release() end
 
   --- hold(): acquire (suspending if needed) and return a to-be-closed
-  -- guard that releases
+  -- guard that releases (made first: a memory error must not leave the
+  -- primitive acquired with no guard to release it)
   local function hold(self)
+    local guard = setmetatable({ owner = self }, Guard)
     self:acquire()
-    return setmetatable({ owner = self }, Guard)
+    return guard
   end
 
   -- }======================================================
@@ -511,8 +525,8 @@ return function(asyncio)
 
   function Lock:release()
     if not self.locked_ then raise("RuntimeError", "Lock is not acquired.") end
+    wake_first(self.waiters, true)  -- first: it may raise a memory error
     self.locked_ = false
-    wake_first(self.waiters, true)
   end
 
   --- "[state]" of a primitive's repr, with ", waiters:N" when some wait
@@ -535,12 +549,14 @@ return function(asyncio)
 
   function Event:is_set() return self.value end
 
+  --- The event is set last: after a memory error it is still unset, and
+  -- set() wakes the waiters left.
   function Event:set()
     if self.value then return end
-    self.value = true
     for fut in self.waiters:iter() do
       if not fut:done() then fut:set_result(true) end
     end
+    self.value = true
   end
 
   function Event:clear() self.value = false end
@@ -608,9 +624,13 @@ return function(asyncio)
     return true
   end
 
+  --- value + 1, then _wake_up_next; the count changes last, so that a
+  -- memory error leaves the semaphore as it was
   function Semaphore:release()
+    for fut in self.waiters:iter() do
+      if not fut:done() then return fut:set_result(true) end
+    end
     self.value = self.value + 1
-    self:_wake_up_next()
   end
 
   function Semaphore:__tostring()
