@@ -17,7 +17,6 @@ typedef struct Faults {
   void *ud;              /* and its user data */
   lua_Integer allowed;   /* allocations still granted; -1: all of them */
   lua_Integer refused;   /* allocations refused since fail_after */
-  lua_Integer made;      /* allocations asked for since the wrapping */
 } Faults;
 
 
@@ -28,7 +27,6 @@ typedef struct Faults {
 static void *faulty_alloc (void *ud, void *ptr, size_t osize, size_t nsize) {
   Faults *f = (Faults *)ud;
   if (nsize > 0 && (ptr == NULL || nsize > osize)) {
-    f->made++;
     if (f->allowed == 0) {
       f->refused++;
       return NULL;
@@ -64,13 +62,6 @@ static int stop (lua_State *L) {
 }
 
 
-/* allocations(): the allocations asked for so far */
-static int allocations (lua_State *L) {
-  lua_pushinteger(L, get_faults(L)->made);
-  return 1;
-}
-
-
 /* At lua_close the wrapper's data dies: Lua's own allocator takes over. */
 static int faults_gc (lua_State *L) {
   Faults *f = (Faults *)lua_touserdata(L, 1);
@@ -82,7 +73,6 @@ static int faults_gc (lua_State *L) {
 static const luaL_Reg funcs[] = {
   {"fail_after", fail_after},
   {"stop", stop},
-  {"allocations", allocations},
   {NULL, NULL}
 };
 
@@ -96,7 +86,7 @@ static void push_faults (lua_State *L) {
   f = (Faults *)lua_newuserdatauv(L, sizeof(Faults), 0);
   f->alloc = lua_getallocf(L, &f->ud);
   f->allowed = -1;
-  f->refused = f->made = 0;
+  f->refused = 0;
   lua_createtable(L, 0, 1);
   lua_pushcfunction(L, faults_gc);
   lua_setfield(L, -2, "__gc");
