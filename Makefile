@@ -160,7 +160,7 @@ rock-install: all
 lint:
 	luacheck --no-color lua spec examples bench
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-	  --std=c11 -I csrc csrc fuzz
+	  --std=c11 -I csrc csrc fuzz spec
 
 clean:
 	rm -rf pystd build
