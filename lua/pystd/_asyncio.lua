@@ -602,8 +602,8 @@ return function(asyncio)
   function Semaphore:_wake_up_next()
     for fut in self.waiters:iter() do
       if not fut:done() then
+        fut:set_result(true)  -- first: it may raise a memory error
         self.value = self.value - 1
-        fut:set_result(true)
         return
       end
     end
