@@ -117,17 +117,6 @@ void unschedule_done_tasks (Loop *lp) {
 }
 
 
-static void ready_clear (lua_State *L, Loop *lp) {
-  ReadyEntry *ring = realloc(lp->ready, ASYNCIO_READY_MIN * sizeof *ring);
-  if (ring == NULL) luaL_error(L, "not enough memory");
-  lp->ready = ring;
-  lua_createtable(L, ASYNCIO_READY_MIN, 0);
-  ring_free(L, 1, ASYNCIO_READY_MIN);
-  lua_rawseti(L, LUA_REGISTRYINDEX, lp->ready_ref);
-  lp->ready_head = lp->ready_count = 0;
-  lp->ready_cap = ASYNCIO_READY_MIN;
-}
-
 /* }====================================================== */
 
 
@@ -731,9 +720,10 @@ static int kept_entry (Loop *lp, ReadyEntry e) {
 
 
 /*
-** Forget the callbacks queued or timed (each run starts with a new loop);
-** tasks a cancellation could not finish stay scheduled.  It allocates
-** first: a memory error leaves the schedule as it was.
+** Forget the callbacks queued or timed (each run starts with a new loop;
+** a new Loop gets its empty queue here too); tasks a cancellation could
+** not finish stay scheduled.  It allocates first: a memory error leaves
+** the schedule as it was.
 */
 static void clear_schedule (lua_State *L, Loop *lp) {
   int mask = lp->ready_cap - 1, cap = ASYNCIO_READY_MIN, kept = 0, old;
@@ -957,14 +947,13 @@ static Loop *new_loop (lua_State *L) {
   lp->armed_when = -1;
   lua_newtable(L);
   lp->ready_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  lp->ready = NULL;
-  ready_clear(L, lp);
   lua_newtable(L);
   lp->tasks_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_newtable(L);
   lp->threads_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_newtable(L);
   lp->timers_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  clear_schedule(L, lp);  /* the empty ready queue, at its smallest */
   lua_pushboolean(L, 0);
   lp->failed_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushboolean(L, 0);
