@@ -400,6 +400,31 @@ describe("pystd.asyncio", function()
       table.sort(closed)
       assert.same({ "cancel", "error", "ok" }, closed)
     end)
+
+    it("may be created by finalizers that run while tasks are created", function()
+      -- creating a task may run a collection step, and its finalizers:
+      -- those creating tasks too must leave every task its own slot
+      local from_gc = {}
+      local Spawner = { __gc = function(o)
+        from_gc[#from_gc + 1] = asyncio.create_task(function() return o.n end)
+      end }
+      local sum, expected = run(function()
+        local tasks, expected = {}, 0
+        for i = 1, 3000 do
+          setmetatable({ n = i }, Spawner)
+          expected = expected + i
+          tasks[i] = asyncio.create_task(function() return -i end)
+        end
+        collectgarbage()
+        assert.equal(#tasks + #from_gc + 1, #asyncio.all_tasks())
+        local sum = 0
+        for i = 1, #tasks do sum = sum + tasks[i]:await() + i end
+        for i = 1, #from_gc do sum = sum + from_gc[i]:await() end
+        return sum, expected
+      end)
+      assert.equal(3000, #from_gc)
+      assert.equal(expected, sum)
+    end)
   end)
 
   describe("sleep", function()

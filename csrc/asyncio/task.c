@@ -425,22 +425,9 @@ void push_task (lua_State *L, Loop *lp, Future *t) {
 ** task gives its slot back with its thread (kept in the threads array, by
 ** slot) to the pool, while the pool has fewer than ASYNCIO_POOL_MAX of
 ** them, so that the next task reuses a thread without any Lua table
-** operation; else the slot goes back alone.  Pooled slots are taken first.
+** operation; else the slot goes back alone.  A new task takes the pool's
+** top slot (see fill_pool).
 */
-
-/* Take a slot for the new task `t`, and the thread the slot keeps (or NULL). */
-static void take_slot (Loop *lp, Future *t) {
-  if (lp->npool > 0) {
-    PooledSlot *pooled = &lp->pool[--lp->npool];
-    t->slot = pooled->slot;
-    t->thread = pooled->thread;
-  }
-  else {
-    t->slot = lp->nfree > 0 ? lp->free_slots[--lp->nfree] : ++lp->top_slot;
-    t->thread = NULL;
-  }
-}
-
 
 /* Give the slot of the done task `t` back: to the pool, if `kept`. */
 static void give_slot (lua_State *L, Loop *lp, Future *t, lua_State *kept) {
@@ -470,24 +457,50 @@ static void keep_thread (lua_State *L, Loop *lp, int slot) {
 
 
 /*
+** Make sure the pool has a slot and thread, whose top one the next task
+** takes: a new thread with a free slot if it is empty.  The thread is
+** made first, as making it may run finalizers, which may take slots.
+*/
+static void fill_pool (lua_State *L, Loop *lp) {
+  lua_State *thread;
+  int slot;
+  if (lp->npool > 0) return;
+  thread = lua_newthread(L);
+  if (lp->npool > 0) {  /* a finalizer gave a slot back meanwhile */
+    lua_pop(L, 1);
+    return;
+  }
+  slot = lp->nfree > 0 ? lp->free_slots[lp->nfree - 1] : lp->top_slot + 1;
+  keep_thread(L, lp, slot);
+  if (lp->nfree > 0) lp->nfree--;
+  else lp->top_slot++;
+  lp->pool[0].slot = slot;
+  lp->pool[0].thread = thread;
+  lp->npool = 1;
+}
+
+
+/*
 ** Start the task at `ti` (a fresh Task userdata) on the function and
-** `nargs` arguments on top of the stack, popping them: it takes a slot
-** and the thread that slot keeps; its first step is queued.
+** `nargs` arguments on top of the stack, popping them: it takes the
+** pool's top slot and thread once nothing can fail, so that a memory
+** error loses neither; its first step is queued.
 */
 static void start_task (lua_State *L, Loop *lp, Future *t, int ti,
                         int nargs) {
+  PooledSlot *top;
   ready_reserve(L, lp);  /* then queueing its first step cannot fail */
-  take_slot(lp, t);
-  if (t->thread == NULL) {
-    t->thread = lua_newthread(L);
-    keep_thread(L, lp, t->slot);
-  }
-  if (nargs >= LUA_MINSTACK && !lua_checkstack(t->thread, nargs + 1))
+  fill_pool(L, lp);  /* no finalizer runs from here on */
+  top = &lp->pool[lp->npool - 1];
+  if (nargs >= LUA_MINSTACK && !lua_checkstack(top->thread, nargs + 1))
     luaL_error(L, "not enough memory");
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->tasks_ref);
   lua_pushvalue(L, ti);
-  lua_rawseti(L, -2, t->slot);
+  lua_rawseti(L, -2, top->slot);
   lua_pop(L, 1);
+  t->slot = top->slot;
+  t->thread = top->thread;
+  lp->npool--;
   t->id = ++lp->task_counter;
   lua_xmove(L, t->thread, nargs + 1);
   t->nstart = nargs;

@@ -456,6 +456,30 @@ describe("pystd.asyncio when memory runs out", function()
     end, function(s) assert.equal("main done", s) end)
   end)
 
+  it("keeps the pooled thread of a task that cannot start", function()
+    local faults = require "spec.failalloc"
+    local many = {}
+    for i = 1, 200 do many[i] = i end  -- the pooled thread's stack must grow
+    local function count(...) return select("#", ...) end
+    for n = 0, math.huge do
+      granted = n
+      local refused = run(function()
+        local pooled, reused
+        asyncio.create_task(function() pooled = coroutine.running() end):await()
+        local function start() return asyncio.create_task(count, table.unpack(many)) end
+        faults.fail_after(n)
+        local ok, t = pcall(start)
+        local refused = faults.stop()
+        if ok then assert.equal(200, t:await()) end
+        asyncio.create_task(function() reused = coroutine.running() end):await()
+        assert.equal(pooled, reused, ("with %d allocations granted"):format(n))
+        return refused
+      end)
+      after()
+      if refused == 0 then return end
+    end
+  end)
+
   describe("inside a task that catches the memory error", function()
     --- a future and a task waiting on it
     local function awaited_future()
