@@ -16,6 +16,7 @@ typedef struct Faults {
   lua_Alloc alloc;       /* the allocator wrapped */
   void *ud;              /* and its user data */
   lua_Integer allowed;   /* allocations still granted; -1: all of them */
+  lua_Integer granted;   /* allocations granted since fail_after */
   lua_Integer refused;   /* allocations refused since fail_after */
 } Faults;
 
@@ -32,6 +33,7 @@ static void *faulty_alloc (void *ud, void *ptr, size_t osize, size_t nsize) {
       return NULL;
     }
     if (f->allowed > 0) f->allowed--;
+    f->granted++;
   }
   return f->alloc(f->ud, ptr, osize, nsize);
 }
@@ -47,18 +49,22 @@ static int fail_after (lua_State *L) {
   Faults *f = get_faults(L);
   lua_Integer n = luaL_checkinteger(L, 1);
   luaL_argcheck(L, n >= 0, 1, "must be >= 0");
-  f->refused = 0;
+  f->granted = f->refused = 0;
   f->allowed = n;
   return 0;
 }
 
 
-/* stop(): grant all allocations again; returns how many were refused */
+/*
+** stop(): grant all allocations again; returns how many were refused and
+** how many granted since fail_after.
+*/
 static int stop (lua_State *L) {
   Faults *f = get_faults(L);
   f->allowed = -1;
   lua_pushinteger(L, f->refused);
-  return 1;
+  lua_pushinteger(L, f->granted);
+  return 2;
 }
 
 
@@ -86,7 +92,7 @@ static void push_faults (lua_State *L) {
   f = (Faults *)lua_newuserdatauv(L, sizeof(Faults), 0);
   f->alloc = lua_getallocf(L, &f->ud);
   f->allowed = -1;
-  f->refused = 0;
+  f->granted = f->refused = 0;
   lua_createtable(L, 0, 1);
   lua_pushcfunction(L, faults_gc);
   lua_setfield(L, -2, "__gc");
