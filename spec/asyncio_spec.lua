@@ -428,6 +428,20 @@ describe("pystd.asyncio", function()
   end)
 
   describe("sleep", function()
+    it("ends a loop pass after the callbacks due with it, as CPython's", function()
+      -- CPython's sleep resumes its task through a future's callback: a
+      -- wait whose timeout falls due with the sleep of the task it waits
+      -- for sees that task pending (seed 2609 of fuzz/asyncio_diff)
+      local seen = {}
+      run(function()
+        local t = asyncio.create_task(function() sleep(0.04) seen[#seen + 1] = "slept" end)
+        local done, pending = asyncio.wait({ t }, { return_when = "FIRST_COMPLETED", timeout = 0.04 })
+        seen[#seen + 1] = ("wait %d %d"):format(#done, #pending)
+        t:await()
+      end)
+      assert.same({ "wait 0 1", "slept" }, seen)
+    end)
+
     it("waits about the given time and returns its result", function()
       run(function()
         local loop = asyncio.get_running_loop()

@@ -139,8 +139,15 @@ typedef struct HeapEntry {
 /* an entry of the ready queue */
 typedef struct ReadyEntry {
   void *obj;          /* a Future, Task or Handle */
-  int step;           /* a pending task to step; else run/call obj */
+  int step;           /* READY_CALL, READY_STEP or READY_WAKE */
 } ReadyEntry;
+
+/* what a ready entry asks: run the Handle or the Future's callbacks; step
+   the pending task; queue the step of the task whose sleep ended (a pass
+   later, as CPython's sleep, which goes through a future's callback) */
+#define READY_CALL  0
+#define READY_STEP  1
+#define READY_WAKE  2
 
 /* the first byte of every object the ready queue holds is its kind */
 #define kind_at(obj)  (*(unsigned char *)(obj))
@@ -163,7 +170,8 @@ typedef struct Future {
                                 CANCEL_PENDING, or CANCEL_TAKEN */
   unsigned char suspending;  /* set by our suspending calls before yielding */
   unsigned char named;     /* UV_NAME holds the task's name */
-  unsigned char scheduled; /* in the ready queue to be stepped */
+  unsigned char scheduled; /* in the ready queue: READY_STEP to be stepped,
+                              READY_WAKE woken from its sleep */
   int nresults;       /* results stored in UV_RESULT (-1: an exception) */
   union {
     int nargs;        /* coroutine: arguments from UV_ARGS */
@@ -356,10 +364,15 @@ static inline void ready_reserve (lua_State *L, Loop *lp) {
 
 /* Queue the pending task `t` to be stepped (once, however often asked). */
 static inline void schedule_step (lua_State *L, Loop *lp, Future *t) {
-  if (!t->scheduled) {
-    ready_append(L, lp, t, 1);  /* first: it may raise a memory error */
-    t->scheduled = 1;
+  if (t->scheduled != READY_STEP) {
+    ready_append(L, lp, t, READY_STEP);  /* first: it may raise a memory error */
+    t->scheduled = READY_STEP;
   }
+}
+
+/* Is the task `t` in a sleep: timed, or ended with its wake-up queued? */
+static inline int is_sleeping (const Future *t) {
+  return t->timer.index >= 0 || t->scheduled == READY_WAKE;
 }
 
 /* a class whose functions get (loop, metatable) as upvalues */

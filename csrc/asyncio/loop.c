@@ -79,7 +79,7 @@ void ready_wake (Loop *lp) {
 void ready_push (lua_State *L, Loop *lp, int idx) {
   int slot;
   idx = lua_absindex(L, idx);
-  slot = ready_append(L, lp, lua_touserdata(L, idx), 0);
+  slot = ready_append(L, lp, lua_touserdata(L, idx), READY_CALL);
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->ready_ref);
   lua_pushvalue(L, idx);
   lua_rawseti(L, -2, slot + 1);
@@ -93,7 +93,8 @@ void ready_push (lua_State *L, Loop *lp, int idx) {
 */
 static ReadyEntry ready_pop (lua_State *L, Loop *lp, int ring) {
   ReadyEntry entry = lp->ready[lp->ready_head];
-  if (!entry.step) {  /* take the value out: the ring must not keep it */
+  if (entry.step == READY_CALL) {  /* take the value out: the ring must
+                                     not keep it */
     lua_rawgeti(L, ring, lp->ready_head + 1);
     lua_pushboolean(L, 0);
     lua_rawseti(L, ring, lp->ready_head + 1);
@@ -111,7 +112,7 @@ static ReadyEntry ready_pop (lua_State *L, Loop *lp, int ring) {
 void unschedule_done_tasks (Loop *lp) {
   for (int i = 0; i < lp->ready_count; i++) {
     ReadyEntry *e = &lp->ready[(lp->ready_head + i) & (lp->ready_cap - 1)];
-    if (e->step && ((Future *)e->obj)->state != PENDING)
+    if (e->step != READY_CALL && ((Future *)e->obj)->state != PENDING)
       e->obj = &lp->no_task;
   }
 }
@@ -300,6 +301,19 @@ static void run_handle (lua_State *L, int hi) {
 
 
 /*
+** The turn of a READY_WAKE entry: queue the step of its task, unless a
+** cancel took the sleep meanwhile (or the run ended it: lp->no_task).  The
+** entry just taken leaves room for the step's.
+*/
+static void end_sleep (lua_State *L, Loop *lp, Future *t) {
+  if (t->scheduled == READY_WAKE) {
+    t->scheduled = 0;
+    schedule_step(L, lp, t);
+  }
+}
+
+
+/*
 ** Run what was queued when this pass began (what those queue runs in the
 ** next pass, as CPython's _run_once).  Called protected.
 */
@@ -309,8 +323,10 @@ static int run_ready (lua_State *L) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->ready_ref);  /* ring at 2 */
   while (n-- > 0 && lp->ready_count > 0) {
     ReadyEntry entry = ready_pop(L, lp, 2);
-    if (entry.step)
+    if (entry.step == READY_STEP)
       task_step(L, lp, entry.obj);
+    else if (entry.step == READY_WAKE)
+      end_sleep(L, lp, entry.obj);
     else {
       if (kind_at(entry.obj) == KIND_HANDLE) run_handle(L, 3);
       else run_callbacks(L, lp, 3);
@@ -321,15 +337,22 @@ static int run_ready (lua_State *L) {
 }
 
 
-/* Move every due heap entry to the ready queue.  Called protected. */
+/*
+** Move every due heap entry to the ready queue: a handle to run, or the
+** wake-up of a sleeping task.  Called protected.
+*/
 static int run_timers (lua_State *L) {
   Loop *lp = lua_touserdata(L, 1);
   double now = loop_time() + 0.0005;  /* within half a ms counts as due */
   while (lp->heap_n > 0 && lp->heap[0].when <= now) {
     HeapNode *node = lp->heap[0].node;
+    ready_reserve(L, lp);  /* a memory error leaves the entry in the heap */
     heap_remove(lp, node);
-    if (node->kind == KIND_TASK)
-      schedule_step(L, lp, node_owner(node, Future));
+    if (node->kind == KIND_TASK) {
+      Future *t = node_owner(node, Future);
+      ready_append(L, lp, t, READY_WAKE);
+      t->scheduled = READY_WAKE;
+    }
     else {
       Handle *h = node_owner(node, Handle);
       lua_rawgeti(L, LUA_REGISTRYINDEX, lp->timers_ref);
@@ -715,7 +738,8 @@ static void keep_task_timers (Loop *lp) {
 
 /* Does clear_schedule keep the ready entry `e` (not a handle's call)? */
 static int kept_entry (Loop *lp, ReadyEntry e) {
-  return e.step ? e.obj != &lp->no_task : kind_at(e.obj) != KIND_HANDLE;
+  return e.step != READY_CALL ? e.obj != &lp->no_task
+                              : kind_at(e.obj) != KIND_HANDLE;
 }
 
 
@@ -743,7 +767,7 @@ static void clear_schedule (lua_State *L, Loop *lp) {
   for (int i = 0; i < lp->ready_count; i++) {
     int slot = (lp->ready_head + i) & mask;
     if (!kept_entry(lp, lp->ready[slot])) continue;
-    if (!lp->ready[slot].step) {
+    if (lp->ready[slot].step == READY_CALL) {
       lua_rawgeti(L, old, slot + 1);
       lua_rawseti(L, old + 1, kept + 1);
     }

@@ -591,10 +591,12 @@ static void task_set_cancelled (lua_State *L, Loop *lp, int ti, int msg) {
 
 /*
 ** The sleep of task `t` takes its pending cancel (see CANCEL_TAKEN): off the
-** timer heap, and queued so that its resume raises.
+** timer heap (or its wake-up made void), and queued so that its resume
+** raises.
 */
 static void sleep_takes_cancel (lua_State *L, Loop *lp, Future *t) {
-  heap_remove(lp, &t->timer);
+  ready_reserve(L, lp);
+  if (t->timer.index >= 0) heap_remove(lp, &t->timer);
   schedule_step(L, lp, t);
   t->must_cancel = CANCEL_TAKEN;
 }
@@ -613,7 +615,7 @@ static void task_deliver_cancel (lua_State *L, Loop *lp, int ti) {
       t->must_cancel = 0;
     lua_pop(L, 1);
   }
-  else if (t->timer.index >= 0)
+  else if (is_sleeping(t))
     sleep_takes_cancel(L, lp, t);
   lua_pop(L, 1);
 }
@@ -650,7 +652,7 @@ int task_cancel (lua_State *L, Loop *lp, int ti, int msg) {
   int took = 0, waiting;
   if (t->state != PENDING) return 0;
   waiting = lua_getiuservalue(L, ti, UV_WAITING) != LUA_TNIL;
-  if (waiting || t->timer.index >= 0)
+  if (waiting || is_sleeping(t))
     ready_reserve(L, lp);  /* for the entry the request queues */
   t->num_cancels++;
   if (waiting) took = forward_cancel(L, lp, lua_gettop(L), msg);
@@ -661,7 +663,7 @@ int task_cancel (lua_State *L, Loop *lp, int ti, int msg) {
   if (msg) lua_pushvalue(L, msg);
   else lua_pushnil(L);  /* the message of this request, none: not an older one */
   lua_setiuservalue(L, ti, UV_CANCELMSG);
-  if (t != lp->current && t->timer.index >= 0)
+  if (t != lp->current && is_sleeping(t))
     sleep_takes_cancel(L, lp, t);
   return 1;
 }
