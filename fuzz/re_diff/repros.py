@@ -90,6 +90,8 @@ REPROS = [
      {}),
     ("CPython bug: a conditional sees a capture of an abandoned branch",
      r"((|(?(1)a)))", "", "a", "fullmatch", {}),
+    ("CPython bug: a conditional sees a capture of an abandoned lazy try",
+     r"((x)*?(?(1),))y", "", "xxy", "search", {}),
     ("documented: lastindex after a loop matched groups out of order",
      r'(?:I("?)|()y)+', "", "yI", "search.li", {}),
     ("documented: a conditional inside the repeated group it refers to",
