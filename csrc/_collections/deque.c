@@ -194,12 +194,13 @@ static void push_value (lua_State *L, Deque *d, int arg, int ring, int v,
                         int left) {
   if (lua_isnil(L, v)) nil_element_error(L);
   if (d->maxlen == 0) return;
-  d->mutations++;
-  if (d->count == d->maxlen) {
+  if (d->count == d->maxlen) {  /* then the ring has room */
     if (left) drop_right(L, d, ring);
     else drop_left(L, d, ring);
   }
   reserve_one(L, d, arg, ring);
+  d->mutations++;  /* once nothing can fail: an iterator goes on after a
+                      memory error */
   lua_pushvalue(L, v);
   if (left) {
     step_head(d, -1);

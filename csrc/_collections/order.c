@@ -112,6 +112,8 @@ static void compact (lua_State *L, Order *o, int keys, int pos, int t,
   }
   o->n = j + shift;
   o->first = o->lo = 1;
+  o->version++;  /* the entries moved: iterators stop, even if the change
+                    that swept fails */
 }
 
 

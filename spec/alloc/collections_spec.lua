@@ -196,13 +196,16 @@ end
 
 --- Check the deque left by an operation: its elements are one of
 -- `states` (see which_state); an iterator started before the op stops
--- if the op changed the deque; the deque keeps working.
+-- if the op changed the deque, and goes on if it failed before any
+-- change; the deque keeps working.
 local function check_deque(d, done, states, iterator, partial)
   local items = deque_items(d)
   which_state(items, states, same_array, show, done, partial)
   if iterator and not same_array(items, states[1]) then
     local err = raises("RuntimeError", iterator)
     assert(err.message == "deque mutated during iteration", err.message)
+  elseif iterator and not done then
+    assert(iterator() == items[1], "an iterator stopped by a failed op")
   end
   workout(d, items)
 end
@@ -923,6 +926,36 @@ describe("pystd.collections.OrderedDict and defaultdict when allocations fail", 
     map_case(OrderedDict, make_swept,
       function(d) OrderedDict.move_to_end(d, "a") end,
       function(b) return { b, { b[1], b[3], b[2] } } end)
+  end)
+
+  it("stops an iterator whose entries a failed insertion renumbered", function()
+    -- the insertion sweeps the order (as above) and then fails: the
+    -- entries moved, so an iterator made before must stop, not go on from
+    -- its old place (it once gave "b" again)
+    local d, f, s, first
+    helper.each_allocation_failure(function()
+      d = OrderedDict({ { "a", 1 }, { "b", 2 }, { "c", 3 }, { "d", 4 } })
+      for _, k in ipairs({ "d", "c", "b", "a" }) do
+        OrderedDict.move_to_end(d, k, false)
+      end
+      OrderedDict.popitem(d)
+      for i = 1, 29 do
+        OrderedDict.move_to_end(d, i % 2 == 1 and "b" or "a", false)
+      end
+      f, s = pairs(d)
+      first = f(s, nil)
+      d.z = 26
+    end, function()
+      if first == nil then return end  -- failed before the iteration began
+      local ok, k = pcall(f, s, first)
+      if ok then
+        assert.equal("a", k)  -- the order is b, a, c
+        assert.equal("c", f(s, k))
+      else
+        assert.equal("RuntimeError", k.type)
+      end
+      first = nil
+    end, OPTS)
   end)
 
   it("keeps its order through any sequence of changes", function()
