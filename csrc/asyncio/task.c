@@ -466,17 +466,12 @@ static void fill_pool (lua_State *L, Loop *lp) {
   int slot;
   if (lp->npool > 0) return;
   thread = lua_newthread(L);
-  if (lp->npool > 0) {  /* a finalizer gave a slot back meanwhile */
-    lua_pop(L, 1);
-    return;
-  }
   slot = lp->nfree > 0 ? lp->free_slots[lp->nfree - 1] : lp->top_slot + 1;
   keep_thread(L, lp, slot);
   if (lp->nfree > 0) lp->nfree--;
   else lp->top_slot++;
-  lp->pool[0].slot = slot;
-  lp->pool[0].thread = thread;
-  lp->npool = 1;
+  lp->pool[lp->npool].slot = slot;
+  lp->pool[lp->npool++].thread = thread;
 }
 
 
