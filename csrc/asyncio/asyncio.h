@@ -118,6 +118,11 @@ enum {
 #define UV_CANCELMSG  UV_RESULT
 #define UV_SENTINEL   UV_ARGS  /* gathering future: the sentinel its
                                   exception will go in (task.c) */
+#define UV_DECIDER    UV_RESULT  /* gathering future, GATHER_DECIDED: the
+                                    child whose end decides its outcome */
+
+/* Future.gathering */
+enum { GATHER_COUNTING = 1, GATHER_DECIDED };
 
 /* a deadline of the timer heap, embedded in a Task or a Handle */
 typedef struct HeapNode {
@@ -161,7 +166,8 @@ typedef struct Future {
   unsigned char consumed;  /* coroutine: awaited, scheduled or closed */
   unsigned char has_callbacks; /* UV_CALLBACKS holds callbacks */
   /* gathering futures only */
-  unsigned char gathering; /* children are counted by run_callbacks */
+  unsigned char gathering; /* GATHER_COUNTING its children (see
+                              gather_child_done), or GATHER_DECIDED */
   unsigned char return_exceptions;
   unsigned char cancel_requested; /* its children were cancelled: it ends
                                      cancelled once they are all done */
@@ -270,7 +276,8 @@ void push_cancel_cut_error (lua_State *L);
 void task_stepped (lua_State *L, Loop *lp, Future *t, int status, int nres);
 void task_cancel_unstarted (lua_State *L, Loop *lp, Future *t);
 void gather_child_done (lua_State *L, Loop *lp, int gi, Future *g, int fi,
-                        Future *child);
+                        Future *child, int at_once);
+void gather_finish (lua_State *L, Loop *lp, int gi);
 void close_pending_tasks (lua_State *L, Loop *lp);
 
 /* suspending the current task (begin_suspend raises where it cannot) */
@@ -332,6 +339,7 @@ static inline void task_step (lua_State *L, Loop *lp, Future *t) {
 /* the ready queue and the timer heap */
 void ring_grow (lua_State *L, int ring, lua_Integer head, lua_Integer cap);
 void ready_grow (lua_State *L, Loop *lp);
+void ready_void (lua_State *L, Loop *lp, void *obj);
 void ready_wake (Loop *lp);
 void ready_push (lua_State *L, Loop *lp, int idx);
 double loop_time (void);

@@ -118,6 +118,26 @@ void unschedule_done_tasks (Loop *lp) {
 }
 
 
+/*
+** Make the queued entry that runs `obj` (a gathering future's turn, see
+** gather_child_done) do nothing: it steps lp->no_task instead.
+*/
+void ready_void (lua_State *L, Loop *lp, void *obj) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->ready_ref);
+  for (int i = 0; i < lp->ready_count; i++) {
+    int slot = (lp->ready_head + i) & (lp->ready_cap - 1);
+    ReadyEntry *e = &lp->ready[slot];
+    if (e->step == READY_CALL && e->obj == obj) {
+      lua_pushboolean(L, 0);
+      lua_rawseti(L, -2, slot + 1);
+      e->obj = &lp->no_task;
+      e->step = READY_STEP;
+      break;
+    }
+  }
+  lua_pop(L, 1);
+}
+
 /* }====================================================== */
 
 
@@ -252,7 +272,7 @@ static void run_callback (lua_State *L, Loop *lp, int fi) {
   if (lua_type(L, ci) == LUA_TUSERDATA) {
     Future *waiter = lua_touserdata(L, ci);
     if (waiter->kind != KIND_TASK)
-      gather_child_done(L, lp, ci, waiter, fi, lua_touserdata(L, fi));
+      gather_child_done(L, lp, ci, waiter, fi, lua_touserdata(L, fi), 0);
     else if (waiter->state == PENDING &&
              lua_getiuservalue(L, ci, UV_WAITING) != LUA_TNIL &&
              lua_rawequal(L, -1, fi)) {
@@ -329,6 +349,8 @@ static int run_ready (lua_State *L) {
       end_sleep(L, lp, entry.obj);
     else {
       if (kind_at(entry.obj) == KIND_HANDLE) run_handle(L, 3);
+      else if (((Future *)entry.obj)->gathering == GATHER_DECIDED)
+        gather_finish(L, lp, 3);
       else run_callbacks(L, lp, 3);
       lua_settop(L, 2);
     }

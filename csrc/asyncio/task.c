@@ -292,19 +292,20 @@ static void gather_cancelled (lua_State *L, Loop *lp, int gi, int fi) {
 }
 
 
+/* Does the end of `child` fail the gathering future `g`? */
+static int fails (const Future *g, const Future *child) {
+  return !g->return_exceptions &&
+         (child->state == CANCELLED || child->nresults < 0);
+}
+
+
 /*
-** A child of the gathering future at `gi` is done (the future at `fi`):
-** count it; the first failure (unless return_exceptions) or the last
-** child finishes the gathering future -- as cancelled when a cancel was
-** forwarded to the children (gather_cancel).
+** Finish the gathering future at `gi` as the end of its child at `fi`
+** decides -- as cancelled when a cancel was forwarded to the children
+** (gather_cancel).
 */
-void gather_child_done (lua_State *L, Loop *lp, int gi, Future *g, int fi,
-                        Future *child) {
-  g->u.remaining--;
-  if (g->state != PENDING) {
-    child->retrieved = 1;
-    return;
-  }
+static void gather_decide (lua_State *L, Loop *lp, int gi, Future *g, int fi,
+                           Future *child) {
   if (!g->return_exceptions && child->state == CANCELLED)
     gather_cancelled(L, lp, gi, fi);
   else if (!g->return_exceptions && child->nresults < 0) {
@@ -312,8 +313,6 @@ void gather_child_done (lua_State *L, Loop *lp, int gi, Future *g, int fi,
     push_exception(L, fi);
     set_exception(L, lp, gi);
   }
-  else if (g->u.remaining > 0)
-    return;
   else if (g->cancel_requested) {  /* CPython: the last child's message */
     lua_getiuservalue(L, gi, UV_WAITING);
     lua_rawgeti(L, -1, luaL_len(L, -1));
@@ -322,6 +321,51 @@ void gather_child_done (lua_State *L, Loop *lp, int gi, Future *g, int fi,
   }
   else
     set_results(L, lp, gi, 0);
+}
+
+
+/*
+** A child of the gathering future at `gi` is done (the future at `fi`):
+** count it.  The first failure (unless return_exceptions) or the last
+** child decides the outcome.  CPython's gather counts a child in the
+** child's done callback, a loop pass after the child ended; so does a
+** child with other callbacks (run_callback).  A child counted `at_once`
+** as it ended (future_finish) decides a pass later instead: the gathering
+** future is queued, GATHER_DECIDED (gather_finish).  Until its turn, the
+** callback of a child with other callbacks that fails comes before the
+** decider's would in CPython: that child decides.
+*/
+void gather_child_done (lua_State *L, Loop *lp, int gi, Future *g, int fi,
+                        Future *child, int at_once) {
+  g->u.remaining--;
+  if (g->state != PENDING ||
+      (g->gathering == GATHER_DECIDED && (at_once || !fails(g, child)))) {
+    child->retrieved = 1;
+    return;
+  }
+  if (g->u.remaining > 0 && !fails(g, child)) return;
+  if (!at_once) {
+    if (g->gathering == GATHER_DECIDED) {
+      ready_void(L, lp, g);
+      g->gathering = GATHER_COUNTING;
+    }
+    gather_decide(L, lp, gi, g, fi, child);
+    return;
+  }
+  lua_pushvalue(L, fi);
+  lua_setiuservalue(L, gi, UV_DECIDER);
+  g->gathering = GATHER_DECIDED;
+  ready_push(L, lp, gi);  /* in the room prepare_* made */
+}
+
+
+/* The turn of the GATHER_DECIDED future at `gi`: its outcome. */
+void gather_finish (lua_State *L, Loop *lp, int gi) {
+  Future *g = lua_touserdata(L, gi);
+  lua_getiuservalue(L, gi, UV_DECIDER);
+  g->gathering = GATHER_COUNTING;
+  gather_decide(L, lp, gi, g, lua_gettop(L), lua_touserdata(L, -1));
+  lua_pop(L, 1);
 }
 
 
@@ -338,7 +382,7 @@ static void future_finish (lua_State *L, Loop *lp, int fi, Future *f) {
     f->has_callbacks = 0;
     lua_pushnil(L);
     lua_setiuservalue(L, fi, UV_CALLBACKS);
-    gather_child_done(L, lp, lua_gettop(L), g, fi, f);
+    gather_child_done(L, lp, lua_gettop(L), g, fi, f, 1);
   }
   else
     ready_push(L, lp, fi);
@@ -1176,7 +1220,7 @@ int aio_gather (lua_State *L) {
   g = new_future(L, lp, KIND_FUTURE, 1);
   lua_newuserdatauv(L, 0, 2);
   lua_setiuservalue(L, 3, UV_SENTINEL);
-  g->gathering = 1;
+  g->gathering = GATHER_COUNTING;
   g->u.remaining = n;
   g->return_exceptions = return_exceptions;
   lua_pushvalue(L, 1);
