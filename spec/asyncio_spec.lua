@@ -717,6 +717,45 @@ describe("pystd.asyncio", function()
       assert.is_true(finished)
     end)
 
+    it("wakes its task two loop passes after the last child, as CPython's", function()
+      -- CPython counts a child in its done callback, a pass after the
+      -- child ended; the gathering task wakes the pass after that (a
+      -- ticker counts the passes, as for seed 2361 of fuzz/asyncio_diff)
+      local seen = {}
+      run(function()
+        local tick = 0
+        local ticker = asyncio.create_task(function()
+          while true do sleep(0) tick = tick + 1 end
+        end)
+        sleep(0)
+        local nothing = async(function() return 1 end)
+        asyncio.gather(nothing(), nothing())
+        seen[#seen + 1] = tick
+        local failing = async(function() errors.raise("ValueError", "x") end)
+        error_of(asyncio.gather, failing(), nothing())
+        seen[#seen + 1] = tick
+        ticker:cancel()
+      end)
+      -- each child ends at the pass after the gather starts, is counted at
+      -- the next one, and the task wakes at the one after: 3 passes
+      assert.same({ 3, 6 }, seen)
+    end)
+
+    it("fails with a child whose callback comes before the decider's", function()
+      -- t1 failed before the gather began: its done callback (queued
+      -- then) runs before that of the child task cancelled at shutdown,
+      -- whose end was counted as it came (fuzz/asyncio_diff seed 1603)
+      local outcome
+      run(function()
+        local t1 = asyncio.create_task(function() errors.raise("ValueError", "x") end)
+        asyncio.create_task(function()
+          local ok, err = pcall(asyncio.gather, async(function() return 1 end)(), t1)
+          outcome = not ok and err.type
+        end)
+      end)
+      assert.equal("ValueError", outcome)
+    end)
+
     it("cancels its children when cancelled", function()
       run(function()
         local inner = asyncio.create_task(function() sleep(1) end)
