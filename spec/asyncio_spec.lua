@@ -435,7 +435,8 @@ describe("pystd.asyncio", function()
       local seen = {}
       run(function()
         local t = asyncio.create_task(function() sleep(0.04) seen[#seen + 1] = "slept" end)
-        local done, pending = asyncio.wait({ t }, { return_when = "FIRST_COMPLETED", timeout = 0.04 })
+        local done, pending = asyncio.wait({ t },
+          { return_when = "FIRST_COMPLETED", timeout = 0.04 })
         seen[#seen + 1] = ("wait %d %d"):format(#done, #pending)
         t:await()
       end)
