@@ -75,11 +75,7 @@ local function chars(s)
   return t
 end
 
-local function reversed(t)
-  local r = {}
-  for i = #t, 1, -1 do r[#r + 1] = t[i] end
-  return r
-end
+local reversed = helper.reversed
 
 local function slice(t, i, j)  -- Lua t[i..j]
   local r = {}

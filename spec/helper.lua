@@ -92,6 +92,13 @@ function helper.raises(kind, message, fn, ...)
   return err
 end
 
+--- The elements of the array `t` in reverse order, in a new array.
+function helper.reversed(t)
+  local r = {}
+  for i = #t, 1, -1 do r[#r + 1] = t[i] end
+  return r
+end
+
 --- Lua's memory error, and the one a message handler that ran out of
 -- memory gives.
 local MEMORY_ERRORS = {

@@ -91,11 +91,7 @@ local function concat_arrays(...)
   return t
 end
 
-local function reversed(a)
-  local t = {}
-  for i = #a, 1, -1 do t[#t + 1] = a[i] end
-  return t
-end
+local reversed = helper.reversed
 
 local function same_array(a, b)
   if #a ~= #b then return false end
