@@ -704,6 +704,31 @@ describe("pystd.asyncio", function()
       assert.equal(1, r[2])
     end)
 
+    it("reports a cancelled task without its message, as CPython", function()
+      -- CPython's Task cancels its Future part without a message once its
+      -- coroutine raised: gather writes CancelledError(''), while an await
+      -- of the task raises the message (fuzz/asyncio_diff seeds 368, 736)
+      local r, awaited = run(function()
+        local selfcancel = async(function()
+          asyncio.current_task():cancel("m1")
+          sleep(0)
+        end)
+        local sleeper = asyncio.create_task(function() sleep(1) end)
+        sleep(0)
+        sleeper:cancel("m3")
+        local fut = asyncio.Future()
+        fut:cancel("fm")
+        local r = asyncio.gather(selfcancel(), sleeper, fut, { return_exceptions = true })
+        return r, error_of(asyncio.await, asyncio.create_task(selfcancel()))
+      end)
+      for i, message in ipairs({ "", "", "fm" }) do
+        assert.is_true(errors.is(r[i], "asyncio.CancelledError"))
+        assert.equal(message, r[i].message)
+        assert.same({ message }, r[i].args)
+      end
+      assert.equal("m1", awaited.message)
+    end)
+
     it("raises the first error while the others keep running", function()
       local finished = false
       run(function()

@@ -1142,9 +1142,13 @@ int aio_sleep (lua_State *L) {
 static void push_first_outcome (lua_State *L, int fi) {
   Future *f = lua_touserdata(L, fi);
   int type;
-  if (f->state == CANCELLED) {  /* CPython 3.11 writes CancelledError(''),
-                                   not CancelledError(), for no message */
-    push_cancel_message(L, fi);
+  if (f->state == CANCELLED) {  /* CPython writes CancelledError(''), not
+                                   CancelledError(), for no message; a
+                                   Task's has none: once its coroutine
+                                   raised, it cancels its Future part
+                                   without one */
+    if (f->kind == KIND_TASK) lua_pushnil(L);
+    else push_cancel_message(L, fi);
     if (lua_isnil(L, -1)) {
       lua_pop(L, 1);
       lua_pushliteral(L, "");
