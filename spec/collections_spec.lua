@@ -964,11 +964,7 @@ for step in range(1, %d + 1):
       return format(result)
     end
 
-    local function counter_of(pairs_list)
-      local c = Counter()
-      for _, kv in ipairs(pairs_list) do c[kv[1]] = kv[2] end
-      return c
-    end
+    local counter_of = helper.counter_of
 
     local deque_ops = {
       get = function(d, i) return d[i] end,

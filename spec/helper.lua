@@ -99,6 +99,14 @@ function helper.reversed(t)
   return r
 end
 
+--- A Counter of the {key, count} pairs of the array `pairs_list`, keys
+-- inserted in that order.
+function helper.counter_of(pairs_list)
+  local c = require("pystd.collections").Counter()
+  for _, kv in ipairs(pairs_list) do c[kv[1]] = kv[2] end
+  return c
+end
+
 --- Lua's memory error, and the one a message handler that ran out of
 -- memory gives.
 local MEMORY_ERRORS = {

@@ -709,11 +709,7 @@ local function utf8_chars(s)
   return t
 end
 
-local function counter_of(entries)
-  local c = Counter()
-  for _, e in ipairs(entries) do c[e[1]] = e[2] end
-  return c
-end
+local counter_of = helper.counter_of
 
 --- a defaultdict's factory
 local function fresh() return "fresh" end
