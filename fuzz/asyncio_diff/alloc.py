@@ -21,7 +21,10 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 OUT = os.path.join(HERE, "out")
-ASAN = os.path.join(ROOT, "build", "asan")
+# PYSTD_ROOT: a built tree to test in place of the repository root
+# (a snapshot, while the working tree is being edited)
+BUILT = os.path.abspath(os.environ.get("PYSTD_ROOT", ROOT))
+ASAN = os.path.join(BUILT, "build", "asan")
 sys.path.insert(0, HERE)
 import gen  # noqa: E402
 
@@ -49,7 +52,7 @@ ENV = dict(os.environ,
            PYSTD_INSTRUMENTED="asan",
            LD_PRELOAD="%s %s" % (cc_file("libasan.so"), cc_file("libubsan.so")),
            ASAN_OPTIONS="detect_leaks=1:abort_on_error=1",
-           LSAN_OPTIONS="suppressions=%s" % os.path.join(ROOT, "spec", "lsan.supp"),
+           LSAN_OPTIONS="suppressions=%s" % os.path.join(BUILT, "spec", "lsan.supp"),
            UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
 
 SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error:")
@@ -68,7 +71,7 @@ def run(path, n):
     """((refused, granted) or None, what went wrong or None)"""
     env = dict(ENV, FAIL_AT=str(n))
     try:
-        p = subprocess.run(["lua5.4", path], cwd=ROOT, env=env, text=True,
+        p = subprocess.run(["lua5.4", path], cwd=BUILT, env=env, text=True,
                            capture_output=True, timeout=60,
                            errors="replace")
     except subprocess.TimeoutExpired:

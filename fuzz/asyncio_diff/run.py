@@ -20,12 +20,15 @@ OUT = os.path.join(HERE, "out")
 sys.path.insert(0, HERE)
 import gen  # noqa: E402
 
+# The Lua side runs from LUA_ROOT: the repository root, or a built tree
+# given by PYSTD_ROOT (a snapshot, while the working tree is being edited).
+LUA_ROOT = os.path.abspath(os.environ.get("PYSTD_ROOT", ROOT))
 ENV = dict(os.environ, LUA_PATH="./?.lua;./?/init.lua;;", LUA_CPATH="./?.so;;")
 
 
 def run1(cmd):
     try:
-        p = subprocess.run(["timeout", "20"] + cmd, cwd=ROOT, env=ENV, capture_output=True, text=True)
+        p = subprocess.run(["timeout", "20"] + cmd, cwd=LUA_ROOT, env=ENV, capture_output=True, text=True)
     except Exception as e:  # pragma: no cover
         return "RUNNER-ERROR %s" % e, ""
     out = p.stdout
