@@ -729,6 +729,25 @@ describe("pystd.asyncio", function()
       assert.equal("m1", awaited.message)
     end)
 
+    it("reports a task cancelled as its coroutine returned with its message, as CPython", function()
+      -- CPython's Task cancels its Future part with the message when the
+      -- cancel was still pending as its coroutine returned
+      -- (fuzz/asyncio_diff seeds 2950, 2985, 3142)
+      local r, awaited = run(function()
+        local selfcancel = async(function(me)
+          asyncio.current_task():cancel("m1")
+          return me
+        end)
+        local t = asyncio.create_task(selfcancel("t1"))
+        local r = asyncio.gather(t, { return_exceptions = true })
+        return r, error_of(asyncio.await, t)
+      end)
+      assert.is_true(errors.is(r[1], "asyncio.CancelledError"))
+      assert.equal("m1", r[1].message)
+      assert.same({ "m1" }, r[1].args)
+      assert.equal("m1", awaited.message)
+    end)
+
     it("raises the first error while the others keep running", function()
       local finished = false
       run(function()

@@ -162,7 +162,10 @@ typedef struct ReadyEntry {
 typedef struct Future {
   unsigned char kind;      /* KIND_FUTURE, KIND_TASK or KIND_CORO */
   unsigned char state;
-  unsigned char retrieved; /* the exception was looked at */
+  unsigned char retrieved : 1; /* the exception was looked at */
+  unsigned char msg_kept : 1; /* task: cancelled as its coroutine returned,
+      its Future part keeps the cancel message (CPython's Task cancels it
+      with the message then, and without one if its coroutine raised) */
   unsigned char consumed;  /* coroutine: awaited, scheduled or closed */
   unsigned char has_callbacks; /* UV_CALLBACKS holds callbacks */
   /* gathering futures only */

@@ -791,6 +791,7 @@ void task_stepped (lua_State *L, Loop *lp, Future *t, int status,
       if (t->must_cancel) {  /* cancelled while running, never suspended */
         lua_pop(L, nres);
         t->must_cancel = 0;
+        t->msg_kept = 1;
         task_set_cancelled(L, lp, ti, 0);
       }
       else {
@@ -1143,11 +1144,8 @@ static void push_first_outcome (lua_State *L, int fi) {
   Future *f = lua_touserdata(L, fi);
   int type;
   if (f->state == CANCELLED) {  /* CPython writes CancelledError(''), not
-                                   CancelledError(), for no message; a
-                                   Task's has none: once its coroutine
-                                   raised, it cancels its Future part
-                                   without one */
-    if (f->kind == KIND_TASK) lua_pushnil(L);
+                                   CancelledError(), for no message */
+    if (f->kind == KIND_TASK && !f->msg_kept) lua_pushnil(L);
     else push_cancel_message(L, fi);
     if (lua_isnil(L, -1)) {
       lua_pop(L, 1);
