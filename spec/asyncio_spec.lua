@@ -249,6 +249,75 @@ describe("pystd.asyncio", function()
         f():close()]])
       assert.equal("", err)
     end)
+
+    it("warns during the run about a coroutine made in a task and dropped", function()
+      -- it is watched at the end of the loop pass that made it; collected
+      -- in a later pass, it warns then, before the run ends
+      local out, err = child([[
+        local dropped = asyncio.async(function() end, "dropped")
+        asyncio.run(function()
+          dropped()
+          asyncio.sleep(0)
+          collectgarbage() collectgarbage()
+          io.stderr:write("after collection\n")
+        end)]])
+      assert.equal("", out)
+      assert.matches("^%(command line%):1: RuntimeWarning: coroutine 'dropped' was never awaited\nafter collection\n$", err)
+    end)
+
+    it("warns about every coroutine left unused, however many one pass makes", function()
+      local _, err = child([[
+        local left = asyncio.async(function() end, "left")
+        local used = asyncio.async(function(i) return i end, "used")
+        asyncio.run(function()
+          for i = 1, 300 do
+            left()
+            asyncio.create_task(used(i))
+          end
+          local kept = {}
+          for i = 1, 150 do kept[i] = used(i) end
+          asyncio.sleep(0)
+          asyncio.gather(table.unpack(kept))
+        end)
+        collectgarbage() collectgarbage()]])
+      assert.equal(300, select(2, err:gsub("coroutine 'left' was never awaited", "")), err)
+      assert.equal(0, select(2, err:gsub("'used'", "")), err)
+    end)
+
+    it("runs a coroutine kept past its pass as a task like any other", function()
+      -- a coroutine object watched at the end of its pass (it keeps its
+      -- sentinel where its task keeps its outcome) makes a plain task
+      run(function()
+        local waiter = async(function() sleep(10) end)
+        local early, late = waiter(), async(function() return 1, 2 end)()
+        sleep(0)
+        local t = asyncio.create_task(early)
+        sleep(0)
+        t:cancel()
+        local err = error_of(asyncio.await, t)
+        assert.is_true(errors.is(err, "asyncio.CancelledError"))
+        assert.equal("", err.message)
+        assert.is_true(t:cancelled())
+        assert.same({ 1, 2 }, { asyncio.create_task(late):await() })
+      end)
+      local outside = async(function() sleep(0) return "main" end)()
+      assert.equal("main", run(outside))
+    end)
+
+    it("lets a finished task made from a coroutine object go in one collection", function()
+      -- coroutine objects have no finalizer: their tasks need no second
+      -- collection cycle
+      local weak = setmetatable({}, { __mode = "k" })
+      run(function()
+        for i = 1, 100 do weak[asyncio.create_task(async(function() return i end)())] = true end
+        sleep(0)
+        weak[async(function() end)()] = true  -- closed below: needs no warning
+        for co in pairs(weak) do if not co.done then co:close() end end
+        sleep(0)
+      end)
+      collectgarbage()
+      assert.is_nil(next(weak))
+    end)
   end)
 
   describe("tasks", function()

@@ -54,6 +54,15 @@
 #define ASYNCIO_POOL_MAX  1024
 #endif
 
+/*
+** Coroutine objects made during a loop pass that are watched (given the
+** sentinel that warns if they are never used) at the end of the pass,
+** if still unused then; the Loop's user values keep them meanwhile.
+*/
+#if !defined(ASYNCIO_UNWATCHED_MAX)
+#define ASYNCIO_UNWATCHED_MAX  64
+#endif
+
 /* initial capacity of the ready ring (a power of two) */
 #if !defined(ASYNCIO_READY_MIN)
 #define ASYNCIO_READY_MIN  64
@@ -121,6 +130,9 @@ enum {
 #define UV_DECIDER    UV_RESULT  /* gathering future, GATHER_DECIDED: the
                                     child whose end decides its outcome */
 
+/* Future.usage: a coroutine object CORO_WATCHED has a sentinel (task.c) */
+enum { CORO_UNUSED, CORO_WATCHED, CORO_CONSUMED };
+
 /* Future.gathering */
 enum { GATHER_COUNTING = 1, GATHER_DECIDED };
 
@@ -166,7 +178,8 @@ typedef struct Future {
   unsigned char msg_kept : 1; /* task: cancelled as its coroutine returned,
       its Future part keeps the cancel message (CPython's Task cancels it
       with the message then, and without one if its coroutine raised) */
-  unsigned char consumed;  /* coroutine: awaited, scheduled or closed */
+  unsigned char usage;     /* coroutine: CORO_UNUSED, CORO_WATCHED or
+                              CORO_CONSUMED (awaited, scheduled or closed) */
   unsigned char has_callbacks; /* UV_CALLBACKS holds callbacks */
   /* gathering futures only */
   unsigned char gathering; /* GATHER_COUNTING its children (see
@@ -246,7 +259,12 @@ typedef struct Loop {
   int failures;       /* futures failed during this run */
   int failed_ref;     /* registry: that error */
   int main_ref;       /* registry: the main task of run */
-  int sentinel_ref;   /* registry: metatable of failed futures' sentinels */
+  int sentinel_ref;   /* registry: metatable of the sentinels (task.c) */
+  int self_ref;       /* registry: this Loop */
+  Future *unwatched[ASYNCIO_UNWATCHED_MAX];  /* coroutine objects made
+                         during this pass, in the Loop's user values */
+  int nunwatched;
+  int unwatched_kept; /* user values 1..this may keep objects */
   int class_ref[KIND_HANDLE + 1];  /* registry: the metatable of each kind */
   const void *class_ptr[KIND_HANDLE + 1];  /* and its address */
   void *queue_seen;   /* the queue checkqueue last checked */
@@ -291,6 +309,7 @@ void check_cancel_on (lua_State *L, Loop *lp, int fi);
 
 /* coroutine objects and awaitables; the module functions of task.c */
 int aio_async (lua_State *L);
+void watch_unused (lua_State *L, Loop *lp, int li, int release);
 void unwrap_async (lua_State *L, int idx);
 void task_from_coro (lua_State *L, Loop *lp, int ci);
 void ensure_future (lua_State *L, Loop *lp, int idx);

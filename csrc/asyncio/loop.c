@@ -355,6 +355,10 @@ static int run_ready (lua_State *L) {
       lua_settop(L, 2);
     }
   }
+  if (lp->unwatched_kept > 0) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, lp->self_ref);
+    watch_unused(L, lp, -1, 1);
+  }
   return 0;
 }
 
@@ -875,7 +879,8 @@ static int aio_run (lua_State *L) {
   lua_pushboolean(L, 0);
   lua_rawseti(L, LUA_REGISTRYINDEX, lp->main_ref);
   if (!lp->shut_down) close_pending_tasks(L, lp);
-  clear_schedule(L, lp);  /* last: it may raise a memory error */
+  watch_unused(L, lp, lua_upvalueindex(1), 1);  /* these two may raise */
+  clear_schedule(L, lp);  /* a memory error: last */
   if (lp->failures > 0) {  /* report the errors nobody retrieved, if dropped */
     lp->failures = 0;
     lua_gc(L, LUA_GCCOLLECT);
@@ -985,7 +990,7 @@ static Loop *new_loop (lua_State *L) {
   if (ctx == NULL || ctx->loop == NULL)
     luaL_error(L, "pystd.asyncio: luv's loop is not available");
   lua_pop(L, 1);
-  lp = lua_newuserdatauv(L, sizeof(Loop), 0);
+  lp = lua_newuserdatauv(L, sizeof(Loop), ASYNCIO_UNWATCHED_MAX);
   memset(lp, 0, sizeof *lp);
   lp->no_task.kind = KIND_TASK;
   lp->no_task.state = CANCELLED;
@@ -1004,6 +1009,8 @@ static Loop *new_loop (lua_State *L) {
   lp->failed_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushboolean(L, 0);
   lp->main_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pushvalue(L, -1);
+  lp->self_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   return lp;
 }
 

@@ -140,12 +140,16 @@ Future *new_future (lua_State *L, Loop *lp, int kind, int extra) {
 
 
 /*
-** Futures and tasks have no __gc (a finalizer per object would cost a
-** call and an extra collection cycle for each of them).  A failed one
-** keeps its exception in a small finalized "sentinel" userdata (its
-** UV_RESULT), pointing back to it, whose __gc reports the exception if
-** nobody retrieved it.  The two die together; the future is still intact
-** when the sentinel's finalizer runs.
+** Futures, tasks and coroutine objects have no __gc: a finalizer per
+** object would keep each of them through an extra collection cycle (9%
+** of E3's time, whose tasks are made from coroutine objects).  A failed
+** future keeps its exception in a small finalized "sentinel" userdata
+** (its UV_RESULT), pointing back to it, whose __gc reports the exception
+** if nobody retrieved it.  The two die together; the future is still
+** intact when the sentinel's finalizer runs.  A coroutine object still
+** unused at the end of the loop pass that made it (or made outside a
+** run) gets a sentinel without an exception, whose __gc warns that it
+** was never awaited.
 */
 enum { SENTINEL_FUTURE = 1, SENTINEL_EXCEPTION };
 
@@ -885,6 +889,65 @@ void check_cancel (lua_State *L, Loop *lp) {
 
 /* {====================================================== Coroutine objects */
 
+/* Give the unused coroutine object at `ci` its sentinel. */
+static void watch_coro (lua_State *L, Loop *lp, int ci) {
+  Future *c = lua_touserdata(L, ci);
+  ci = lua_absindex(L, ci);
+  lua_newuserdatauv(L, 0, 1);  /* SENTINEL_FUTURE alone */
+  lua_pushvalue(L, ci);
+  lua_setiuservalue(L, -2, SENTINEL_FUTURE);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->sentinel_ref);
+  lua_setmetatable(L, -2);
+  lua_setiuservalue(L, ci, UV_RESULT);
+  c->usage = CORO_WATCHED;
+}
+
+
+/*
+** Watch the coroutine objects of the unwatched list (kept in the user
+** values of the Loop at `li`) that are still unused, and empty the list;
+** with `release`, the user values also let go of them.  An object leaves
+** the list before its sentinel is made, since making it may run
+** finalizers that make coroutine objects; a memory error leaves that one
+** unwatched (it then never warns).
+*/
+void watch_unused (lua_State *L, Loop *lp, int li, int release) {
+  li = lua_absindex(L, li);
+  while (lp->nunwatched > 0) {
+    int k = lp->nunwatched--;
+    Future *c = lp->unwatched[k - 1];
+    if (c->kind == KIND_CORO && c->usage == CORO_UNUSED) {
+      lua_getiuservalue(L, li, k);
+      watch_coro(L, lp, -1);
+      lua_pop(L, 1);
+    }
+  }
+  for (; release && lp->unwatched_kept > 0; lp->unwatched_kept--) {
+    lua_pushnil(L);
+    lua_setiuservalue(L, li, lp->unwatched_kept);
+  }
+}
+
+
+/*
+** The coroutine object `c` on top was just made: most are awaited or
+** scheduled at once, so it is watched only if still unused at the end of
+** this loop pass (outside a run: now).  `li` holds the Loop.
+*/
+static void watch_later (lua_State *L, Loop *lp, int li, Future *c) {
+  if (lp->L == NULL) {
+    watch_coro(L, lp, -1);
+    return;
+  }
+  if (lp->nunwatched == ASYNCIO_UNWATCHED_MAX) watch_unused(L, lp, li, 0);
+  lua_pushvalue(L, -1);
+  lua_setiuservalue(L, li, lp->nunwatched + 1);
+  lp->unwatched[lp->nunwatched++] = c;
+  if (lp->unwatched_kept < lp->nunwatched)
+    lp->unwatched_kept = lp->nunwatched;
+}
+
+
 /*
 ** Call of a coroutine function: upvalues (loop, fn, name, itself).  The
 ** name is looked up once from the call site when async() was not given
@@ -893,6 +956,7 @@ void check_cancel (lua_State *L, Loop *lp) {
 */
 static int coro_new (lua_State *L) {
   int nargs = lua_gettop(L);
+  Loop *lp = getloop(L);
   Future *c;
   if (lua_isnil(L, lua_upvalueindex(3))) {
     lua_Debug ar;
@@ -901,7 +965,7 @@ static int coro_new (lua_State *L) {
       lua_replace(L, lua_upvalueindex(3));
     }
   }
-  c = new_future(L, getloop(L), KIND_CORO, nargs);
+  c = new_future(L, lp, KIND_CORO, nargs);
   c->u.nargs = nargs;
   lua_pushvalue(L, lua_upvalueindex(4));
   lua_setiuservalue(L, -2, UV_NAME);
@@ -909,6 +973,7 @@ static int coro_new (lua_State *L) {
     lua_pushvalue(L, i);
     lua_setiuservalue(L, -2, UV_ARGS + i - 1);
   }
+  watch_later(L, lp, lua_upvalueindex(1), c);
   return 1;
 }
 
@@ -945,7 +1010,7 @@ void unwrap_async (lua_State *L, int idx) {
 ** returning the number of arguments; the caller marks it consumed.
 */
 static int coro_unpack (lua_State *L, int ci, Future *c) {
-  if (c->consumed)
+  if (c->usage == CORO_CONSUMED)
     pystd_raise(L, "RuntimeError", "cannot reuse already awaited coroutine");
   if (lua_gettop(L) + c->u.nargs + 2 > LUA_MINSTACK)  /* else guaranteed */
     luaL_checkstack(L, c->u.nargs + 2, "too many arguments");
@@ -966,7 +1031,12 @@ static int coro_unpack (lua_State *L, int ci, Future *c) {
 void task_from_coro (lua_State *L, Loop *lp, int ci) {
   Future *c = lua_touserdata(L, ci);
   start_task(L, lp, c, ci, coro_unpack(L, ci, c));
-  c->consumed = 1;  /* once started: a memory error leaves it a coroutine */
+  if (c->usage == CORO_WATCHED) {  /* UV_RESULT is the task's from now on */
+    lua_pushnil(L);
+    lua_setiuservalue(L, ci, UV_RESULT);
+  }
+  c->usage = CORO_CONSUMED;  /* once started: a memory error leaves it a
+                                coroutine */
   c->kind = c->timer.kind = KIND_TASK;
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->class_ref[KIND_TASK]);
   lua_setmetatable(L, ci);
@@ -983,15 +1053,15 @@ static const char *coro_name (lua_State *L, int ci) {
 }
 
 
-/* CPython's warning for a coroutine never awaited nor scheduled */
-static void warn_never_awaited (lua_State *L) {
+/* CPython's warning for the coroutine object at `ci`, never used */
+static void warn_never_awaited (lua_State *L, int ci) {
   lua_Debug ar;
-  lua_getiuservalue(L, 1, UV_NAME);
+  lua_getiuservalue(L, ci, UV_NAME);
   lua_getupvalue(L, -1, 2);
   lua_remove(L, -2);
   if (!lua_getinfo(L, ">S", &ar)) return;
   fprintf(stderr, "%s:%d: RuntimeWarning: coroutine '%s' was never awaited\n",
-          ar.short_src, ar.linedefined, coro_name(L, 1));
+          ar.short_src, ar.linedefined, coro_name(L, ci));
   fflush(stderr);
 }
 
@@ -999,7 +1069,7 @@ static void warn_never_awaited (lua_State *L) {
 /* coro:close(): discard without running (no warning) */
 static int coro_close (lua_State *L) {
   Future *c = luaL_checkudata(L, 1, CORO_META);
-  c->consumed = 1;
+  c->usage = CORO_CONSUMED;
   return 0;
 }
 
@@ -1064,7 +1134,7 @@ int aio_inline (lua_State *L) {
   if (kind == KIND_CORO) {
     Future *c = lua_touserdata(L, 1);
     int nargs = coro_unpack(L, 1, c);
-    c->consumed = 1;
+    c->usage = CORO_CONSUMED;
     return nargs + 1;
   }
   unwrap_async(L, 1);
@@ -1426,14 +1496,6 @@ static int fut_tostring (lua_State *L) {
 }
 
 
-/* __gc of a coroutine object: CPython's warning when it was never used */
-static int coro_gc (lua_State *L) {
-  Future *f = lua_touserdata(L, 1);
-  if (f->kind == KIND_CORO && !f->consumed) warn_never_awaited(L);
-  return 0;
-}
-
-
 /*
 ** Print the exception of the failed future at `fi` on stderr as CPython's
 ** loop reports one: `what` happened, then `label`: the future's repr.
@@ -1453,15 +1515,22 @@ void report_exception (lua_State *L, int fi, const char *what,
 
 
 /*
-** __gc of the sentinel of a failed future (see set_exception): report an
-** exception nobody retrieved, as CPython's loop does.
+** __gc of a sentinel: report the exception of a failed future nobody
+** retrieved, as CPython's loop does (see set_exception), or warn about a
+** coroutine object never used (see watch_coro).
 */
 int sentinel_gc (lua_State *L) {
   Future *f;
   lua_settop(L, 1);
   lua_getiuservalue(L, 1, SENTINEL_FUTURE);
   f = lua_touserdata(L, 2);
-  if (f == NULL || f->state != FINISHED || f->nresults >= 0 || f->retrieved)
+  if (f == NULL) return 0;
+  if (lua_getiuservalue(L, 1, SENTINEL_EXCEPTION) == LUA_TNONE) {
+    if (f->kind == KIND_CORO && f->usage != CORO_CONSUMED)
+      warn_never_awaited(L, 2);
+    return 0;
+  }
+  if (f->state != FINISHED || f->nresults >= 0 || f->retrieved)
     return 0;
   report_exception(L, 2, f->kind == KIND_TASK
                    ? "Task exception was never retrieved"
@@ -1511,7 +1580,6 @@ const luaL_Reg coro_methods[] = {  /* the Lua side adds await */
 };
 
 const luaL_Reg coro_meta[] = {
-  {"__gc", coro_gc},
   {"__tostring", coro_tostring},
   {NULL, NULL}
 };
