@@ -262,7 +262,8 @@ describe("pystd.asyncio", function()
           io.stderr:write("after collection\n")
         end)]])
       assert.equal("", out)
-      assert.matches("^%(command line%):1: RuntimeWarning: coroutine 'dropped' was never awaited\nafter collection\n$", err)
+      assert.matches("^%(command line%):1: RuntimeWarning: coroutine 'dropped' was never "
+        .. "awaited\nafter collection\n$", err)
     end)
 
     it("warns about every coroutine left unused, however many one pass makes", function()
