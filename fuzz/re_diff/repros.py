@@ -92,6 +92,8 @@ REPROS = [
      r"((|(?(1)a)))", "", "a", "fullmatch", {}),
     ("CPython bug: a conditional sees a capture of an abandoned lazy try",
      r"((x)*?(?(1),))y", "", "xxy", "search", {}),
+    ("CPython bug: a conditional sees the mark of a possessive repeat's "
+     "abandoned branch", r"(?:.(a)|.(?(1)x))*+.", "", "xab", "search", {}),
     ("documented: lastindex after a loop matched groups out of order",
      r'(?:I("?)|()y)+', "", "yI", "search.li", {}),
     ("documented: a conditional inside the repeated group it refers to",
