@@ -195,6 +195,28 @@ describe("pystd.asyncio when memory runs out", function()
     end, function(a, b) assert.same({ "zero", "slept" }, { a, b }) end)
   end)
 
+  it("watches the coroutine objects a pass leaves unused", function()
+    -- more than the 64 a pass keeps unwatched: the first are watched (get
+    -- their sentinel) while the pass still makes others; some are used
+    -- after that, some dropped, one closed, one used a pass later
+    local n = 0
+    each_failure(function()
+      local made_now = {}
+      for i = 1, 70 do made_now[i] = double(i) end
+      local sum = 0
+      for i = 1, 70, 3 do sum = sum + made_now[i]:await() end
+      for i = 2, 70, 3 do track(asyncio.create_task(made_now[i])) end
+      made_now = nil  -- a third never used: they warn once collected
+      double(0):close()
+      local later = double(100)
+      sleep(0)
+      collectgarbage()
+      n = n + 1
+      return sum, later:await()
+    end, function(sum, later) assert.same({ 1704, 200 }, { sum, later }) end)
+    assert.is_true(n > 0)
+  end)
+
   it("gathers", function()
     each_failure(function()
       return asyncio.gather(double(1), double(2), function() return nil end)
