@@ -201,12 +201,13 @@ describe("pystd.asyncio when memory runs out", function()
     -- after that, some dropped, one closed, one used a pass later
     local n = 0
     each_failure(function()
-      local made_now = {}
-      for i = 1, 70 do made_now[i] = double(i) end
       local sum = 0
-      for i = 1, 70, 3 do sum = sum + made_now[i]:await() end
-      for i = 2, 70, 3 do track(asyncio.create_task(made_now[i])) end
-      made_now = nil  -- a third never used: they warn once collected
+      do  -- a third never used: they warn once collected
+        local made_now = {}
+        for i = 1, 70 do made_now[i] = double(i) end
+        for i = 1, 70, 3 do sum = sum + made_now[i]:await() end
+        for i = 2, 70, 3 do track(asyncio.create_task(made_now[i])) end
+      end
       double(0):close()
       local later = double(100)
       sleep(0)
