@@ -285,6 +285,29 @@ describe("pystd.asyncio", function()
       assert.equal(0, select(2, err:gsub("'used'", "")), err)
     end)
 
+    it("does not warn about a coroutine a finalizer used as its sentinel was made", function()
+      -- the collector is held back so that its first step, and the
+      -- finalizer, come inside the allocation of the pass's sentinel
+      for _, use in ipairs({ "t[1]:close()", "_G.T = asyncio.create_task(t[1])" }) do
+        local out, err = child(([[
+          local knights = asyncio.async(function() return "ran" end, "knights")
+          collectgarbage("generational")
+          local used = false
+          asyncio.run(function()
+            collectgarbage("stop")
+            do
+              local a = knights()
+              setmetatable({ a }, { __gc = function(t) used = true %s end })
+            end
+            collectgarbage("restart")
+          end)
+          print(used)
+          collectgarbage() collectgarbage()]]):format(use))
+        assert.equal("true\n", out)
+        assert.equal("", err)
+      end
+    end)
+
     it("runs a coroutine kept past its pass as a task like any other", function()
       -- a coroutine object watched at the end of its pass (it keeps its
       -- sentinel where its task keeps its outcome) makes a plain task

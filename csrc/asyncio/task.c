@@ -889,11 +889,18 @@ void check_cancel (lua_State *L, Loop *lp) {
 
 /* {====================================================== Coroutine objects */
 
-/* Give the unused coroutine object at `ci` its sentinel. */
+/*
+** Give the unused coroutine object at `ci` its sentinel -- unless a
+** finalizer that making the sentinel ran has used the object meanwhile.
+*/
 static void watch_coro (lua_State *L, Loop *lp, int ci) {
   Future *c = lua_touserdata(L, ci);
   ci = lua_absindex(L, ci);
   lua_newuserdatauv(L, 0, 1);  /* SENTINEL_FUTURE alone */
+  if (c->kind != KIND_CORO || c->usage != CORO_UNUSED) {
+    lua_pop(L, 1);
+    return;
+  }
   lua_pushvalue(L, ci);
   lua_setiuservalue(L, -2, SENTINEL_FUTURE);
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->sentinel_ref);
