@@ -308,6 +308,31 @@ describe("pystd.asyncio", function()
       end
     end)
 
+    it("starts a coroutine once when a finalizer schedules it as it is scheduled", function()
+      -- the collector's first step, and the finalizer, come inside the
+      -- allocation of the outer create_task (its pooled thread)
+      local out, err = child([[
+        local ran = 0
+        local knights = asyncio.async(function() ran = ran + 1 end, "knights")
+        collectgarbage("generational")
+        local inner
+        local left = asyncio.run(function()
+          local a = knights()
+          collectgarbage("stop")
+          do
+            setmetatable({}, { __gc = function() inner = asyncio.create_task(a) end })
+          end
+          collectgarbage("restart")
+          local ok, e = pcall(asyncio.create_task, a)
+          print(ok, e.message, inner == a)
+          asyncio.sleep(0.01)
+          return #asyncio.all_tasks()
+        end)
+        print(ran, left)]])
+      assert.equal("false\tcannot reuse already awaited coroutine\ttrue\n1\t1\n", out)
+      assert.equal("", err)
+    end)
+
     it("runs a coroutine kept past its pass as a task like any other", function()
       -- a coroutine object watched at the end of its pass (it keeps its
       -- sentinel where its task keeps its outcome) makes a plain task

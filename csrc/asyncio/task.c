@@ -1037,6 +1037,8 @@ static int coro_unpack (lua_State *L, int ci, Future *c) {
 */
 void task_from_coro (lua_State *L, Loop *lp, int ci) {
   Future *c = lua_touserdata(L, ci);
+  ready_reserve(L, lp);  /* first what may run finalizers, which may use */
+  fill_pool(L, lp);      /* the object: coro_unpack then sees it used */
   start_task(L, lp, c, ci, coro_unpack(L, ci, c));
   if (c->usage == CORO_WATCHED) {  /* UV_RESULT is the task's from now on */
     lua_pushnil(L);
