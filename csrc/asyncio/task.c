@@ -524,17 +524,25 @@ static void fill_pool (lua_State *L, Loop *lp) {
 
 
 /*
+** Make what starting a task needs: room in the ready queue for its first
+** step and a pooled slot and thread.  Finalizers may run here and not
+** after, so the caller checks its coroutine object unused afterwards.
+*/
+static void prepare_start (lua_State *L, Loop *lp) {
+  ready_reserve(L, lp);
+  fill_pool(L, lp);
+}
+
+
+/*
 ** Start the task at `ti` (a fresh Task userdata) on the function and
-** `nargs` arguments on top of the stack, popping them: it takes the
-** pool's top slot and thread once nothing can fail, so that a memory
-** error loses neither; its first step is queued.
+** `nargs` arguments on top of the stack, popping them, after
+** prepare_start: it takes the pool's top slot and thread once nothing can
+** fail, so that a memory error loses neither; its first step is queued.
 */
 static void start_task (lua_State *L, Loop *lp, Future *t, int ti,
                         int nargs) {
-  PooledSlot *top;
-  ready_reserve(L, lp);  /* then queueing its first step cannot fail */
-  fill_pool(L, lp);  /* no finalizer runs from here on */
-  top = &lp->pool[lp->npool - 1];
+  PooledSlot *top = &lp->pool[lp->npool - 1];
   if (nargs >= LUA_MINSTACK && !lua_checkstack(top->thread, nargs + 1))
     luaL_error(L, "not enough memory");
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->tasks_ref);
@@ -556,6 +564,7 @@ static void start_task (lua_State *L, Loop *lp, Future *t, int ti,
 void new_task (lua_State *L, Loop *lp, int nargs) {
   Future *t = new_future(L, lp, KIND_TASK, 0);
   lua_insert(L, -nargs - 2);  /* task below function and arguments */
+  prepare_start(L, lp);
   start_task(L, lp, t, lua_gettop(L) - nargs - 1, nargs);
 }
 
@@ -889,15 +898,21 @@ void check_cancel (lua_State *L, Loop *lp) {
 
 /* {====================================================== Coroutine objects */
 
+/* Is `c` a coroutine object still unused and without its sentinel? */
+static int unwatched_coro (const Future *c) {
+  return c->kind == KIND_CORO && c->usage == CORO_UNUSED;
+}
+
+
 /*
-** Give the unused coroutine object at `ci` its sentinel -- unless a
+** Give the unwatched coroutine object at `ci` its sentinel -- unless a
 ** finalizer that making the sentinel ran has used the object meanwhile.
 */
 static void watch_coro (lua_State *L, Loop *lp, int ci) {
   Future *c = lua_touserdata(L, ci);
   ci = lua_absindex(L, ci);
   lua_newuserdatauv(L, 0, 1);  /* SENTINEL_FUTURE alone */
-  if (c->kind != KIND_CORO || c->usage != CORO_UNUSED) {
+  if (!unwatched_coro(c)) {
     lua_pop(L, 1);
     return;
   }
@@ -923,7 +938,7 @@ void watch_unused (lua_State *L, Loop *lp, int li, int release) {
   while (lp->nunwatched > 0) {
     int k = lp->nunwatched--;
     Future *c = lp->unwatched[k - 1];
-    if (c->kind == KIND_CORO && c->usage == CORO_UNUSED) {
+    if (unwatched_coro(c)) {
       lua_getiuservalue(L, li, k);
       watch_coro(L, lp, -1);
       lua_pop(L, 1);
@@ -1037,8 +1052,8 @@ static int coro_unpack (lua_State *L, int ci, Future *c) {
 */
 void task_from_coro (lua_State *L, Loop *lp, int ci) {
   Future *c = lua_touserdata(L, ci);
-  ready_reserve(L, lp);  /* first what may run finalizers, which may use */
-  fill_pool(L, lp);      /* the object: coro_unpack then sees it used */
+  prepare_start(L, lp);  /* a finalizer it runs may use the object:
+                           coro_unpack then refuses it */
   start_task(L, lp, c, ci, coro_unpack(L, ci, c));
   if (c->usage == CORO_WATCHED) {  /* UV_RESULT is the task's from now on */
     lua_pushnil(L);
