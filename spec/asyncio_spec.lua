@@ -1370,6 +1370,23 @@ describe("pystd.asyncio", function()
       end)
     end)
 
+    it("keeps no item it gave out after growing its ring", function()
+      local weak = setmetatable({}, { __mode = "v" })
+      run(function()
+        local q = asyncio.Queue()
+        q:put_nowait({})
+        q:get_nowait()  -- the ring's head moves on: the items will wrap
+        for i = 1, 40 do
+          weak[i] = {}
+          q:put_nowait(weak[i])
+        end
+        for _ = 1, 40 do q:get_nowait() end
+        collectgarbage()
+        collectgarbage()
+        assert.is_nil(next(weak))
+      end)
+    end)
+
     it("put and get suspend on a full or empty queue", function()
       local got = run(function()
         local q = asyncio.Queue(1)
@@ -1739,6 +1756,23 @@ describe("pystd.asyncio", function()
         assert.is_false(ran:cancelled())  -- CPython: only cancel() cancels
       end)
       assert.same({ "soon", "at", "later" }, log)
+    end)
+
+    it("keeps no callback it ran after growing its queue", function()
+      local weak = setmetatable({}, { __mode = "v" })
+      run(function()
+        local loop = asyncio.get_running_loop()
+        for _ = 1, 10 do loop:call_soon(function() end) end
+        sleep(0)  -- the queue's head moves on: the callbacks will wrap
+        for i = 1, 200 do
+          weak[i] = {}
+          loop:call_soon(function() end, weak[i])
+        end
+        sleep(0)
+        collectgarbage()
+        collectgarbage()
+        assert.is_nil(next(weak))  -- before run ends, which clears the queue
+      end)
     end)
 
     it("reports an error in a callback on stderr and goes on", function()

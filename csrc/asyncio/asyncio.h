@@ -236,8 +236,10 @@ typedef struct Loop {
   RunHandles *handles;
   Future *current;    /* the task being stepped */
   ReadyEntry *ready;  /* the ready queue's ring */
-  int ready_ref;      /* registry: the values of its entries */
   int ready_head, ready_count, ready_cap;
+  int calls_ref;      /* registry: ring of the values of its READY_CALL
+                         entries, in their order */
+  int calls_head, calls_count, calls_cap;
   int tasks_ref;      /* registry: array of the pending tasks, by slot */
   int threads_ref;    /* registry: array of the thread each slot keeps */
   PooledSlot pool[ASYNCIO_POOL_MAX];  /* slots given back with a thread */
@@ -371,17 +373,17 @@ void unschedule_done_tasks (Loop *lp);
 
 /*
 ** Append an entry for `obj` (`step`: a pending task to step, else a value
-** whose Lua side ready_push keeps) and return its slot.  Inline, with its
-** rare cases out of line: sleep(0) and every wake-up pass here.
+** whose Lua side ready_push keeps).  Inline, with its rare cases out of
+** line: sleep(0) and every wake-up pass here.
 */
-static inline int ready_append (lua_State *L, Loop *lp, void *obj, int step) {
+static inline void ready_append (lua_State *L, Loop *lp, void *obj,
+                                 int step) {
   int slot;
   if (lp->ready_count == lp->ready_cap) ready_grow(L, lp);
   slot = (lp->ready_head + lp->ready_count++) & (lp->ready_cap - 1);
   lp->ready[slot].obj = obj;
   lp->ready[slot].step = step;
   if (lp->ready_count == 1) ready_wake(lp);
-  return slot;
 }
 
 /*
@@ -389,7 +391,8 @@ static inline int ready_append (lua_State *L, Loop *lp, void *obj, int step) {
 ** that queues one, so that a memory error comes before the change.
 */
 static inline void ready_reserve (lua_State *L, Loop *lp) {
-  if (lp->ready_count == lp->ready_cap) ready_grow(L, lp);
+  if (lp->ready_count == lp->ready_cap || lp->calls_count == lp->calls_cap)
+    ready_grow(L, lp);
 }
 
 /* Queue the pending task `t` to be stepped (once, however often asked). */

@@ -19,17 +19,30 @@
 ** The ready queue is a ring of entries (lp->ready, capacity a power of
 ** two): tasks to step, done futures whose callbacks must run, handles to
 ** call.  A task to step is only a pointer (pending tasks are anchored in
-** the tasks table), so sleep(0) costs no Lua table operation; any other
-** entry also keeps its value in the same slot of a Lua ring table.  Slots are
-** cleared when taken, so the ring keeps nothing alive.  A free slot holds
-** false, never nil, so that every slot stays a key of the table: storing
-** into it cannot raise a memory error (only ready_grow can).
+** the tasks table), so sleep(0) costs no Lua table operation.  The values
+** of the other entries (READY_CALL) wait, in the same order, in a second
+** ring: a Lua table (calls_ref) as large as the most of them queued at
+** once.  Slots are cleared when taken, so it keeps nothing alive.  A free
+** slot holds false, never nil, so that every slot stays a key of the
+** table: storing into it cannot raise a memory error (only ready_grow can).
 */
+
+/* Store false into the slots from..to of the ring table at `ring`. */
+static void ring_free (lua_State *L, int ring, lua_Integer from,
+                       lua_Integer to) {
+  for (lua_Integer i = from; i <= to; i++) {
+    lua_pushboolean(L, 0);
+    lua_rawseti(L, ring, i);
+  }
+}
+
 
 /*
 ** Make room in the full ring table at `ring` (slots 1..cap, the first
 ** item at head + 1) for a capacity of 2 * cap: the slots before head move
-** past the old end, so the items stay in order from head + 1.
+** past the old end, so the items stay in order from head + 1.  The slots
+** they leave are cleared after all are copied: a memory error leaves the
+** ring as it was, and the ring keeps no item it gave out.
 */
 void ring_grow (lua_State *L, int ring, lua_Integer head,
                 lua_Integer cap) {
@@ -37,35 +50,34 @@ void ring_grow (lua_State *L, int ring, lua_Integer head,
     lua_rawgeti(L, ring, i);
     lua_rawseti(L, ring, cap + i);
   }
+  ring_free(L, ring, 1, head);
 }
 
 
 static void idle_cb (uv_idle_t *idle);
 
-/* Store false into the slots from..to of the ring table on top. */
-static void ring_free (lua_State *L, lua_Integer from, lua_Integer to) {
-  for (lua_Integer i = from; i <= to; i++) {
-    lua_pushboolean(L, 0);
-    lua_rawseti(L, -2, i);
-  }
-}
-
-
 /*
-** Double the capacity of the full ring (ready_append's rare case).  A
-** memory error leaves the capacity as it was.
+** Double the capacity of each full ring (the rare case of ready_append and
+** ready_push).  A memory error leaves each ring whole, at its capacity.
 */
 void ready_grow (lua_State *L, Loop *lp) {
-  int cap = lp->ready_cap, head = lp->ready_head;
-  ReadyEntry *ring = realloc(lp->ready, 2 * cap * sizeof *ring);
-  if (ring == NULL) luaL_error(L, "not enough memory");
-  memcpy(ring + cap, ring, head * sizeof *ring);
-  lp->ready = ring;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->ready_ref);
-  ring_grow(L, lua_gettop(L), head, cap);
-  ring_free(L, cap + head + 1, 2 * cap);
-  lua_pop(L, 1);
-  lp->ready_cap *= 2;
+  int cap = lp->ready_cap;
+  if (lp->ready_count == cap) {
+    ReadyEntry *ring = realloc(lp->ready, 2 * cap * sizeof *ring);
+    if (ring == NULL) luaL_error(L, "not enough memory");
+    memcpy(ring + cap, ring, lp->ready_head * sizeof *ring);
+    lp->ready = ring;
+    lp->ready_cap = 2 * cap;
+  }
+  cap = lp->calls_cap;
+  if (lp->calls_count == cap) {  /* the new keys first: they allocate */
+    int calls = (lua_rawgeti(L, LUA_REGISTRYINDEX, lp->calls_ref),
+                 lua_gettop(L));
+    ring_free(L, calls, cap + 1, 2 * cap);
+    ring_grow(L, calls, lp->calls_head, cap);
+    lua_pop(L, 1);
+    lp->calls_cap = 2 * cap;
+  }
 }
 
 
@@ -75,29 +87,37 @@ void ready_wake (Loop *lp) {
 }
 
 
+/* the 1-based slot of the calls ring that holds its i-th value (0-based) */
+static int calls_slot (Loop *lp, int i) {
+  return ((lp->calls_head + i) & (lp->calls_cap - 1)) + 1;
+}
+
+
 /* Queue the value at `idx`: a done future, or a handle. */
 void ready_push (lua_State *L, Loop *lp, int idx) {
-  int slot;
   idx = lua_absindex(L, idx);
-  slot = ready_append(L, lp, lua_touserdata(L, idx), READY_CALL);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->ready_ref);
+  if (lp->calls_count == lp->calls_cap) ready_grow(L, lp);
+  ready_append(L, lp, lua_touserdata(L, idx), READY_CALL);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->calls_ref);
   lua_pushvalue(L, idx);
-  lua_rawseti(L, -2, slot + 1);
+  lua_rawseti(L, -2, calls_slot(lp, lp->calls_count++));
   lua_pop(L, 1);
 }
 
 
 /*
 ** Take the next entry; for one that is not a task to step, push its value
-** from the ring table at `ring`.
+** from the calls ring at `calls`.
 */
-static ReadyEntry ready_pop (lua_State *L, Loop *lp, int ring) {
+static ReadyEntry ready_pop (lua_State *L, Loop *lp, int calls) {
   ReadyEntry entry = lp->ready[lp->ready_head];
   if (entry.step == READY_CALL) {  /* take the value out: the ring must
                                      not keep it */
-    lua_rawgeti(L, ring, lp->ready_head + 1);
-    lua_pushboolean(L, 0);
-    lua_rawseti(L, ring, lp->ready_head + 1);
+    int slot = calls_slot(lp, 0);
+    lua_rawgeti(L, calls, slot);
+    ring_free(L, calls, slot, slot);
+    lp->calls_head = (lp->calls_head + 1) & (lp->calls_cap - 1);
+    lp->calls_count--;
   }
   lp->ready_head = (lp->ready_head + 1) & (lp->ready_cap - 1);
   lp->ready_count--;
@@ -120,23 +140,31 @@ void unschedule_done_tasks (Loop *lp) {
 
 /*
 ** Make the queued entry that runs `obj` (a gathering future's turn, see
-** gather_child_done) do nothing: it steps lp->no_task instead.
+** gather_child_done) do nothing: it steps lp->no_task instead, and its
+** value leaves the calls ring (the values queued after it move up).
 */
 void ready_void (lua_State *L, Loop *lp, void *obj) {
-  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->ready_ref);
-  for (int i = 0; i < lp->ready_count; i++) {
-    int slot = (lp->ready_head + i) & (lp->ready_cap - 1);
-    ReadyEntry *e = &lp->ready[slot];
-    if (e->step == READY_CALL && e->obj == obj) {
-      lua_pushboolean(L, 0);
-      lua_rawseti(L, -2, slot + 1);
+  int calls = (lua_rawgeti(L, LUA_REGISTRYINDEX, lp->calls_ref),
+               lua_gettop(L));
+  for (int i = 0, k = 0; i < lp->ready_count; i++) {
+    ReadyEntry *e = &lp->ready[(lp->ready_head + i) & (lp->ready_cap - 1)];
+    if (e->step != READY_CALL) continue;
+    if (e->obj == obj) {
       e->obj = &lp->no_task;
       e->step = READY_STEP;
+      lp->calls_count--;
+      for (; k < lp->calls_count; k++) {
+        lua_rawgeti(L, calls, calls_slot(lp, k + 1));
+        lua_rawseti(L, calls, calls_slot(lp, k));
+      }
+      ring_free(L, calls, calls_slot(lp, k), calls_slot(lp, k));
       break;
     }
+    k++;
   }
   lua_pop(L, 1);
 }
+
 
 /* }====================================================== */
 
@@ -340,7 +368,7 @@ static void end_sleep (lua_State *L, Loop *lp, Future *t) {
 static int run_ready (lua_State *L) {
   Loop *lp = lua_touserdata(L, 1);
   int n = lp->ready_count;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->ready_ref);  /* ring at 2 */
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->calls_ref);  /* calls ring at 2 */
   while (n-- > 0 && lp->ready_count > 0) {
     ReadyEntry entry = ready_pop(L, lp, 2);
     if (entry.step == READY_STEP)
@@ -776,35 +804,39 @@ static int kept_entry (Loop *lp, ReadyEntry e) {
 ** the schedule as it was.
 */
 static void clear_schedule (lua_State *L, Loop *lp) {
-  int mask = lp->ready_cap - 1, cap = ASYNCIO_READY_MIN, kept = 0, old;
+  int mask = lp->ready_cap - 1, cap = ASYNCIO_READY_MIN, kept = 0, calls;
+  int taken = 0, moved = 0;  /* values of the calls ring read, kept */
   ReadyEntry *ready;
   for (int i = 0; i < lp->ready_count; i++)
     kept += kept_entry(lp, lp->ready[(lp->ready_head + i) & mask]);
   while (cap < kept) cap *= 2;
   lua_newtable(L);  /* the timers table to be */
-  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->ready_ref);
-  old = lua_gettop(L);
-  lua_createtable(L, cap, 0);  /* the ring table to be */
-  ring_free(L, 1, cap);
+  calls = (lua_rawgeti(L, LUA_REGISTRYINDEX, lp->calls_ref), lua_gettop(L));
+  lua_createtable(L, cap, 0);  /* the calls ring to be: room for all kept */
+  ring_free(L, calls + 1, 1, cap);
   ready = malloc(cap * sizeof *ready);
   if (ready == NULL) luaL_error(L, "not enough memory");
   keep_task_timers(lp);
   kept = 0;
   for (int i = 0; i < lp->ready_count; i++) {
-    int slot = (lp->ready_head + i) & mask;
-    if (!kept_entry(lp, lp->ready[slot])) continue;
-    if (lp->ready[slot].step == READY_CALL) {
-      lua_rawgeti(L, old, slot + 1);
-      lua_rawseti(L, old + 1, kept + 1);
+    ReadyEntry e = lp->ready[(lp->ready_head + i) & mask];
+    int call = e.step == READY_CALL;
+    if (kept_entry(lp, e)) {
+      if (call) {
+        lua_rawgeti(L, calls, calls_slot(lp, taken));
+        lua_rawseti(L, calls + 1, ++moved);
+      }
+      ready[kept++] = e;
     }
-    ready[kept++] = lp->ready[slot];
+    taken += call;
   }
   free(lp->ready);
   lp->ready = ready;
-  lp->ready_head = 0;
+  lp->ready_head = lp->calls_head = 0;
   lp->ready_count = kept;
-  lp->ready_cap = cap;
-  lua_rawseti(L, LUA_REGISTRYINDEX, lp->ready_ref);
+  lp->calls_count = moved;
+  lp->ready_cap = lp->calls_cap = cap;
+  lua_rawseti(L, LUA_REGISTRYINDEX, lp->calls_ref);
   lua_pop(L, 1);
   lua_rawseti(L, LUA_REGISTRYINDEX, lp->timers_ref);
 }
@@ -997,7 +1029,7 @@ static Loop *new_loop (lua_State *L) {
   lp->uv = ctx->loop;
   lp->armed_when = -1;
   lua_newtable(L);
-  lp->ready_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lp->calls_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_newtable(L);
   lp->tasks_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_newtable(L);

@@ -327,6 +327,21 @@ describe("pystd.asyncio when memory runs out", function()
     end, function(s) assert.equal("soon later", s) end)
   end)
 
+  it("queues more callbacks than its ready queue holds", function()
+    each_failure(function()
+      local loop, got = asyncio.get_running_loop(), {}
+      for _ = 1, 10 do loop:call_soon(function() end) end
+      sleep(0)  -- the queue's head moves on: the callbacks will wrap
+      for i = 1, 150 do
+        loop:call_soon(function(x) got[#got + 1] = x end, i)
+      end
+      sleep(0)
+      return #got, got[1], got[150]
+    end, function(n, first, last)
+      assert.same({ 150, 1, 150 }, { n, first, last })
+    end)
+  end)
+
   it("passes items through a bounded queue", function()
     each_failure(function()
       local q = asyncio.Queue(2)
@@ -644,6 +659,22 @@ describe("pystd.asyncio when memory runs out", function()
       end, function(s, done)
         sleep(0.002)
         if done then assert.is_true(s.soon and s.later) end
+      end)
+    end)
+
+    it("calls soon more callbacks than the queue holds", function()
+      each_failure_in_task(function()
+        return { ran = 0 }
+      end, function(s)
+        local loop = asyncio.get_running_loop()
+        for _ = 1, 70 do loop:call_soon(function() s.ran = s.ran + 1 end) end
+      end, function(s, done)
+        sleep(0)
+        if done then assert.equal(70, s.ran) end
+        local before = s.ran
+        asyncio.get_running_loop():call_soon(function() s.ran = s.ran + 1 end)
+        sleep(0)
+        assert.equal(before + 1, s.ran)
       end)
     end)
 
