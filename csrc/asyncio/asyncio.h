@@ -257,6 +257,7 @@ typedef struct Loop {
   int interrupted;    /* SIGINT arrived during run */
   int failed;         /* an internal error is waiting in the registry */
   int shut_down;      /* run cancelled its leftover tasks on a working loop */
+  int ended;          /* the last run's end is done (see end_run) */
   int cancel_depth;   /* tasks a cancel request is being forwarded through */
   int failures;       /* futures failed during this run */
   int failed_ref;     /* registry: that error */

@@ -884,10 +884,22 @@ static int run_protected (lua_State *L) {
 }
 
 
+/*
+** What the end of a run leaves for the next: the coroutine objects it
+** made unused are watched, its callbacks forgotten.  Both may raise a
+** memory error: until they are done the next run starts by doing them.
+*/
+static void end_run (lua_State *L, Loop *lp, int li) {
+  watch_unused(L, lp, li, 1);
+  clear_schedule(L, lp);  /* a memory error: last */
+  lp->ended = 1;
+}
+
+
 /* run(aw, ...) -> the results of aw */
 static int aio_run (lua_State *L) {
   Loop *lp = getloop(L);
-  int status, top, kind = kind_of(L, lp, 1);
+  int status, top = lua_gettop(L), kind = kind_of(L, lp, 1);
   if (lp->L != NULL)
     return pystd_raise(L, "RuntimeError", "asyncio.run() cannot be called "
                        "from a running event loop");
@@ -895,10 +907,11 @@ static int aio_run (lua_State *L) {
   else if (kind != KIND_CORO)
     return pystd_raise(L, "ValueError", "a coroutine was expected, got %s",
                        luaL_tolstring(L, 1, NULL));
-  lp->L = L;
-  lp->failed = lp->interrupted = lp->shut_down = 0;
+  luaL_checkstack(L, top + 2, "too many arguments");
+  if (!lp->ended) end_run(L, lp, lua_upvalueindex(1));
   open_handles(L, lp);
-  top = lua_gettop(L);
+  lp->L = L;
+  lp->failed = lp->interrupted = lp->shut_down = lp->ended = 0;
   lua_pushcfunction(L, run_protected);
   lua_pushvalue(L, lua_upvalueindex(1));
   for (int i = 1; i <= top; i++) lua_pushvalue(L, i);
@@ -911,8 +924,7 @@ static int aio_run (lua_State *L) {
   lua_pushboolean(L, 0);
   lua_rawseti(L, LUA_REGISTRYINDEX, lp->main_ref);
   if (!lp->shut_down) close_pending_tasks(L, lp);
-  watch_unused(L, lp, lua_upvalueindex(1), 1);  /* these two may raise */
-  clear_schedule(L, lp);  /* a memory error: last */
+  end_run(L, lp, lua_upvalueindex(1));
   if (lp->failures > 0) {  /* report the errors nobody retrieved, if dropped */
     lp->failures = 0;
     lua_gc(L, LUA_GCCOLLECT);
@@ -1037,6 +1049,7 @@ static Loop *new_loop (lua_State *L) {
   lua_newtable(L);
   lp->timers_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   clear_schedule(L, lp);  /* the empty ready queue, at its smallest */
+  lp->ended = 1;
   lua_pushboolean(L, 0);
   lp->failed_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushboolean(L, 0);

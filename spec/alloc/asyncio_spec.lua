@@ -342,6 +342,24 @@ describe("pystd.asyncio when memory runs out", function()
     end)
   end)
 
+  it("forgets the callbacks of a run whose end ran out of memory", function()
+    local late = false
+    granted = -STEP
+    helper.each_allocation_failure(function()
+      granted = granted + STEP
+      run(function()
+        asyncio.get_running_loop():call_later(0.001, function() late = true end)
+        for _ = 1, 3 do double(1) end  -- unused: watched as the run ends
+      end)
+    end, function()
+      late = false
+      run(function() sleep(0.005) end)
+      assert.is_false(late, ("with %d allocations granted"):format(granted))
+      collectgarbage()  -- the warnings come while stderr is captured
+      after()
+    end, { step = STEP })
+  end)
+
   it("passes items through a bounded queue", function()
     each_failure(function()
       local q = asyncio.Queue(2)
