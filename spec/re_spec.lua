@@ -1263,6 +1263,60 @@ print(json.dumps({'matches': matches, 'errors': errors, 'templates': templates})
       assert.is_nil(next(weak))
     end)
 
+    it("keeps each result right while finalizers match with the same Pattern", function()
+      -- every operation's scratch offsets are the Pattern's own, and an
+      -- allocation may run a finalizer that matches with it: here one
+      -- runs at nearly every collector step, each matching elsewhere (in
+      -- a process of its own, whose small heap makes the cycles short)
+      local code = [=[
+        local re = require "pystd.re"
+        local p = re.compile("(b)(b*)")
+        local far = ("x"):rep(50) .. ("b"):rep(30)
+        local subject = ("a bb c "):rep(20)
+        local ops = {
+          search = function() return table.concat({ p:search("abbc"):span() }, ",") end,
+          finditer = function()
+            local t = {}
+            for m in p:finditer(subject) do t[#t + 1] = m:start() .. m[2] end
+            return table.concat(t, ",")
+          end,
+          split = function() return table.concat(p:split(subject), "|") end,
+          findall = function()
+            local t = {}
+            for _, g in ipairs(p:findall(subject)) do t[#t + 1] = g[1] .. g[2] end
+            return table.concat(t, ",")
+          end,
+          sub_function = function()
+            return p:sub(function(m) return m:start() .. m[1] end, subject)
+          end,
+          sub_template = function() return p:sub([[<\2\1\2\1\2\1>]], subject) end,
+        }
+        local expected = {}
+        for name, op in pairs(ops) do expected[name] = op() end
+        local runs, armed = 0, true
+        local function arm()
+          setmetatable({}, { __gc = function()
+            runs = runs + 1
+            p:search(far)
+            if armed then arm() end
+          end })
+        end
+        collectgarbage("incremental", 1, 1000, 1)  -- a step at every allocation
+        arm()
+        for name, op in pairs(ops) do
+          for _ = 1, 10 do
+            if op() ~= expected[name] then print("wrong " .. name) end
+          end
+        end
+        armed = false
+        print(runs > 100 and "finalizers ran" or "finalizers ran " .. runs)
+      ]=]
+      local out, err, status = helper.run({ os.getenv("LUA") or "lua5.4", "-e", code })
+      assert.equal("", err)
+      assert.equal(0, status)
+      assert.equal("finalizers ran\n", out)
+    end)
+
     it("survives finalizers that use Patterns after lua_close began", function()
       local code = [[
         local re = require "pystd.re"

@@ -53,12 +53,12 @@ void pyre_newmatchmeta (lua_State *L, int pidx) {
 
 
 /*
-** Push a Match for the offsets now in p->ov; `pidx` holds the Pattern,
-** `sidx` the subject s[0..len); the search window was [pos, endpos).
+** Push a Match for the offsets `f` found; `pidx` holds the Pattern, `sidx`
+** the subject s[0..len); the search window was [pos, endpos).
 */
 ReMatch *pyre_newmatch (lua_State *L, int pidx, int sidx, RePattern *p,
-                        const char *s, size_t len, size_t pos,
-                        size_t endpos) {
+                        ReFound *f, size_t len, size_t pos, size_t endpos) {
+  const char *s = f->s;
   int n = 2 * (p->groups + 1);
   size_t size = sizeof(ReMatch) + (size_t)(n - 1) * sizeof(PCRE2_SIZE);
   int copy = len <= RE_INLINE_SUBJECT;
@@ -78,7 +78,7 @@ ReMatch *pyre_newmatch (lua_State *L, int pidx, int sidx, RePattern *p,
   m->pos = pos;
   m->endpos = endpos;
   m->groups = p->groups;
-  memcpy(m->ov, p->ov, (size_t)n * sizeof(PCRE2_SIZE));
+  memcpy(m->ov, pyre_offsets(L, p, f), (size_t)n * sizeof(PCRE2_SIZE));
   pyre_pushmatchmeta(L, pidx);
   lua_setmetatable(L, -2);
   if (!copy) {
@@ -254,8 +254,8 @@ static int match_tostring (lua_State *L) {
   int bytes;
   push_pattern(L);
   bytes = (pyre_topattern(L, -1)->flags & RE_BYTES) != 0;
-  lua_pushfstring(L, "<re.Match object; span=(%d, %d), match=",
-                  (int)m->ov[0] + 1, (int)m->ov[1]);
+  lua_pushfstring(L, "<re.Match object; span=(%I, %I), match=",
+                  (lua_Integer)m->ov[0] + 1, (lua_Integer)m->ov[1]);
   (bytes ? pystd_pushbytesrepr : pystd_pushstrrepr)(L, m->subject + m->ov[0],
                                                     m->ov[1] - m->ov[0]);
   lua_pushliteral(L, ">");

@@ -136,10 +136,12 @@ int pyre_raiseerror (lua_State *L, int sidx, const char *msg,
       linestart = k + 1;
     }
   if (memchr(pat, '\n', len))
-    pystd_newerror(L, "re.error", "%s at position %d (line %d, column %d)",
-                   msg, (int)pos + 1, (int)lineno, (int)(pos - linestart) + 1);
+    pystd_newerror(L, "re.error", "%s at position %I (line %I, column %I)",
+                   msg, (lua_Integer)pos + 1, (lua_Integer)lineno,
+                   (lua_Integer)(pos - linestart) + 1);
   else
-    pystd_newerror(L, "re.error", "%s at position %d", msg, (int)pos + 1);
+    pystd_newerror(L, "re.error", "%s at position %I", msg,
+                   (lua_Integer)pos + 1);
   lua_pushinteger(L, (lua_Integer)lineno);
   lua_setfield(L, -2, "lineno");
   lua_pushinteger(L, (lua_Integer)(pos - linestart) + 1);
@@ -744,8 +746,8 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
     int ascii;
     size_t bad = pyre_utf8check(pat, len, &ascii);
     if (bad < len)
-      pystd_raise(L, "ValueError", "invalid UTF-8 at byte %d in pattern",
-                  (int)bad + 1);
+      pystd_raise(L, "ValueError", "invalid UTF-8 at byte %I in pattern",
+                  (lua_Integer)bad + 1);
   }
   x = new_xlat_box(L);
   p = new_pattern_object(L);
@@ -905,7 +907,8 @@ static int check_utf8 (lua_State *L, const char *s, size_t len) {
   if (bad == len) return 1;
   bad += pyre_utf8check(s + bad, len - bad, &ascii);
   if (bad < len)
-    pystd_raise(L, "ValueError", "invalid UTF-8 at byte %d", (int)bad + 1);
+    pystd_raise(L, "ValueError", "invalid UTF-8 at byte %I",
+                (lua_Integer)bad + 1);
   return 0;
 }
 
@@ -936,8 +939,8 @@ int pyre_checksubject (lua_State *L, RePattern *p, int sidx, const char *s,
     bad = end;
   else
     return 0;
-  return pystd_raise(L, "ValueError", "position %d is inside a UTF-8 "
-                     "character", (int)bad + 1);
+  return pystd_raise(L, "ValueError", "position %I is inside a UTF-8 "
+                     "character", (lua_Integer)bad + 1);
 }
 
 
@@ -1251,6 +1254,14 @@ int pyre_execresult (lua_State *L, RePattern *p, int which, const char *s,
 }
 
 
+/* Find again the offsets `f` found (see ReFound): matching is pure. */
+void pyre_refind (lua_State *L, RePattern *p, ReFound *f) {
+  if (!pyre_execfast(L, p, f->which, f->s, f->end, f->start, f->opts))
+    luaL_error(L, "pystd.re: a match found could not be found again");
+  f->execs = p->execs;
+}
+
+
 /*
 ** search/match/fullmatch of the Pattern at `pidx` over the string at
 ** `sidx`, window [start, end); pushes a Match or nil.
@@ -1263,7 +1274,10 @@ static int search_mode (lua_State *L, RePattern *p, int pidx, int sidx,
   plain = pyre_checksubject(L, p, sidx, s, len, start, end);
   if (!pyre_execfast(L, p, RE_CODE(mode, plain), s, end, start, 0))
     lua_pushnil(L);
-  else pyre_newmatch(L, pidx, sidx, p, s, len, start, end);
+  else {
+    ReFound f = pyre_found(p, RE_CODE(mode, plain), s, end, start, 0);
+    pyre_newmatch(L, pidx, sidx, p, &f, len, start, end);
+  }
   return 1;
 }
 

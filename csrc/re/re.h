@@ -104,6 +104,7 @@ typedef struct RePattern {
   size_t reach;                   /* bytes before it in a match, at most */
   pcre2_match_data *mdata;        /* scratch ovector for every mode */
   PCRE2_SIZE *ov;                 /* its offsets (stable) */
+  unsigned execs;                 /* matches run into it (see ReFound) */
   char *xlat;                     /* the PCRE2 translation */
   size_t xlatlen;
   uint32_t options;               /* PCRE2 compile options */
@@ -244,6 +245,31 @@ typedef struct PatternRef {
 #define pyre_topattern(L, idx)  (((PatternRef *)lua_touserdata(L, idx))->p)
 int pyre_exec (lua_State *L, RePattern *p, int which,
              const char *s, size_t end, size_t start, uint32_t opts);
+
+/*
+** How the offsets now in p->ov were found.  p->ov is every match's
+** scratch: an allocation may run a finalizer that matches with p, so a
+** reader that allocated since the match gets them by pyre_offsets, which
+** finds them again when p->execs has moved.
+*/
+typedef struct ReFound {
+  const char *s;                  /* the subject s[0..end) */
+  size_t end, start;
+  uint32_t opts;
+  int which;                      /* the code (see RE_CODE) */
+  unsigned execs;                 /* p->execs right after the match */
+} ReFound;
+
+#define pyre_found(p, w, s_, e, st, o) \
+  ((ReFound){ (s_), (e), (st), (o), (w), (p)->execs })
+
+void pyre_refind (lua_State *L, RePattern *p, ReFound *f);
+
+static inline const PCRE2_SIZE *pyre_offsets (lua_State *L, RePattern *p,
+                                              ReFound *f) {
+  if (p->execs != f->execs) pyre_refind(L, p, f);
+  return p->ov;
+}
 int pyre_execresult (lua_State *L, RePattern *p, int which, const char *s,
                      size_t end, size_t start, uint32_t opts, int rc);
 
@@ -256,6 +282,7 @@ int pyre_execresult (lua_State *L, RePattern *p, int which, const char *s,
 static inline int pyre_execfast (lua_State *L, RePattern *p, int which,
                                  const char *s, size_t end, size_t start,
                                  uint32_t opts) {
+  p->execs++;
   if (p->jitted[which] && !p->literal && !pyre_scansfirst(p, which)) {
     int rc = pcre2_jit_match(p->code[which], (PCRE2_SPTR)s, end, start, opts,
                              p->mdata, p->st->mcontext);
@@ -281,8 +308,7 @@ void pyre_pushmatchmeta (lua_State *L, int pidx);
 /* {====================================================== match.c */
 
 ReMatch *pyre_newmatch (lua_State *L, int pidx, int sidx, RePattern *p,
-                        const char *s, size_t len, size_t pos,
-                        size_t endpos);
+                        ReFound *f, size_t len, size_t pos, size_t endpos);
 void pyre_newmatchmeta (lua_State *L, int pidx);
 void pyre_openmatch (lua_State *L);
 
@@ -299,8 +325,8 @@ int pyre_findallimpl (lua_State *L, int pidx, int sidx, size_t pos,
 int pyre_finditerimpl (lua_State *L, int pidx, int sidx, size_t pos,
                      size_t endpos);
 const void *pyre_pushtemplate (lua_State *L, int pidx, int tidx);
-void pyre_expand (const void *tpl, const char *s, const PCRE2_SIZE *ov,
-                luaL_Buffer *b);
+size_t pyre_expand (const void *tpl, const char *s, const PCRE2_SIZE *ov,
+                    luaL_Buffer *b);
 
 /* }====================================================== */
 

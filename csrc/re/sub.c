@@ -255,18 +255,27 @@ const void *pyre_pushtemplate (lua_State *L, int pidx, int tidx) {
 }
 
 
-/* Add template `tpl` expanded with subject `s` and offsets `ov` to b. */
-void pyre_expand (const void *tpl, const char *s, const PCRE2_SIZE *ov,
-                luaL_Buffer *b) {
+/*
+** Add template `tpl` expanded with subject `s` and offsets `ov` to b (if
+** not NULL); returns the length of the expansion.
+*/
+size_t pyre_expand (const void *tpl, const char *s, const PCRE2_SIZE *ov,
+                    luaL_Buffer *b) {
   const Template *t = (const Template *)tpl;
+  size_t total = 0;
   for (int k = 0; k < t->nitems; k++) {
     const TItem *it = &t->items[k];
-    if (it->group < 0)
-      add_bytes(b, t->text + it->off, it->len);
-    else if (ov[2 * it->group] != PCRE2_UNSET)
-      add_bytes(b, s + ov[2 * it->group],
-                ov[2 * it->group + 1] - ov[2 * it->group]);
+    const char *from = t->text + it->off;
+    size_t n = it->len;
+    if (it->group >= 0) {
+      if (ov[2 * it->group] == PCRE2_UNSET) continue;
+      from = s + ov[2 * it->group];
+      n = ov[2 * it->group + 1] - ov[2 * it->group];
+    }
+    total += n;
+    if (b) add_bytes(b, from, n);
   }
+  return total;
 }
 
 /* }====================================================== */
@@ -339,17 +348,19 @@ int pyre_subimpl (lua_State *L, int pidx, int replidx, int sidx,
   }
   luaL_buffinitsize(L, &b, len);
   do {  /* the first match is in p->mdata already */
-    const PCRE2_SIZE *ov = p->ov;
-    size_t ms, me;
-    ms = ov[0];
-    me = ov[1];
+    ReFound f = pyre_found(p, which, s, len, pos, opts);
+    size_t ms = p->ov[0], me = p->ov[1];
+    if (kind == REPL_TEMPLATE)  /* the room first: expanding allocates not */
+      luaL_prepbuffsize(&b, ms - last + pyre_expand(tpl, s, p->ov, NULL));
     add_bytes(&b, s + last, ms - last);
     switch (kind) {
       case REPL_LITERAL: add_bytes(&b, rs, rlen); break;
-      case REPL_TEMPLATE: pyre_expand(tpl, s, ov, &b); break;
+      case REPL_TEMPLATE:
+        pyre_expand(tpl, s, pyre_offsets(L, p, &f), &b);
+        break;
       case REPL_FUNCTION:
         lua_pushvalue(L, replidx);
-        pyre_newmatch(L, pidx, sidx, p, s, len, 0, len);
+        pyre_newmatch(L, pidx, sidx, p, &f, len, 0, len);
         lua_call(L, 1, 1);
         add_replacement(L, &b, s, ms, me);
         break;
@@ -399,16 +410,18 @@ int pyre_splitimpl (lua_State *L, int pidx, int sidx, lua_Integer maxsplit) {
                       pyre_checksubject(L, p, sidx, s, len, 0, len));
   lua_newtable(L);
   while (maxsplit >= 0 && (maxsplit == 0 || n < maxsplit)) {
+    ReFound f;
     const PCRE2_SIZE *ov;
     if (!pyre_execfast(L, p, which, s, len, pos, opts)) break;
-    ov = p->ov;
-    lua_pushlstring(L, s + last, ov[0] - last);
+    f = pyre_found(p, which, s, len, pos, opts);
+    lua_pushlstring(L, s + last, p->ov[0] - last);
     lua_rawseti(L, -2, ++k);
     for (int g = 1; g <= p->groups; g++) {
-      push_span(L, s, ov, g, 1);
+      push_span(L, s, pyre_offsets(L, p, &f), g, 1);
       lua_rawseti(L, -2, ++k);
     }
     n++;
+    ov = pyre_offsets(L, p, &f);
     last = pos = ov[1];
     opts = (ov[0] == ov[1]) ? PCRE2_NOTEMPTY_ATSTART : 0;
   }
@@ -432,19 +445,20 @@ int pyre_findallimpl (lua_State *L, int pidx, int sidx, size_t pos,
   which = RE_CODE(RE_SEARCH,
                   pyre_checksubject(L, p, sidx, s, len, pos, endpos));
   for (;;) {
+    ReFound f;
     const PCRE2_SIZE *ov;
     if (!pyre_execfast(L, p, which, s, endpos, pos, opts)) break;
-    ov = p->ov;
-    if (p->groups == 0) push_span(L, s, ov, 0, 0);
-    else if (p->groups == 1) push_span(L, s, ov, 1, 0);
+    f = pyre_found(p, which, s, endpos, pos, opts);
+    if (p->groups <= 1) push_span(L, s, p->ov, p->groups, 0);
     else {
       lua_createtable(L, p->groups, 0);
       for (int g = 1; g <= p->groups; g++) {
-        push_span(L, s, ov, g, 0);
+        push_span(L, s, pyre_offsets(L, p, &f), g, 0);
         lua_rawseti(L, -2, g);
       }
     }
     lua_rawseti(L, -2, ++k);
+    ov = pyre_offsets(L, p, &f);
     pos = ov[1];
     opts = (ov[0] == ov[1]) ? PCRE2_NOTEMPTY_ATSTART : 0;
   }
@@ -473,18 +487,18 @@ typedef struct FindIter {
 static int finditer_next (lua_State *L) {
   FindIter *it = (FindIter *)lua_touserdata(L, lua_upvalueindex(3));
   RePattern *p = it->p;
-  const char *s = it->s;
-  const PCRE2_SIZE *ov;
+  ReFound f;
+  ReMatch *m;
   if (it->done) return 0;
-  if (!pyre_execfast(L, p, it->which, s, it->end, it->pos, it->opts)) {
+  if (!pyre_execfast(L, p, it->which, it->s, it->end, it->pos, it->opts)) {
     it->done = 1;
     return 0;
   }
-  ov = p->ov;
-  it->pos = ov[1];
-  it->opts = (ov[0] == ov[1]) ? PCRE2_NOTEMPTY_ATSTART : 0;
-  pyre_newmatch(L, lua_upvalueindex(1), lua_upvalueindex(2), p, s, it->len,
-                it->start, it->end);
+  f = pyre_found(p, it->which, it->s, it->end, it->pos, it->opts);
+  m = pyre_newmatch(L, lua_upvalueindex(1), lua_upvalueindex(2), p, &f,
+                    it->len, it->start, it->end);
+  it->pos = m->ov[1];  /* once the Match is made: a memory error loses none */
+  it->opts = (m->ov[0] == m->ov[1]) ? PCRE2_NOTEMPTY_ATSTART : 0;
   return 1;
 }
 

@@ -113,6 +113,19 @@ describe("pystd.re when allocations fail", function()
     helper.each_allocation_failure(use_long, use_long, OPTS)
   end)
 
+  it("loses no match of a finditer whose step failed", function()
+    local faults = require "spec.failalloc"
+    local it = re.compile("\\d"):finditer("1 2 3")
+    faults.fail_after(0)
+    local ok, err = pcall(it)
+    faults.stop()
+    assert.is_false(ok)
+    assert.is_true(helper.is_memory_error(err))
+    local rest = {}
+    for m in it do rest[#rest + 1] = m[0] end
+    assert.same({ "1", "2", "3" }, rest)
+  end)
+
   it("gives every template of a Pattern its own parsed form", function()
     -- a memory error between the two stores into the template cache
     -- once left a template string paired with no parsed form
