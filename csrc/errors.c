@@ -127,29 +127,13 @@ static int is_subtype (lua_State *L, const char *type, const char *wanted,
 }
 
 
-/* The type of `v` if it is a pystd error object, else NULL. */
-static const char *error_type (lua_State *L, int idx) {
-  const char *type = NULL;
-  if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx))
-    return NULL;
-  luaL_getmetatable(L, PYSTD_ERROR_META);
-  if (lua_rawequal(L, -1, -2)) {
-    if (lua_getfield(L, idx, "type") == LUA_TSTRING)
-      type = lua_tostring(L, -1);  /* the object keeps the string alive */
-    lua_pop(L, 1);
-  }
-  lua_pop(L, 2);
-  return type;
-}
-
-
 /*
 ** is(err [, type]): is `err` a pystd error object (of `type` or a subtype)?
 ** Never raises for a bad `err`.
 */
 static int errors_is (lua_State *L) {
   const char *wanted = luaL_optstring(L, 2, NULL);
-  const char *type = error_type(L, 1);
+  const char *type = pystd_errortype(L, 1);
   if (type == NULL || wanted == NULL) {
     lua_pushboolean(L, type != NULL);
     return 1;

@@ -25,6 +25,12 @@
 void pystd_pusherrormeta (lua_State *L);
 
 /*
+** The type of the value at `idx` if it is a pystd error object, else NULL.
+** Runs no metamethod, so it never raises.
+*/
+const char *pystd_errortype (lua_State *L, int idx);
+
+/*
 ** Push a new error object {type = type, message = <formatted>} carrying the
 ** shared metatable.  Callers add extra fields (`pos`, `errno`, ...) with
 ** lua_setfield before raising it with lua_error.

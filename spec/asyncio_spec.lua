@@ -1786,4 +1786,211 @@ describe("pystd.asyncio", function()
       assert.matches("Exception in callback.*cb failed", err)
     end)
   end)
+
+  describe("hostile values", function()
+    local raising_text = setmetatable({}, { __tostring = function() error("tostring boom") end })
+
+    it("goes on when an error's __tostring raises as it is reported", function()
+      local out, err = child([[
+        local bad = setmetatable({}, { __tostring = function() error("tostring boom") end })
+        print(asyncio.run(function()
+          asyncio.get_running_loop():call_soon(function() error(bad) end)
+          local t = asyncio.create_task(function() error(bad) end)
+          asyncio.sleep(0.01)
+          t = nil
+          collectgarbage()
+          collectgarbage()
+          asyncio.create_task(function() pcall(asyncio.sleep, 10) error(bad) end)
+          asyncio.sleep(0)
+          return "main result"
+        end))]])
+      assert.equal("main result\n", out)
+      assert.equal([[
+Exception in callback: <exception str() failed>
+Task exception was never retrieved
+future: <Task finished name='Task-2'>
+<exception str() failed>
+unhandled exception during asyncio.run() shutdown
+task: <Task finished name='Task-3'>
+<exception str() failed>
+]], err)
+    end)
+
+    it("fails a task with an error whose fields raise, like any other", function()
+      local strict = { __index = function(_, k) error("no field " .. k) end }
+      local err = run(function()
+        local t = asyncio.create_task(function() error(setmetatable({}, strict)) end)
+        return error_of(asyncio.await, t)
+      end)
+      assert.equal(strict, getmetatable(err))
+    end)
+
+    it("fails a task that raises nil with a RuntimeError", function()
+      run(function()
+        local t = asyncio.create_task(function() sleep(0) error() end)
+        sleep(0.01)
+        local exc = t:exception()
+        assert.is_true(errors.is(exc, "RuntimeError"))
+        assert.equal("error object is a nil value", exc.message)
+        local ok, group = pcall(asyncio.TaskGroup, function(tg)
+          tg:create_task(function() sleep(0) error() end)
+        end)
+        assert.is_false(ok)
+        assert.is_true(errors.is(group, "ExceptionGroup"))
+        local inner = asyncio.create_task(function() sleep(0) error() end)
+        assert.is_true(errors.is(error_of(asyncio.await, asyncio.shield(inner)), "RuntimeError"))
+        local f = asyncio.Future()
+        assert.matches("error value expected, got nil", error_of(f.set_exception, f, nil))
+        assert.is_false(f:done())
+      end)
+    end)
+
+    it("names a task as CPython's str(name), checked before it starts", function()
+      local ran = 0
+      local body = async(function() ran = ran + 1 end)
+      run(function()
+        local t = asyncio.create_task(body(), 42)
+        assert.equal("42", t:get_name())
+        local coro = body()
+        assert.matches("tostring boom", error_of(asyncio.create_task, coro, raising_text))
+        coro:close()
+        sleep(0)
+        assert.equal(1, ran)
+        local named = asyncio.create_task(body())
+        local before = named:get_name()
+        assert.truthy(error_of(named.set_name, named, raising_text))
+        assert.equal(before, named:get_name())
+        assert.equal(("<Task pending name='%s'>"):format(before), tostring(named))
+      end)
+    end)
+
+    it("passes thousands of arguments to callbacks and coroutines", function()
+      local many = {}
+      for i = 1, 5000 do many[i] = i end
+      local n, last, m, mlast = run(function()
+        local f = asyncio.Future()
+        asyncio.get_running_loop():call_soon(function(...)
+          f:set_result(select("#", ...), (select(5000, ...)))
+        end, table.unpack(many))
+        local echo = async(function(...) return select("#", ...), (select(5000, ...)) end)
+        local a, b = f:await()
+        return a, b, echo(table.unpack(many)):await()
+      end)
+      assert.same({ 5000, 5000, 5000, 5000 }, { n, last, m, mlast })
+      for i = 5001, 70000 do many[i] = i end
+      local echo = async(function(...) return select("#", ...) end)
+      assert.matches("too many arguments", error_of(echo, table.unpack(many)))
+      run(function()
+        local loop = asyncio.get_running_loop()
+        assert.matches("too many arguments",
+                       error_of(loop.call_soon, loop, print, table.unpack(many)))
+      end)
+    end)
+
+    it("never takes another object for a queue its finalizer used", function()
+      -- a queue used by a finalizer after its own __gc was remembered as
+      -- the last queue checked, then freed: a Future made at its address
+      -- passed for a Queue (in a process of its own: the heap's layout)
+      local out, err = child([[
+        local qsize = getmetatable(asyncio.Queue()).__index.qsize
+        local taken = 0
+        for _ = 1, 200 do
+          do
+            local a = setmetatable({}, { __gc = function(o) o.q:qsize() end })
+            local keep = {}
+            for i = 1, 10 do keep[i] = asyncio.Queue() end
+            a.q = asyncio.Queue()
+          end
+          collectgarbage()
+          collectgarbage()
+          local futures = {}
+          for i = 1, 200 do
+            futures[i] = asyncio.Future()
+            if pcall(qsize, futures[i]) then taken = taken + 1 end
+          end
+        end
+        print(taken)]])
+      assert.equal("", err)
+      assert.equal("0\n", out)
+    end)
+
+    it("raises, not crashes, when a finalizer uses asyncio as Lua closes", function()
+      -- this finalizer comes after the loop's own (finalizers run in the
+      -- reverse order of their objects)
+      local out, err, status = helper.run({ os.getenv("LUA") or "lua5.4", "-e", [[
+        local late = setmetatable({}, { __gc = function()
+          local asyncio = require "pystd.asyncio"
+          local f = asyncio.Future()
+          f:add_done_callback(print)
+          print(pcall(f.set_result, f, 1))
+          print(pcall(asyncio.create_task, function() end))
+          print(pcall(asyncio.run, function() end))
+        end })
+        local asyncio = require "pystd.asyncio"
+        asyncio.run(function() end)]] })
+      assert.equal("", err)
+      assert.equal(0, status)
+      assert.equal(([[
+false	pystd.asyncio: used by a finalizer as Lua closes
+false	no running event loop
+false	pystd.asyncio: used by a finalizer as Lua closes
+]]):gsub("no running event loop", "RuntimeError: no running event loop"), out)
+    end)
+  end)
+
+  describe("CPython's order of events", function()
+    it("gives a TimeoutError for each awaitable as_completed had not given", function()
+      -- f1 is done but its callback has not run when the timeout's does
+      local got = run(function()
+        local loop = asyncio.get_running_loop()
+        local f1, f2 = asyncio.Future(), asyncio.Future()
+        loop:call_later(0.01, function() f1:set_result("f1") end)
+        local it = asyncio.as_completed({ f1, f2 }, 0.02)
+        local t0 = uv.hrtime()
+        while uv.hrtime() - t0 < 50e6 do end  -- both timers due at once
+        local out = {}
+        for c in it do out[#out + 1] = error_of(asyncio.await, c).type end
+        return out
+      end)
+      assert.same({ "TimeoutError", "TimeoutError" }, got)
+    end)
+
+    it("reports the error of a shielded task whose shield was cancelled", function()
+      local out, err = child([[
+        asyncio.run(function()
+          local inner = asyncio.create_task(function()
+            asyncio.sleep(0.02)
+            error("inner failed")
+          end)
+          asyncio.shield(inner):cancel()
+          inner = nil
+          asyncio.sleep(0.05)
+          collectgarbage()
+          collectgarbage()
+          print("end")
+        end)]])
+      assert.equal("end\n", out)
+      assert.matches("Task exception was never retrieved\n.*inner failed", err)
+    end)
+
+    it("queues each callback added to a done future on its own", function()
+      local log = {}
+      run(function()
+        local loop = asyncio.get_running_loop()
+        local function note(what) return function() log[#log + 1] = what end end
+        local f = asyncio.Future()
+        f:set_result(1)
+        f:add_done_callback(note("f1"))
+        loop:call_soon(note("X"))
+        f:add_done_callback(note("f2"))
+        local g = asyncio.Future()
+        g:add_done_callback(note("g1"))
+        g:set_result(1)
+        loop:call_soon(note("Y"))
+        g:add_done_callback(note("g2"))
+        sleep(0.01)
+      end)
+      assert.same({ "f1", "X", "f2", "g1", "Y", "g2" }, log)
+    end)
+  end)
 end)

@@ -19,6 +19,7 @@
 
 #include "luv/luv.h"
 
+#include <limits.h>
 #include <stddef.h>
 
 #include "lua.h"
@@ -166,6 +167,12 @@ typedef struct ReadyEntry {
 #define READY_STEP  1
 #define READY_WAKE  2
 
+/* Raise unless a userdata may have `n` user values (Lua counts them in
+   16 bits): the arguments a Handle or a coroutine object keeps. */
+static inline void check_uservalues (lua_State *L, int n) {
+  if (n >= USHRT_MAX) luaL_error(L, "too many arguments");
+}
+
 /* the first byte of every object the ready queue holds is its kind */
 #define kind_at(obj)  (*(unsigned char *)(obj))
 
@@ -258,6 +265,7 @@ typedef struct Loop {
   int failed;         /* an internal error is waiting in the registry */
   int shut_down;      /* run cancelled its leftover tasks on a working loop */
   int ended;          /* the last run's end is done (see end_run) */
+  int closed;         /* its __gc ran: Lua is closing (see loop_gc) */
   int cancel_depth;   /* tasks a cancel request is being forwarded through */
   int failures;       /* futures failed during this run */
   int failed_ref;     /* registry: that error */
@@ -364,9 +372,12 @@ static inline void task_step (lua_State *L, Loop *lp, Future *t) {
 /* the ready queue and the timer heap */
 void ring_grow (lua_State *L, int ring, lua_Integer head, lua_Integer cap);
 void ready_grow (lua_State *L, Loop *lp);
+void check_open (lua_State *L, Loop *lp);
+const char *push_error_text (lua_State *L, int idx);
 void ready_void (lua_State *L, Loop *lp, void *obj);
 void ready_wake (Loop *lp);
 void ready_push (lua_State *L, Loop *lp, int idx);
+void push_call_soon (lua_State *L, Loop *lp, int first);
 double loop_time (void);
 void heap_push (lua_State *L, Loop *lp, HeapNode *node, double when);
 void heap_remove (Loop *lp, HeapNode *node);

@@ -62,6 +62,7 @@ static void idle_cb (uv_idle_t *idle);
 */
 void ready_grow (lua_State *L, Loop *lp) {
   int cap = lp->ready_cap;
+  check_open(L, lp);
   if (lp->ready_count == cap) {
     ReadyEntry *ring = realloc(lp->ready, 2 * cap * sizeof *ring);
     if (ring == NULL) luaL_error(L, "not enough memory");
@@ -225,7 +226,9 @@ void heap_push (lua_State *L, Loop *lp, HeapNode *node, double when) {
   HeapEntry entry;
   if (lp->heap_n == lp->heap_cap) {
     int cap = lp->heap_cap ? lp->heap_cap * 2 : 64;
-    HeapEntry *heap = realloc(lp->heap, cap * sizeof *heap);
+    HeapEntry *heap;
+    check_open(L, lp);
+    heap = realloc(lp->heap, cap * sizeof *heap);
     if (heap == NULL) luaL_error(L, "not enough memory");
     lp->heap = heap;
     lp->heap_cap = cap;
@@ -284,7 +287,7 @@ static void arm_timer (Loop *lp) {
 /* Call fn(...) protected; a failure is reported on stderr, as CPython. */
 static void call_reporting (lua_State *L, int nargs) {
   if (lua_pcall(L, nargs, 0, 0) != LUA_OK) {
-    fprintf(stderr, "Exception in callback: %s\n", luaL_tolstring(L, -1, NULL));
+    fprintf(stderr, "Exception in callback: %s\n", push_error_text(L, -1));
     fflush(stderr);
     lua_pop(L, 2);
   }
@@ -342,6 +345,7 @@ static void run_callbacks (lua_State *L, Loop *lp, int fi) {
 static void run_handle (lua_State *L, int hi) {
   Handle *h = lua_touserdata(L, hi);
   if (h->cancelled) return;
+  luaL_checkstack(L, h->nargs + 1, "too many arguments");
   for (int i = 1; i <= h->nargs + 1; i++)
     lua_getiuservalue(L, hi, i);
   call_reporting(L, h->nargs);
@@ -492,17 +496,21 @@ static Loop *running_loop (lua_State *L) {
 */
 static int aio_create_task (lua_State *L) {
   Loop *lp = running_loop(L);
-  int top, type = lua_type(L, 1);
+  int top, named, type = lua_type(L, 1);
   if (type == LUA_TFUNCTION) {
     unwrap_async(L, 1);
     new_task(L, lp, lua_gettop(L) - 1);
     return 1;
   }
   luaL_argexpected(L, type > LUA_TNIL, 1, "coroutine");
+  named = lua_gettop(L) >= 2 && !lua_isnil(L, 2);
+  if (named) {  /* as CPython's str(name), before the task starts */
+    luaL_tolstring(L, 2, NULL);
+    lua_replace(L, 2);
+  }
   top = lua_gettop(L);
   ensure_future(L, lp, 1);  /* at top + 1 */
-  if (top >= 2 && !lua_isnil(L, 2) && lua_rawequal(L, 1, top + 1)) {
-    luaL_checkstring(L, 2);
+  if (named && lua_rawequal(L, 1, top + 1)) {
     ((Future *)lua_touserdata(L, top + 1))->named = 1;
     lua_pushvalue(L, 2);
     lua_setiuservalue(L, top + 1, UV_NAME);
@@ -572,6 +580,7 @@ static Handle *new_handle (lua_State *L, int first) {
   int nargs = lua_gettop(L) - first;
   Handle *h;
   luaL_checktype(L, first, LUA_TFUNCTION);
+  check_uservalues(L, nargs + 1);
   h = lua_newuserdatauv(L, sizeof(Handle), nargs + 1);
   h->kind = KIND_HANDLE;
   h->cancelled = 0;
@@ -588,10 +597,18 @@ static Handle *new_handle (lua_State *L, int first) {
 }
 
 
-static int loop_call_soon (lua_State *L) {
-  Loop *lp = getloop(L);
-  new_handle(L, 2);
+/*
+** Queue the call of the function at `first` with the values above it, as
+** CPython's call_soon; pushes its Handle.
+*/
+void push_call_soon (lua_State *L, Loop *lp, int first) {
+  new_handle(L, first);
   ready_push(L, lp, -1);
+}
+
+
+static int loop_call_soon (lua_State *L) {
+  push_call_soon(L, getloop(L), 2);
   return 1;
 }
 
@@ -908,6 +925,7 @@ static int aio_run (lua_State *L) {
     return pystd_raise(L, "ValueError", "a coroutine was expected, got %s",
                        luaL_tolstring(L, 1, NULL));
   luaL_checkstack(L, top + 2, "too many arguments");
+  check_open(L, lp);
   if (!lp->ended) end_run(L, lp, lua_upvalueindex(1));
   open_handles(L, lp);
   lp->L = L;
@@ -938,15 +956,32 @@ static int aio_run (lua_State *L) {
 
 /* {====================================================== Module */
 
+/*
+** Lua is closing (a Loop lives as long as its state).  Finalizers that run
+** later may still call asyncio: every array is empty and full, so that
+** the first store into one raises (check_open).
+*/
 static int loop_gc (lua_State *L) {
   Loop *lp = lua_touserdata(L, 1);
   free(lp->heap);
   lp->heap = NULL;
+  lp->heap_n = lp->heap_cap = 0;
   free(lp->ready);
   lp->ready = NULL;
+  lp->ready_head = lp->ready_count = lp->ready_cap = 0;
+  lp->calls_head = lp->calls_count = lp->calls_cap = 0;
   free(lp->free_slots);
   lp->free_slots = NULL;
+  lp->nfree = lp->free_cap = 0;
+  lp->closed = 1;
   return 0;
+}
+
+
+/* Raise if the loop is closed: Lua is closing (see loop_gc). */
+void check_open (lua_State *L, Loop *lp) {
+  if (lp->closed)
+    luaL_error(L, "pystd.asyncio: used by a finalizer as Lua closes");
 }
 
 

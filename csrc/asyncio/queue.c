@@ -53,6 +53,7 @@ typedef struct Queue {
   lua_Integer n;            /* items held */
   lua_Integer head, cap;    /* FIFO ring: first slot - 1, capacity */
   int inline_items;         /* items in user values QUEUE_NUV + 1 .. */
+  int finalized;            /* its __gc ran: it may be freed unannounced */
   lua_Integer unfinished;   /* put() not matched by task_done() yet */
   int nwaiting[QUEUE_NUV + 1];  /* length of each waiter array */
   lua_Integer whead[QUEUE_NUV + 1];  /* slots before its first waiter */
@@ -287,7 +288,9 @@ static void queue_resumed (lua_State *L, Queue *q, int which, int can_go_on) {
 
 /*
 ** The queue at 1.  The last queue checked is remembered (until its __gc),
-** so the hot path of put/get is a pointer comparison.
+** so the hot path of put/get is a pointer comparison.  A queue a finalizer
+** uses after its own __gc is never remembered: the next collection frees
+** it without a word, and another object may take its address.
 */
 static Queue *checkqueue (lua_State *L) {
   Loop *lp = getloop(L);
@@ -295,7 +298,7 @@ static Queue *checkqueue (lua_State *L) {
   if (q == NULL || q != lp->queue_seen) {
     q = toclass(L, 1);
     if (q == NULL) q = luaL_checkudata(L, 1, QUEUE_META);
-    lp->queue_seen = q;
+    if (!q->finalized) lp->queue_seen = q;
   }
   return q;
 }
@@ -303,7 +306,9 @@ static Queue *checkqueue (lua_State *L) {
 
 static int queue_gc (lua_State *L) {
   Loop *lp = getloop(L);
-  if (lua_touserdata(L, 1) == lp->queue_seen) lp->queue_seen = NULL;
+  Queue *q = lua_touserdata(L, 1);
+  q->finalized = 1;
+  if (q == lp->queue_seen) lp->queue_seen = NULL;
   return 0;
 }
 

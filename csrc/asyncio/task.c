@@ -61,13 +61,8 @@ static void push_cancelled_of (lua_State *L, int fi) {
 
 /* Is the value at `idx` a CancelledError object? */
 static int is_cancelled_error (lua_State *L, int idx) {
-  int yes;
-  if (lua_type(L, idx) != LUA_TTABLE) return 0;
-  lua_getfield(L, idx, "type");
-  yes = lua_type(L, -1) == LUA_TSTRING &&
-        strcmp(lua_tostring(L, -1), CANCELLED_ERROR) == 0;
-  lua_pop(L, 1);
-  return yes;
+  const char *type = pystd_errortype(L, idx);
+  return type != NULL && strcmp(type, CANCELLED_ERROR) == 0;
 }
 
 
@@ -127,7 +122,9 @@ static Future *checkfuture (lua_State *L, int idx) {
 
 /* Push a new pending future with `extra` user values past FUTURE_NUV. */
 Future *new_future (lua_State *L, Loop *lp, int kind, int extra) {
-  Future *f = lua_newuserdatauv(L, sizeof(Future), FUTURE_NUV + extra);
+  Future *f;
+  check_uservalues(L, FUTURE_NUV + extra);
+  f = lua_newuserdatauv(L, sizeof(Future), FUTURE_NUV + extra);
   memset(f, 0, sizeof *f);
   f->kind = kind;
   f->state = PENDING;
@@ -486,7 +483,9 @@ static void give_slot (lua_State *L, Loop *lp, Future *t, lua_State *kept) {
   }
   if (lp->nfree == lp->free_cap) {
     int cap = lp->free_cap ? 2 * lp->free_cap : 64;
-    int *slots = realloc(lp->free_slots, cap * sizeof *slots);
+    int *slots;
+    check_open(L, lp);
+    slots = realloc(lp->free_slots, cap * sizeof *slots);
     if (slots == NULL) luaL_error(L, "not enough memory");
     lp->free_slots = slots;
     lp->free_cap = cap;
@@ -766,6 +765,10 @@ static void task_ended_in_error (lua_State *L, Loop *lp, int ti) {
      the error is left on the top of the thread */
   lua_resetthread(thread);
   lua_xmove(thread, L, 1);
+  if (lua_isnil(L, -1)) {  /* error(): else it would read as no error */
+    lua_pop(L, 1);
+    pystd_newerror(L, "RuntimeError", "error object is a nil value");
+  }
   if (is_cancelled_error(L, -1)) {
     push_error_message(L, -1);
     t->must_cancel = 0;
@@ -1405,7 +1408,7 @@ static int fut_set_result (lua_State *L) {
 
 static int fut_set_exception (lua_State *L) {
   check_settable(L);
-  luaL_checkany(L, 2);
+  luaL_argexpected(L, !lua_isnoneornil(L, 2), 2, "error value");
   lua_settop(L, 2);
   set_exception(L, getloop(L), 1);
   return 0;
@@ -1417,8 +1420,11 @@ static int fut_add_done_callback (lua_State *L) {
   Future *f = checkfuture(L, 1);
   luaL_checktype(L, 2, LUA_TFUNCTION);
   lua_settop(L, 2);
-  add_callback(L, 1);
-  if (f->state != PENDING) ready_push(L, getloop(L), 1);
+  if (f->state != PENDING) {  /* as CPython: its own call_soon(fn, fut) */
+    lua_pushvalue(L, 1);
+    push_call_soon(L, getloop(L), 2);
+  }
+  else add_callback(L, 1);
   return 0;
 }
 
@@ -1476,8 +1482,9 @@ static int task_get_name (lua_State *L) {
 
 
 static int task_set_name (lua_State *L) {
-  checktask(L)->named = 1;
-  luaL_tolstring(L, 2, NULL);
+  Future *t = checktask(L);
+  luaL_tolstring(L, 2, NULL);  /* first: it may raise */
+  t->named = 1;
   lua_setiuservalue(L, 1, UV_NAME);
   return 0;
 }
@@ -1520,6 +1527,33 @@ static int fut_tostring (lua_State *L) {
 }
 
 
+static int tostring_of (lua_State *L) {
+  luaL_tolstring(L, 1, NULL);
+  return 1;
+}
+
+
+/*
+** Push the text of the error at `idx`, as luaL_tolstring makes it; when
+** that raises (a __tostring that fails), CPython's "<exception str()
+** failed>".  For reports, which must not fail.
+*/
+const char *push_error_text (lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  if (lua_type(L, idx) == LUA_TSTRING) {  /* a memory error's, too */
+    lua_pushvalue(L, idx);
+    return lua_tostring(L, -1);
+  }
+  lua_pushcfunction(L, tostring_of);
+  lua_pushvalue(L, idx);
+  if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+    lua_pop(L, 1);
+    lua_pushliteral(L, "<exception str() failed>");
+  }
+  return lua_tostring(L, -1);
+}
+
+
 /*
 ** Print the exception of the failed future at `fi` on stderr as CPython's
 ** loop reports one: `what` happened, then `label`: the future's repr.
@@ -1531,7 +1565,7 @@ void report_exception (lua_State *L, int fi, const char *what,
   push_repr(L, fi);
   repr = lua_tostring(L, -1);
   push_exception(L, fi);
-  exc = luaL_tolstring(L, -1, NULL);
+  exc = push_error_text(L, -1);
   fprintf(stderr, "%s\n%s: %s\n%s\n", what, label, repr, exc);
   fflush(stderr);
   lua_pop(L, 3);

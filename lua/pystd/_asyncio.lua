@@ -39,7 +39,9 @@ return function(asyncio)
   -- whose message is its text (the value itself stays in field `value`).
   local function as_error_object(err)
     if is_error(err) then return err end
-    return new_error("RuntimeError", tostring(err), { value = err })
+    local ok, text = pcall(tostring, err)
+    if not ok then text = "<exception str() failed>" end
+    return new_error("RuntimeError", text, { value = err })
   end
 
   --- The current task; RuntimeError `outside` when the loop runs but no
@@ -272,20 +274,28 @@ return function(asyncio)
   function asyncio.as_completed(aws, delay)
     check_seconds(delay, 2, "as_completed")
     local futs = unique_futures(aws, "as_completed", "an iterable")
-    local done, left, given, handle = asyncio.Queue(), #futs, 0, nil
+    local done, todo, left, given, handle = asyncio.Queue(), {}, #futs, 0, nil
     local function on_done(f)
-      if left == 0 then return end  -- the timeout came first
+      if not todo[f] then return end  -- the timeout came first
+      todo[f] = nil
       left = left - 1
       done:put_nowait(f)
       if left == 0 and handle then handle:cancel() end
     end
-    for _, f in ipairs(futs) do f:add_done_callback(on_done) end
+    for _, f in ipairs(futs) do
+      todo[f] = true
+      f:add_done_callback(on_done)
+    end
     if delay and left > 0 then
       handle = loop:call_later(delay, function()
+        -- every one not given yet, done or not, ends in a TimeoutError
         for _, f in ipairs(futs) do
-          if f:remove_done_callback(on_done) > 0 then done:put_nowait(false) end
+          if todo[f] then
+            f:remove_done_callback(on_done)
+            done:put_nowait(false)
+          end
         end
-        left = 0
+        todo, left = {}, 0
       end)
     end
     local next_done = asyncio.async(function()
@@ -305,7 +315,7 @@ return function(asyncio)
     local inner = create_task(aw)
     if inner:done() then return inner end
     local outer = new_future()
-    inner:add_done_callback(function(f)
+    local function follow(f)
       if outer:cancelled() then
         if not f:cancelled() then f:exception() end
       elseif f:cancelled() then
@@ -315,6 +325,12 @@ return function(asyncio)
       else
         outer:set_result(f:result())
       end
+    end
+    inner:add_done_callback(follow)
+    -- as CPython 3.11: once outer is cancelled, inner's error is its own
+    -- again (reported if nobody retrieves it)
+    outer:add_done_callback(function()
+      if not inner:done() then inner:remove_done_callback(follow) end
     end)
     return outer
   end
@@ -329,7 +345,7 @@ return function(asyncio)
   TaskGroup.__name = "pystd.asyncio.TaskGroup"
 
   function TaskGroup:__tostring()
-    return ("<TaskGroup tasks=%d errors=%d>"):format(self.ntasks, #self.errors)
+    return ("<TaskGroup tasks=%d errors=%d>"):format(self.ntasks, self.nerrors)
   end
 
   function TaskGroup:_abort()
@@ -342,16 +358,22 @@ return function(asyncio)
     return is_error(err, "KeyboardInterrupt") or is_error(err, "SystemExit")
   end
 
+  --- A child is done: uncount it, keep its error and wake the group's
+  -- exit, before any call that a memory error could stop (the error goes
+  -- in the slot adopt made: storing it cannot fail); then, on the first
+  -- error, cancel the rest and the parent.
   function TaskGroup:_on_task_done(task)
     self.tasks[task] = nil
     self.ntasks = self.ntasks - 1
+    local exc = not task:cancelled() and task:exception() or nil
+    if exc ~= nil then
+      self.nerrors = self.nerrors + 1
+      self.errors[self.nerrors] = exc
+    end
     if self.ntasks == 0 and self.all_done and not self.all_done:done() then
       self.all_done:set_result()
     end
-    if task:cancelled() then return end
-    local exc = task:exception()
     if exc == nil then return end
-    self.errors[#self.errors + 1] = exc
     if is_base_error(exc) and self.base_error == nil then self.base_error = exc end
     if not self.aborting and not self.parent_cancel_requested then
       self:_abort()
@@ -363,6 +385,9 @@ return function(asyncio)
   --- Count `task` in the group (once, done or not: its callback uncounts it).
   local function adopt(tg, task)
     if tg.tasks[task] then return end
+    if tg.nerrors + tg.ntasks == #tg.errors then  -- a slot for its error
+      tg.errors[#tg.errors + 1] = false
+    end
     tg.tasks[task] = true
     task:add_done_callback(tg.on_task_done)
     tg.ntasks = tg.ntasks + 1
@@ -411,14 +436,15 @@ return function(asyncio)
     end
     self.exited = true
     if self.base_error ~= nil then error(self.base_error, 0) end
-    if propagate_cancel and #self.errors == 0 then error(propagate_cancel, 0) end
+    if propagate_cancel and self.nerrors == 0 then error(propagate_cancel, 0) end
     if not ok and not is_cancelled(err) then
-      self.errors[#self.errors + 1] = err
+      self.nerrors = self.nerrors + 1
+      self.errors[self.nerrors] = err
     end
-    local n = #self.errors
+    local n = self.nerrors
     if n > 0 then
       local exceptions = {}
-      for i, e in ipairs(self.errors) do exceptions[i] = as_error_object(e) end
+      for i = 1, n do exceptions[i] = as_error_object(self.errors[i]) end
       raise("ExceptionGroup", ("unhandled errors in a TaskGroup (%d sub-exception%s)")
         :format(n, n == 1 and "" or "s"), { exceptions = exceptions })
     end
@@ -433,7 +459,8 @@ return function(asyncio)
     end
     local parent = require_task("TaskGroup", "TaskGroup cannot determine the parent task")
     local tg = setmetatable({ parent = parent, tasks = {}, ntasks = 0,
-      errors = {}, aborting = false, parent_cancel_requested = false }, TaskGroup)
+      errors = {}, nerrors = 0, aborting = false, parent_cancel_requested = false },
+      TaskGroup)
     tg.on_task_done = function(task) tg:_on_task_done(task) end
     local results = table.pack(pcall(body, tg))
     tg:_exit(results[1], results[2])

@@ -360,6 +360,41 @@ describe("pystd.asyncio when memory runs out", function()
     end, { step = STEP })
   end)
 
+  it("keeps a child's error when the group's bookkeeping runs out of memory", function()
+    -- allocations are refused from the child's error to the callback
+    -- that follows the group's own: the group raises the error (or a
+    -- memory error), never returns as if nothing failed, never stalls
+    local faults = require "spec.failalloc"
+    local failed = errors.new("ValueError", "child")
+    for n = 0, math.huge do
+      local refused
+      granted = n
+      local ok, outcome = pcall(run, function()
+        local grouped, err = pcall(asyncio.TaskGroup, function(tg)
+          local child = tg:create_task(function()
+            sleep(0)
+            faults.fail_after(n)
+            error(failed, 0)
+          end)
+          child:add_done_callback(function() refused = faults.stop() end)
+        end)
+        refused = refused or faults.stop()
+        if grouped then return "returned" end
+        return helper.is_memory_error(err) and "memory error" or err.type
+      end)
+      refused = refused or faults.stop()
+      if not ok then
+        assert.is_true(helper.is_memory_error(outcome), tostring(outcome))
+      else
+        assert.is_true(outcome == "ExceptionGroup" or outcome == "memory error",
+                       ("with %d allocations granted: %s"):format(n, outcome))
+      end
+      collectgarbage()
+      if refused == 0 then break end
+    end
+    after()
+  end)
+
   it("passes items through a bounded queue", function()
     each_failure(function()
       local q = asyncio.Queue(2)
