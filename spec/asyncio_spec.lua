@@ -1992,5 +1992,30 @@ false	pystd.asyncio: used by a finalizer as Lua closes
       end)
       assert.same({ "f1", "X", "f2", "g1", "Y", "g2" }, log)
     end)
+
+    it("raises a new CancelledError from a Condition cancelled again as it re-acquires", function()
+      local err, locked = run(function()
+        local cond = asyncio.Condition()
+        local got, held
+        local w = asyncio.create_task(function()
+          cond:acquire()
+          got = error_of(cond.wait, cond)
+          held = cond:locked()
+          cond:release()
+        end)
+        sleep(0.01)
+        cond:acquire()  -- held: w cannot re-acquire
+        w:cancel("A")
+        sleep(0.01)
+        w:cancel("B")  -- w is re-acquiring
+        sleep(0.01)
+        cond:release()
+        sleep(0.01)
+        return got, held
+      end)
+      assert.is_true(errors.is(err, "asyncio.CancelledError"))
+      assert.equal("", err.message)  -- CPython 3.11: CancelledError()
+      assert.is_true(locked)
+    end)
   end)
 end)

@@ -713,8 +713,10 @@ return function(asyncio)
       if not is_cancelled(e) then error(e, 0) end
       cancelled = true
     end
-    if not ok then error(err, 0) end
+    -- as CPython's `raise CancelledError` in its finally: it replaces
+    -- the wait's own error
     if cancelled then error(cancelled_error(), 0) end
+    if not ok then error(err, 0) end
     return true
   end
 
