@@ -1845,6 +1845,20 @@ task: <Task finished name='Task-3'>
       end)
     end)
 
+    it("fails a task that yields by itself with the error its <close> raised", function()
+      local err, again = run(function()
+        local t = asyncio.create_task(function()
+          local _ <close> = setmetatable({}, { __close = function() error("close failed", 0) end })
+          coroutine.yield()
+        end)
+        local e = error_of(asyncio.await, t)
+        -- the next task takes the pooled thread: nothing is left on it
+        return e, asyncio.create_task(function(...) return select("#", ...) end, 1, 2):await()
+      end)
+      assert.equal("close failed", err)
+      assert.equal(2, again)
+    end)
+
     it("names a task as CPython's str(name), checked before it starts", function()
       local ran = 0
       local body = async(function() ran = ran + 1 end)

@@ -720,12 +720,18 @@ int task_cancel (lua_State *L, Loop *lp, int ti, int msg) {
 }
 
 
-/* A task yielded without going through a suspending asyncio call. */
+/*
+** A task yielded without going through a suspending asyncio call.  Its
+** error is the one a pending __close raised, if one did (as CPython's,
+** whose bad-yield error goes through the coroutine's finally blocks).
+*/
 static void task_bad_yield (lua_State *L, Loop *lp, int ti) {
   Future *t = lua_touserdata(L, ti);
-  lua_resetthread(t->thread);
-  pystd_newerror(L, "RuntimeError", "Task got bad yield: a task may only "
-                 "suspend through asyncio calls, not coroutine.yield");
+  if (lua_resetthread(t->thread) != LUA_OK)
+    lua_xmove(t->thread, L, 1);  /* the pooled thread keeps nothing */
+  else
+    pystd_newerror(L, "RuntimeError", "Task got bad yield: a task may "
+                   "only suspend through asyncio calls, not coroutine.yield");
   prepare_exception(L, lp, ti);
   task_release(L, lp, ti);
   commit_exception(L, lp, ti);
