@@ -1859,6 +1859,40 @@ task: <Task finished name='Task-3'>
       assert.equal(2, again)
     end)
 
+    it("finishes a future once when a finalizer finishes it during set_exception", function()
+      -- the finalizer runs in the allocation set_exception makes after
+      -- its first check (in a process of its own: a collector step at
+      -- nearly every allocation)
+      local out, err = child([[
+        local current, hit
+        local armed = true
+        local function arm()
+          setmetatable({}, { __gc = function()
+            local f = current
+            if f and not f:done() then f:set_result("from __gc") hit = f end
+            if armed then arm() end
+          end })
+        end
+        asyncio.run(function()
+          collectgarbage("incremental", 0, 100)
+          arm()
+          for _ = 1, 200000 do
+            local f = asyncio.Future()
+            current = f
+            local ok, e = pcall(f.set_exception, f, "boom")
+            current = nil
+            if hit then
+              print(ok, e.type, f:result())
+              break
+            end
+            f:exception()
+          end
+          armed = false
+        end)]], 60)
+      assert.equal("", err)
+      assert.equal("false\tasyncio.InvalidStateError\tfrom __gc\n", out)
+    end)
+
     it("names a task as CPython's str(name), checked before it starts", function()
       local ran = 0
       local body = async(function() ran = ran + 1 end)
@@ -2005,6 +2039,70 @@ false	pystd.asyncio: used by a finalizer as Lua closes
         sleep(0.01)
       end)
       assert.same({ "f1", "X", "f2", "g1", "Y", "g2" }, log)
+    end)
+
+    it("runs the done callbacks of the tasks it cancels at its end", function()
+      local log = {}
+      local first = run(function()
+        local t = asyncio.create_task(function() sleep(10) end)
+        t:add_done_callback(function() log[#log + 1] = "done callback" end)
+        sleep(0)
+        return "first run"
+      end)
+      log[#log + 1] = first
+      log[#log + 1] = run(function() sleep(0.01) return "second run" end)
+      assert.same({ "done callback", "first run", "second run" }, log)
+    end)
+
+    it("closes a task made as it ends, which never runs in a later run", function()
+      local steps = {}
+      run(function()
+        local t = asyncio.create_task(function() sleep(10) end)
+        t:add_done_callback(function()  -- a supervisor restarting it
+          asyncio.create_task(function()
+            local _ <close> = setmetatable({}, { __close = function()
+              steps[#steps + 1] = "closed"
+            end })
+            steps[#steps + 1] = "started"
+            sleep(10)
+          end)
+        end)
+        sleep(0)
+      end)
+      -- as CPython's: it took its first step in the passes of run's end,
+      -- then run closed it, where CPython drops it pending (and its
+      -- coroutine's finally runs when it is collected)
+      assert.same({}, asyncio.all_tasks())
+      assert.same({ "started", "closed" }, steps)
+      run(function() sleep(0.01) end)
+      assert.same({ "started", "closed" }, steps)
+    end)
+
+    it("refuses a run from a __close of the tasks it closes as it fails", function()
+      local out, err = child([[
+        local function interrupted_cycle()
+          local a, b
+          a = asyncio.create_task(function() asyncio.sleep(0) return b:await() end)
+          b = asyncio.create_task(function() asyncio.sleep(0) return a:await() end)
+          asyncio.sleep(0.01)
+          uv.kill(uv.os_getpid(), "sigint")
+          return a:await()
+        end
+        local ok, e = pcall(asyncio.run, function()
+          asyncio.create_task(function()
+            local _ <close> = setmetatable({}, { __close = function()
+              local iok, ie = pcall(asyncio.run, interrupted_cycle)
+              print("inner", iok, ie.type, ie.message)
+            end })
+            asyncio.sleep(10)
+          end)
+          return interrupted_cycle()
+        end)
+        print("outer", ok, e.type)
+        print(asyncio.run(function() asyncio.sleep(0) return "fine" end))]], 20)
+      assert.equal("", err)
+      assert.equal("inner\tfalse\tRuntimeError\tasyncio.run() cannot be called from a "
+        .. "running event loop\nouter\tfalse\tRecursionError\nfine\n", out)
     end)
 
     it("raises a new CancelledError from a Condition cancelled again as it re-acquires", function()

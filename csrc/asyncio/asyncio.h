@@ -263,10 +263,9 @@ typedef struct Loop {
   int npool;          /* pooled slots */
   int interrupted;    /* SIGINT arrived during run */
   int failed;         /* an internal error is waiting in the registry */
-  int shut_down;      /* run cancelled its leftover tasks on a working loop */
+  int closing;        /* run is closing the tasks still pending */
   int ended;          /* the last run's end is done (see end_run) */
   int closed;         /* its __gc ran: Lua is closing (see loop_gc) */
-  int cancel_depth;   /* tasks a cancel request is being forwarded through */
   int failures;       /* futures failed during this run */
   int failed_ref;     /* registry: that error */
   int main_ref;       /* registry: the main task of run */
@@ -302,7 +301,7 @@ int push_outcome (lua_State *L, int fi);
 void set_results (lua_State *L, Loop *lp, int fi, int n);
 void push_task (lua_State *L, Loop *lp, Future *t);
 void new_task (lua_State *L, Loop *lp, int nargs);
-int task_cancel (lua_State *L, Loop *lp, int ti, int msg);
+int task_cancel (lua_State *L, Loop *lp, int ti, int msg, int depth);
 void push_cancel_cut_error (lua_State *L);
 /* the rare outcomes of task_step (below) */
 void task_stepped (lua_State *L, Loop *lp, Future *t, int status, int nres);

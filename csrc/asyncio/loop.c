@@ -466,7 +466,7 @@ static int interrupt_main (lua_State *L) {
   lp->interrupted = 1;
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->main_ref);
   if (lua_touserdata(L, -1) &&
-      task_cancel(L, lp, lua_gettop(L), 0) == CANCEL_CUT) {
+      task_cancel(L, lp, lua_gettop(L), 0, 0) == CANCEL_CUT) {
     push_cancel_cut_error(L);
     return lua_error(L);
   }
@@ -774,7 +774,7 @@ static void cancel_leftovers (lua_State *L, Loop *lp) {
   n = (int)lua_rawlen(L, arr);
   for (int i = 1; i <= n; i++) {
     lua_rawgeti(L, arr, i);
-    task_cancel(L, lp, lua_gettop(L), 0);
+    task_cancel(L, lp, lua_gettop(L), 0, 0);
     lua_pop(L, 1);
   }
   while (lp->ntasks > 0 && !lp->failed) {
@@ -884,7 +884,11 @@ static int run_protected (lua_State *L) {
       step take their first step before they are cancelled */
     uv_run(lp->uv, UV_RUN_NOWAIT);
   cancel_leftovers(L, lp);
-  lp->shut_down = !lp->failed;
+  /* CPython's run then awaits shutdown_asyncgens and
+     shutdown_default_executor, two passes each: what was queued by then
+     (the done callbacks of the tasks just cancelled) runs in them */
+  for (int pass = 0; pass < 4 && lp->ready_count > 0 && !lp->failed; pass++)
+    uv_run(lp->uv, UV_RUN_NOWAIT);
   if (lp->failed) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, lp->failed_ref);
     return lua_error(L);
@@ -917,7 +921,7 @@ static void end_run (lua_State *L, Loop *lp, int li) {
 static int aio_run (lua_State *L) {
   Loop *lp = getloop(L);
   int status, top = lua_gettop(L), kind = kind_of(L, lp, 1);
-  if (lp->L != NULL)
+  if (lp->L != NULL || lp->closing)  /* closing: a __close of its tasks */
     return pystd_raise(L, "RuntimeError", "asyncio.run() cannot be called "
                        "from a running event loop");
   if (kind < 0) luaL_checktype(L, 1, LUA_TFUNCTION);
@@ -929,7 +933,7 @@ static int aio_run (lua_State *L) {
   if (!lp->ended) end_run(L, lp, lua_upvalueindex(1));
   open_handles(L, lp);
   lp->L = L;
-  lp->failed = lp->interrupted = lp->shut_down = lp->ended = 0;
+  lp->failed = lp->interrupted = lp->ended = 0;
   lua_pushcfunction(L, run_protected);
   lua_pushvalue(L, lua_upvalueindex(1));
   for (int i = 1; i <= top; i++) lua_pushvalue(L, i);
@@ -941,7 +945,10 @@ static int aio_run (lua_State *L) {
   lua_rawseti(L, LUA_REGISTRYINDEX, lp->failed_ref);
   lua_pushboolean(L, 0);
   lua_rawseti(L, LUA_REGISTRYINDEX, lp->main_ref);
-  if (!lp->shut_down) close_pending_tasks(L, lp);
+  lp->closing = 1;  /* the tasks still pending end, as CPython's loop drops
+    them as it closes: a cycle cancel could not reach, tasks made meanwhile */
+  close_pending_tasks(L, lp);
+  lp->closing = 0;
   end_run(L, lp, lua_upvalueindex(1));
   if (lp->failures > 0) {  /* report the errors nobody retrieved, if dropped */
     lp->failures = 0;

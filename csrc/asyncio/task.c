@@ -11,7 +11,8 @@
 
 
 static void future_finish (lua_State *L, Loop *lp, int fi, Future *f);
-static int future_cancel (lua_State *L, Loop *lp, int fi, int msg);
+static int future_cancel (lua_State *L, Loop *lp, int fi, int msg,
+                          int depth);
 
 
 /* {====================================================== Errors */
@@ -176,9 +177,21 @@ static void prepare_exception (lua_State *L, Loop *lp, int fi) {
 }
 
 
+/*
+** Raise InvalidStateError unless `f` is pending.  Also the check of the
+** commit_* functions: a finalizer run by the allocations of prepare_* may
+** have finished the future meanwhile.
+*/
+static void check_pending (lua_State *L, const Future *f) {
+  if (f->state != PENDING)
+    pystd_raise(L, "asyncio.InvalidStateError", "invalid state");
+}
+
+
 /* Pop the sentinel on top and make it the outcome of the future at `fi`. */
 static void commit_exception (lua_State *L, Loop *lp, int fi) {
   Future *f = lua_touserdata(L, fi);
+  check_pending(L, f);
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->sentinel_ref);
   lua_setmetatable(L, -2);
   lua_setiuservalue(L, fi, UV_RESULT);
@@ -252,6 +265,7 @@ static void prepare_results (lua_State *L, Loop *lp, int n) {
 */
 static void commit_results (lua_State *L, Loop *lp, int fi, Future *f,
                             int n) {
+  check_pending(L, f);
   if (n > 0) lua_setiuservalue(L, fi, UV_RESULT);
   f->nresults = n;
   f->state = FINISHED;
@@ -398,13 +412,13 @@ static void future_finish (lua_State *L, Loop *lp, int fi, Future *f) {
 ** that the gathering task waits for its children to finish cancelling.
 */
 static int gather_cancel (lua_State *L, Loop *lp, int gi, Future *g,
-                          int msg) {
+                          int msg, int depth) {
   int took = 0;
   lua_getiuservalue(L, gi, UV_WAITING);  /* the children */
   for (lua_Integer i = 1, n = luaL_len(L, -1); i <= n && took != CANCEL_CUT;
        i++) {
     lua_rawgeti(L, -1, i);
-    took |= future_cancel(L, lp, lua_gettop(L), msg);
+    took |= future_cancel(L, lp, lua_gettop(L), msg, depth);
     lua_pop(L, 1);
   }
   lua_pop(L, 1);
@@ -414,16 +428,17 @@ static int gather_cancel (lua_State *L, Loop *lp, int gi, Future *g,
 
 
 /*
-** Cancel the future or task at `fi` with the message at `msg` (0: none).
-** Returns 1 when it was pending.  Done or not, its exception no longer
+** Cancel the future or task at `fi` with the message at `msg` (0: none),
+** `depth` hops down a chain of awaits.  Returns 1 when it was pending.  Done or not, its exception no longer
 ** counts as never retrieved (CPython clears _log_traceback first).
 */
-static int future_cancel (lua_State *L, Loop *lp, int fi, int msg) {
+static int future_cancel (lua_State *L, Loop *lp, int fi, int msg,
+                          int depth) {
   Future *f = lua_touserdata(L, fi);
   f->retrieved = 1;
-  if (f->kind == KIND_TASK) return task_cancel(L, lp, fi, msg);
+  if (f->kind == KIND_TASK) return task_cancel(L, lp, fi, msg, depth);
   if (f->state != PENDING) return 0;
-  if (f->gathering) return gather_cancel(L, lp, fi, f, msg);
+  if (f->gathering) return gather_cancel(L, lp, fi, f, msg, depth);
   set_cancelled(L, lp, fi, msg);
   return 1;
 }
@@ -662,7 +677,7 @@ static void task_deliver_cancel (lua_State *L, Loop *lp, int ti) {
   if (lua_getiuservalue(L, ti, UV_WAITING) != LUA_TNIL) {
     lua_getiuservalue(L, ti, UV_CANCELMSG);
     if (future_cancel(L, lp, lua_gettop(L) - 1,
-                      lua_isnil(L, -1) ? 0 : lua_gettop(L)) > 0)
+                      lua_isnil(L, -1) ? 0 : lua_gettop(L), 0) > 0)
       t->must_cancel = 0;
     lua_pop(L, 1);
   }
@@ -674,16 +689,14 @@ static void task_deliver_cancel (lua_State *L, Loop *lp, int ti) {
 
 /*
 ** Cancel the future at `fi` a task awaits, one hop further down a chain
-** of awaits; past ASYNCIO_CANCEL_DEPTH hops, CANCEL_CUT.
+** of awaits; past ASYNCIO_CANCEL_DEPTH hops, CANCEL_CUT.  The depth goes
+** down the C calls, so that no error on the way can leave it counted.
 */
-static int forward_cancel (lua_State *L, Loop *lp, int fi, int msg) {
-  int took;
-  if (lp->cancel_depth >= ASYNCIO_CANCEL_DEPTH) return CANCEL_CUT;
+static int forward_cancel (lua_State *L, Loop *lp, int fi, int msg,
+                           int depth) {
+  if (depth >= ASYNCIO_CANCEL_DEPTH) return CANCEL_CUT;
   luaL_checkstack(L, LUA_MINSTACK, "cancel");
-  lp->cancel_depth++;
-  took = future_cancel(L, lp, fi, msg);
-  lp->cancel_depth--;
-  return took;
+  return future_cancel(L, lp, fi, msg, depth + 1);
 }
 
 
@@ -698,7 +711,7 @@ void push_cancel_cut_error (lua_State *L) {
 ** task.cancel as CPython's: forward to the awaited future if that takes
 ** it, else mark the task so its next resume raises CancelledError.
 */
-int task_cancel (lua_State *L, Loop *lp, int ti, int msg) {
+int task_cancel (lua_State *L, Loop *lp, int ti, int msg, int depth) {
   Future *t = lua_touserdata(L, ti);
   int took = 0, waiting;
   if (t->state != PENDING) return 0;
@@ -706,7 +719,7 @@ int task_cancel (lua_State *L, Loop *lp, int ti, int msg) {
   if (waiting || is_sleeping(t))
     ready_reserve(L, lp);  /* for the entry the request queues */
   t->num_cancels++;
-  if (waiting) took = forward_cancel(L, lp, lua_gettop(L), msg);
+  if (waiting) took = forward_cancel(L, lp, lua_gettop(L), msg, depth);
   lua_pop(L, 1);
   if (took) return took;  /* taken, or CANCEL_CUT: nothing more, as CPython */
   if (t->must_cancel == CANCEL_TAKEN) return 1;
@@ -1387,7 +1400,7 @@ static int fut_cancel (lua_State *L) {
   int took;
   checkfuture(L, 1);
   lua_settop(L, 2);
-  took = future_cancel(L, getloop(L), 1, lua_isnil(L, 2) ? 0 : 2);
+  took = future_cancel(L, getloop(L), 1, lua_isnil(L, 2) ? 0 : 2, 0);
   if (took == CANCEL_CUT) {
     push_cancel_cut_error(L);
     return lua_error(L);
@@ -1399,8 +1412,7 @@ static int fut_cancel (lua_State *L) {
 
 static Future *check_settable (lua_State *L) {
   Future *f = luaL_checkudata(L, 1, FUTURE_META);
-  if (f->state != PENDING)
-    pystd_raise(L, "asyncio.InvalidStateError", "invalid state");
+  check_pending(L, f);
   return f;
 }
 

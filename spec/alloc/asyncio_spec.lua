@@ -395,6 +395,42 @@ describe("pystd.asyncio when memory runs out", function()
     after()
   end)
 
+  it("forgets how deep a cancel had gone when it raised on the way", function()
+    -- a memory error part way down a chain of awaits once left the depth
+    -- counted: later cancels of long chains raised RecursionError (in a
+    -- process of its own, where the stack growths that fail are the same)
+    local out, err = helper.run({ os.getenv("LUA") or "lua5.4", "-e", [[
+      local asyncio = require "pystd.asyncio"
+      local faults = require "spec.failalloc"
+      local function chain(n)
+        local t = asyncio.create_task(function() return asyncio.Future():await() end)
+        for _ = 2, n do
+          local prev = t
+          t = asyncio.create_task(function() return prev:await() end)
+        end
+        return t
+      end
+      asyncio.run(function()
+        local failed = 0
+        for i = 0, 29 do
+          local top = chain(200)
+          asyncio.sleep(0)
+          collectgarbage()
+          faults.fail_after(i % 3)  -- a cancel allocates little: at first
+          if not pcall(top.cancel, top) then failed = failed + 1 end
+          faults.stop()
+          top:cancel()
+          asyncio.sleep(0)
+        end
+        local top = chain(900)
+        asyncio.sleep(0)
+        local ok, e = pcall(top.cancel, top)
+        print(failed >= 10, ok or e.type)
+      end)]] })
+    assert.equal("", err)
+    assert.equal("true\ttrue\n", out)
+  end)
+
   it("passes items through a bounded queue", function()
     each_failure(function()
       local q = asyncio.Queue(2)
