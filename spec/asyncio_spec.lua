@@ -125,6 +125,24 @@ describe("pystd.asyncio", function()
       assert.equal("main saw\tasyncio.CancelledError\nKeyboardInterrupt\n", out)
     end)
 
+    it("ends with KeyboardInterrupt on a second SIGINT, as CPython's runner", function()
+      local out, err, code = child([[
+        local ok, e = pcall(asyncio.run, function()
+          local loop = asyncio.get_running_loop()
+          loop:call_later(0.02, function() uv.kill(uv.os_getpid(), "sigint") end)
+          loop:call_later(0.04, function() uv.kill(uv.os_getpid(), "sigint") end)
+          local start = loop:time()
+          while loop:time() - start < 2 do  -- a main that swallows cancels
+            local slept, e2 = pcall(asyncio.sleep, 0.01)
+            if not slept then print("main swallowed", e2.type) end
+          end
+          return "main ended by itself"
+        end)
+        print(ok, e.type)]], 20)
+      assert.equal(0, code, err)
+      assert.equal("main swallowed\tasyncio.CancelledError\nfalse\tKeyboardInterrupt\n", out)
+    end)
+
     it("ends with RecursionError on SIGINT when main awaits a cycle", function()
       -- the cancel goes round a and b for ever: it is cut, and SIGINT must
       -- still end run (CPython 3.11 logs the RecursionError and hangs)

@@ -261,7 +261,7 @@ typedef struct Loop {
   double armed_when;  /* deadline the uv timer is armed for, or -1 */
   lua_Integer task_counter;
   int npool;          /* pooled slots */
-  int interrupted;    /* SIGINT arrived during run */
+  int interrupted;    /* SIGINTs that arrived during run */
   int failed;         /* an internal error is waiting in the registry */
   int closing;        /* run is closing the tasks still pending */
   int ended;          /* the last run's end is done (see end_run) */

@@ -463,10 +463,13 @@ static void timer_cb (uv_timer_t *timer) {
 */
 static int interrupt_main (lua_State *L) {
   Loop *lp = lua_touserdata(L, 1);
-  lp->interrupted = 1;
+  Future *main;
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->main_ref);
-  if (lua_touserdata(L, -1) &&
-      task_cancel(L, lp, lua_gettop(L), 0, 0) == CANCEL_CUT) {
+  main = lua_touserdata(L, -1);
+  if (lp->interrupted++ > 0 || main == NULL || main->state != PENDING)
+    return pystd_raise(L, "KeyboardInterrupt", "");  /* CPython's
+      _on_sigint: the second one, or one after main is done, stops run */
+  if (task_cancel(L, lp, lua_gettop(L), 0, 0) == CANCEL_CUT) {
     push_cancel_cut_error(L);
     return lua_error(L);
   }
