@@ -2096,6 +2096,42 @@ false	pystd.asyncio: used by a finalizer as Lua closes
       assert.same({ "started", "closed" }, steps)
     end)
 
+    it("waits at its end for the tasks it cancelled, not for tasks made then", function()
+      local started = uv.now()
+      local handed = run(function()
+        local handed
+        asyncio.create_task(function()
+          local _, err = pcall(sleep, 10)
+          handed = asyncio.create_task(function() sleep(3) end)  -- a handover
+          error(err, 0)
+        end)
+        sleep(0)
+        return function() return handed end
+      end)()
+      assert.is_true(uv.now() - started < 1000)  -- CPython does not wait either
+      assert.is_true(handed:cancelled())
+    end)
+
+    it("does not wait at its end for a cycle of tasks while a handle of the script runs", function()
+      local out, err = child([[
+        local ticker = uv.new_timer()
+        ticker:start(10, 10, function() end)
+        local stopper = uv.new_timer()
+        stopper:start(3000, 0, function() ticker:close() stopper:close() end)
+        local t0 = uv.hrtime()
+        print(asyncio.run(function()
+          local a, b
+          a = asyncio.create_task(function() asyncio.sleep(0) return b:await() end)
+          b = asyncio.create_task(function() asyncio.sleep(0) return a:await() end)
+          asyncio.sleep(0.01)
+          return "main done"
+        end), (uv.hrtime() - t0) / 1e9 < 1)
+        if not ticker:is_closing() then ticker:close() stopper:close() end
+        uv.run()  -- luv crashes at exit on a handle whose close is unfinished]], 20)
+      assert.equal("", err)
+      assert.equal("main done\ttrue\n", out)
+    end)
+
     it("refuses a run from a __close of the tasks it closes as it fails", function()
       local out, err = child([[
         local function interrupted_cycle()

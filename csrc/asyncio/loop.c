@@ -764,31 +764,54 @@ static void run_until_done (lua_State *L, Loop *lp, int ti) {
 
 
 /*
-** Cancel every pending task and run the loop until they are all done.  A
-** cancel cut short on a cycle of tasks awaiting each other (CANCEL_CUT)
-** leaves them pending, as CPython's loop leaves them when its cancel
-** raises RecursionError; run does not raise it here (it would again at
-** the end of every later run, which finds them still pending).
+** The first index from `i` of the array at `arr` (of n tasks, false for
+** those whose cancel was cut) that holds a task still pending; n + 1 if
+** none does.
+*/
+static int first_pending (lua_State *L, int arr, int i, int n) {
+  for (; i <= n; i++) {
+    Future *t = (lua_rawgeti(L, arr, i), lua_touserdata(L, -1));
+    lua_pop(L, 1);
+    if (t != NULL && t->state == PENDING) break;
+  }
+  return i;
+}
+
+
+/*
+** Cancel every pending task and run the loop until they are done, as
+** CPython's run gathers them: not the tasks made meanwhile.  A cancel cut
+** short on a cycle of tasks awaiting each other (CANCEL_CUT) leaves them
+** pending, as CPython's loop leaves them when its cancel raises
+** RecursionError; run does not raise it here, and waits for them only
+** while the loop has something ready (a luv handle of the program could
+** keep it waiting for ever).
 */
 static void cancel_leftovers (lua_State *L, Loop *lp) {
-  int n, arr;
+  int n, arr, first = 1, cut = 0;
   push_tasks(L, lp);
   arr = lua_gettop(L);
   n = (int)lua_rawlen(L, arr);
   for (int i = 1; i <= n; i++) {
     lua_rawgeti(L, arr, i);
-    task_cancel(L, lp, lua_gettop(L), 0, 0);
+    if (task_cancel(L, lp, lua_gettop(L), 0, 0) == CANCEL_CUT) {
+      cut = 1;
+      lua_pushboolean(L, 0);
+      lua_rawseti(L, arr, i);  /* an existing key: cannot fail */
+    }
     lua_pop(L, 1);
   }
-  while (lp->ntasks > 0 && !lp->failed) {
+  while (!lp->failed) {
+    first = first_pending(L, arr, first, n);
+    if (first > n && (!cut || lp->ready_count == 0)) break;
     if (!uv_run(lp->uv, UV_RUN_ONCE) && lp->ready_count == 0) break;
   }
   for (int i = 1; i <= n; i++) {  /* their errors are shown, not raised */
     Future *t = (lua_rawgeti(L, arr, i), lua_touserdata(L, -1));
-    if (t->state == FINISHED && t->nresults < 0)
+    if (t != NULL && t->state == FINISHED && t->nresults < 0)
       report_exception(L, -1, "unhandled exception during asyncio.run() "
                        "shutdown", "task");
-    t->retrieved = 1;
+    if (t != NULL) t->retrieved = 1;
     lua_pop(L, 1);
   }
   lua_pop(L, 1);
