@@ -1511,15 +1511,171 @@ describe("pystd.asyncio", function()
         assert.equal("TypeError", e.type)
         assert.equal("'<' not supported between instances of 'table' and 'number'", e.message)
         assert.is_false(pcall(q.put_nowait, q, { 1, "x" }))
-        q:put_nowait(0)  -- the queue is intact after the refusals
-        assert.same({ 0, 1 }, { q:get_nowait(), q:get_nowait() })
-        assert.is_true(q:empty())
+        -- as CPython's heapq takes an item in before comparing it, the
+        -- refused items stay, uncounted by task_done (4 tasks: the 4 puts
+        -- that returned)
+        assert.equal("<PriorityQueue maxsize=0 qsize=4 tasks=4>", tostring(q))
+        q = asyncio.PriorityQueue()
         q:put_nowait({ 1, "x" })
         e = error_of(q.put_nowait, q, { 1, 2 })
         assert.equal("TypeError", e.type)
         assert.equal("'<' not supported between instances of 'number' and 'string'", e.message)
-        assert.equal(1, q:qsize())
+        assert.equal(2, q:qsize())
       end)
+    end)
+
+    --- The `v` fields of the items `q` gives, until it is empty.
+    local function drain(q)
+      local got = {}
+      while not q:empty() do got[#got + 1] = q:get_nowait().v end
+      return got
+    end
+
+    it("PriorityQueue is left as CPython's when a comparison raises", function()
+      -- a raise left a nil inside the counted heap: every later get failed
+      -- and empty() stayed false.  heapq.heappop lets the last item go
+      -- before it sifts, heappush takes the item in before: a get that
+      -- raises has lost the smallest item, a put that raises leaves its
+      -- item, and the heap is left where the sift stopped
+      run(function()
+        local q = asyncio.PriorityQueue()
+        for _, v in ipairs { { 1, "a" }, { 2, 5 }, { 2, "x" } } do q:put_nowait(v) end
+        local e = error_of(q.get_nowait, q)
+        assert.equal(2, q:qsize())
+        assert.equal("'<' not supported between instances of 'string' and 'number'", e.message)
+        assert.same({ { 2, 5 }, { 2, "x" } }, { q:get_nowait(), q:get_nowait() })
+        assert.is_true(q:empty())
+        local calls, fail_at = 0, nil
+        local Raising = { __lt = function(a, b)
+          calls = calls + 1
+          if calls == fail_at then error("boom") end
+          return a.v < b.v
+        end }
+        -- the op whose k-th comparison raises, and what CPython 3.11 drains
+        for _, case in ipairs {
+          { "put", 1, { 1, 0, 3, 5, 7, 9, 11, 13 } },
+          { "put", 2, { 1, 3, 0, 5, 7, 9, 11, 13 } },
+          { "put", 3, { 1, 0, 3, 5, 7, 9, 11, 13 } },
+          { "get", 1, { 13, 3, 5, 7, 9, 11 } },
+          { "get", 2, { 3, 5, 9, 7, 11, 13 } },
+          { "get", 3, { 3, 5, 7, 9, 11, 13 } },
+        } do
+          local op, k, expected = table.unpack(case)
+          q = asyncio.PriorityQueue()
+          for _, v in ipairs { 1, 3, 5, 7, 9, 11, 13 } do
+            q:put_nowait(setmetatable({ v = v }, Raising))
+          end
+          calls, fail_at = 0, k
+          if op == "put" then
+            e = error_of(q.put_nowait, q, setmetatable({ v = 0 }, Raising))
+          else
+            e = error_of(q.get_nowait, q)
+          end
+          fail_at = nil
+          assert.matches("boom", e)
+          assert.same(expected, drain(q), op .. " " .. k)
+        end
+      end)
+    end)
+
+    it("PriorityQueue raises RuntimeError when an __lt puts or gets on it", function()
+      -- a put or get from a comparison left the queue corrupt; CPython's
+      -- heapq checks the list's size after each comparison
+      run(function()
+        local Meddling = {}
+        Meddling.__lt = function(a, b)
+          local act = a.act
+          a.act = nil
+          if act == "get" then a.q:get_nowait() end
+          if act == "put" then a.q:put_nowait(setmetatable({ v = 0 }, Meddling)) end
+          return a.v < b.v
+        end
+        -- what the __lt does, during which op, and what CPython 3.11 drains
+        for _, case in ipairs {
+          { "get", "put", { 0, 2, 3, 4, 5 } },
+          { "get", "get", { 3, 4, 5 } },
+          { "put", "put", { 0, 1, 0, 2, 3, 4, 5 } },
+          { "put", "get", { 0, 2, 3, 4, 5 } },
+        } do
+          local act, op, expected = table.unpack(case)
+          local q, items = asyncio.PriorityQueue(), {}
+          local e
+          for v = 1, 5 do
+            items[v] = setmetatable({ v = v, q = q }, Meddling)
+            q:put_nowait(items[v])
+          end
+          if op == "put" then
+            e = error_of(q.put_nowait, q, setmetatable({ v = 0, q = q, act = act }, Meddling))
+          else
+            items[5].act = act  -- the last item is the one sifted
+            e = error_of(q.get_nowait, q)
+          end
+          assert.is_true(errors.is(e, "RuntimeError"), act .. " during " .. op)
+          assert.equal("list changed size during iteration", e.message)
+          assert.same(expected, drain(q), act .. " during " .. op)
+        end
+      end)
+    end)
+
+    it("PriorityQueue keeps no item it gave out after a put raised", function()
+      -- the sift copied a parent down before comparing further: a raise
+      -- left a copy past the counted items, never collected
+      local weak = setmetatable({}, { __mode = "v" })
+      run(function()
+        local q = asyncio.PriorityQueue()
+        weak[1] = { 3, 1 }
+        for _, v in ipairs { { 2, 1 }, weak[1], { 4, 1 } } do q:put_nowait(v) end
+        assert.truthy(error_of(q.put_nowait, q, { 2, "s" }))
+        while not q:empty() do q:get_nowait() end
+        collectgarbage()
+        collectgarbage()
+        assert.is_nil(next(weak))
+      end)
+    end)
+
+    it("PriorityQueue compares arrays nested 200 deep, deeper raise RecursionError", function()
+      -- the comparison took two stack slots a level, unchecked and without
+      -- a bound: 20 deep wrote past the Lua stack, 200 deep or 100,000 deep
+      -- crashed (those in a process of their own)
+      local function nest(depth, leaf)
+        for _ = 1, depth do leaf = { leaf } end
+        return leaf
+      end
+      run(function()
+        local q = asyncio.PriorityQueue()
+        q:put_nowait(nest(20, 2))
+        q:put_nowait(nest(20, 1))
+        assert.same(nest(20, 1), q:get_nowait())
+      end)
+      local out, err = child([[
+        local function nest(depth, leaf)
+          for _ = 1, depth do leaf = { leaf } end
+          return leaf
+        end
+        asyncio.run(function()
+          for _, depth in ipairs { 200, 201, 100000 } do
+            local q = asyncio.PriorityQueue()
+            q:put_nowait(nest(depth, 2))
+            local ok, e = pcall(q.put_nowait, q, nest(depth, 1))
+            print(depth, ok or e.type .. ": " .. e.message, q:qsize())
+          end
+          -- an __lt at the bottom compares as deep again, until Lua's C-call
+          -- limit: that stops it (500 deep each, under a limit of 1,000, overflowed
+          -- an 8 MB C stack)
+          local Again = {}
+          Again.__lt = function()
+            local q = asyncio.PriorityQueue()
+            q:put_nowait(nest(200, setmetatable({}, Again)))
+            q:put_nowait(nest(200, setmetatable({}, Again)))
+          end
+          local q = asyncio.PriorityQueue()
+          q:put_nowait(nest(200, setmetatable({}, Again)))
+          print(pcall(q.put_nowait, q, nest(200, setmetatable({}, Again))))
+        end)]])
+      assert.equal("", err)
+      local deep = "RecursionError: maximum recursion depth exceeded in comparison"
+      assert.equal(("200\ttrue\t2\n201\t%s\t2\n100000\t%s\t2\nfalse\tC stack overflow\n")
+                   :format(deep, deep), out)
     end)
   end)
 

@@ -69,6 +69,18 @@ static const char *const queue_names[] = {"Queue", "LifoQueue",
                                           "PriorityQueue"};
 
 
+/*
+** Tables nested deeper than this, compared element by element, raise
+** RecursionError, as CPython's recursion limit stops a comparison of
+** nested tuples (near 1,000 there).  It is lower here, as lstrlib's
+** MAXCCALLS: an __lt met at the bottom may compare again, as deep, up to
+** Lua's C-call limit (about 200 times), all on the C stack.
+*/
+#if !defined(ASYNCIO_COMPARE_DEPTH)
+#define ASYNCIO_COMPARE_DEPTH  200
+#endif
+
+
 static int has_lt (lua_State *L, int i) {
   if (luaL_getmetafield(L, i, "__lt") == LUA_TNIL) return 0;
   lua_pop(L, 1);
@@ -77,11 +89,12 @@ static int has_lt (lua_State *L, int i) {
 
 
 /*
-** Python's ordering of the values at `a` and `b` (absolute indices):
-** numbers and strings with <, values with an __lt metamethod by it, other
-** tables element by element like tuples; anything else is a TypeError.
+** Python's ordering of the values at `a` and `b` (absolute indices),
+** found `depth` tables deep: numbers and strings with <, values with an
+** __lt metamethod by it, other tables element by element like tuples;
+** anything else is a TypeError.
 */
-static int py_less (lua_State *L, int a, int b) {
+static int py_less (lua_State *L, int a, int b, int depth) {
   int ta = lua_type(L, a), tb = lua_type(L, b);
   lua_Integer na, nb;
   if ((ta == tb && (ta == LUA_TNUMBER || ta == LUA_TSTRING))
@@ -91,12 +104,17 @@ static int py_less (lua_State *L, int a, int b) {
     return pystd_raise(L, "TypeError",
                        "'<' not supported between instances of '%s' and '%s'",
                        luaL_typename(L, a), luaL_typename(L, b));
+  if (depth == ASYNCIO_COMPARE_DEPTH)
+    return pystd_raise(L, "RecursionError",
+                       "maximum recursion depth exceeded in comparison");
+  luaL_checkstack(L, LUA_MINSTACK, "comparison");
   na = (lua_Integer)lua_rawlen(L, a);
   nb = (lua_Integer)lua_rawlen(L, b);
   for (lua_Integer i = 1; i <= na && i <= nb; i++) {
     int x = (lua_rawgeti(L, a, i), lua_gettop(L));
     int y = (lua_rawgeti(L, b, i), lua_gettop(L));
-    int less = py_less(L, x, y), greater = !less && py_less(L, y, x);
+    int less = py_less(L, x, y, depth + 1);
+    int greater = !less && py_less(L, y, x, depth + 1);
     lua_pop(L, 2);
     if (less || greater) return less;
   }
@@ -109,81 +127,103 @@ static int queue_full (Queue *q) {
 }
 
 
-/* Add the value at `item` to the items table at `items`. */
+/*
+** Whether item i of the heap at `items` is less than item j.  The
+** comparison may run Lua code (__lt) that puts or gets on the queue: as
+** in CPython's heapq, a change of its size raises RuntimeError.
+*/
+static int heap_less (lua_State *L, Queue *q, int items, lua_Integer i,
+                      lua_Integer j) {
+  lua_Integer n = q->n;
+  int less;
+  lua_rawgeti(L, items, i);
+  lua_rawgeti(L, items, j);
+  less = py_less(L, lua_gettop(L) - 1, lua_gettop(L), 0);
+  lua_pop(L, 2);
+  if (q->n != n)
+    pystd_raise(L, "RuntimeError", "list changed size during iteration");
+  return less;
+}
+
+
+static void swap_items (lua_State *L, int items, lua_Integer i,
+                        lua_Integer j) {
+  lua_rawgeti(L, items, i);
+  lua_rawgeti(L, items, j);
+  lua_rawseti(L, items, i);
+  lua_rawseti(L, items, j);
+}
+
+
+/*
+** Move item `pos` of the heap at `items` toward the root while it is less
+** than its parent (heapq._siftdown).  The heap sifts by swaps, as CPython's
+** does, not through a hole: whenever a comparison runs, and after one
+** raised, the heap holds each of its items once, in CPython's order.
+*/
+static void heap_sift_up (lua_State *L, Queue *q, int items,
+                          lua_Integer pos) {
+  while (pos > 1 && heap_less(L, q, items, pos, pos / 2)) {
+    swap_items(L, items, pos, pos / 2);
+    pos /= 2;
+  }
+}
+
+
+/*
+** Move the smaller child up from the root of the heap at `items` until a
+** leaf is free, then sift the root's item up from that leaf
+** (heapq._siftup).
+*/
+static void heap_sift_down (lua_State *L, Queue *q, int items) {
+  lua_Integer pos = 1, child;
+  while ((child = 2 * pos) <= q->n) {
+    if (child < q->n && !heap_less(L, q, items, child, child + 1)) child++;
+    swap_items(L, items, pos, child);
+    pos = child;
+  }
+  heap_sift_up(L, q, items, pos);
+}
+
+
+/*
+** Add the value at `item` to the items table at `items`.  A heap takes it
+** in before any comparison (heapq.heappush): a put whose comparison raises
+** leaves it in the queue, as in CPython.
+*/
 static void store_item (lua_State *L, Queue *q, int items, int item) {
   lua_Integer i = q->n + 1;
-  switch (q->discipline) {
-    case QUEUE_FIFO:
-      if (q->n == q->cap) {
-        ring_grow(L, items, q->head, q->cap);
-        q->cap *= 2;
-      }
-      i = ((q->head + q->n) & (q->cap - 1)) + 1;
-      break;
-    case QUEUE_PRIORITY:  /* sift up from the new last slot */
-      while (i > 1) {
-        lua_rawgeti(L, items, i / 2);
-        if (!py_less(L, item, lua_gettop(L))) {
-          lua_pop(L, 1);
-          break;
-        }
-        lua_rawseti(L, items, i);
-        i /= 2;
-      }
-      break;
+  if (q->discipline == QUEUE_FIFO) {
+    if (q->n == q->cap) {
+      ring_grow(L, items, q->head, q->cap);
+      q->cap *= 2;
+    }
+    i = ((q->head + q->n) & (q->cap - 1)) + 1;
   }
   lua_pushvalue(L, item);
   lua_rawseti(L, items, i);
   q->n++;
+  if (q->discipline == QUEUE_PRIORITY) heap_sift_up(L, q, items, q->n);
 }
 
 
-/* Remove the heap's last item and sift it down from the root. */
-static void heap_pop_last (lua_State *L, Queue *q, int items) {
-  lua_Integer i = 1, n = q->n - 1;
-  int last = (lua_rawgeti(L, items, q->n), lua_gettop(L));
+/*
+** Push the next item of a LifoQueue or PriorityQueue, removing it.  A heap
+** lets its last item go first, to the root's place, then sifts it
+** (heapq.heappop): a get whose comparison raises has lost the smallest
+** item, as in CPython.
+*/
+static void take_item (lua_State *L, Queue *q, int items) {
+  lua_rawgeti(L, items, q->n);
   lua_pushnil(L);
   lua_rawseti(L, items, q->n);
-  for (;;) {
-    lua_Integer child = 2 * i;
-    if (child > n) break;
-    lua_rawgeti(L, items, child);
-    if (child < n) {
-      lua_rawgeti(L, items, child + 1);
-      if (py_less(L, lua_gettop(L), lua_gettop(L) - 1)) {
-        lua_remove(L, -2);
-        child++;
-      }
-      else lua_pop(L, 1);
-    }
-    if (!py_less(L, lua_gettop(L), last)) {
-      lua_pop(L, 1);
-      break;
-    }
-    lua_rawseti(L, items, i);
-    i = child;
-  }
-  if (n > 0) {
-    lua_pushvalue(L, last);
-    lua_rawseti(L, items, i);
-  }
-  lua_pop(L, 1);
-}
-
-
-/* Push the next item out of the items table at `items`, removing it. */
-static void take_item (lua_State *L, Queue *q, int items) {
-  lua_Integer i = q->discipline == QUEUE_FIFO ? q->head + 1
-                : q->discipline == QUEUE_LIFO ? q->n : 1;
-  lua_rawgeti(L, items, i);
-  if (q->discipline == QUEUE_PRIORITY)
-    heap_pop_last(L, q, items);
-  else {
-    lua_pushnil(L);
-    lua_rawseti(L, items, i);
-  }
-  if (q->discipline == QUEUE_FIFO) q->head = (q->head + 1) & (q->cap - 1);
   q->n--;
+  if (q->discipline == QUEUE_PRIORITY && q->n > 0) {
+    lua_rawgeti(L, items, 1);  /* the smallest, to return */
+    lua_insert(L, -2);
+    lua_rawseti(L, items, 1);  /* the last item in its place */
+    heap_sift_down(L, q, items);
+  }
 }
 
 
