@@ -271,6 +271,71 @@ describe("pystd.collections", function()
       assert.are.equal("'\\x01'", repr("\1"))
     end)
 
+    it("writes the elements it holds when tostring starts, as CPython", function()
+      -- an element's __tostring that changed the deque once made the
+      -- repr read a stale ring: deque([o, o, o, o, o, o, o, o, nil])
+      local d = deque()
+      local grows = setmetatable({}, { __tostring = function(self)
+        d:append(self)
+        return "o"
+      end })
+      d:append(grows)
+      assert.are.equal("deque([o])", tostring(d))
+      assert.are.equal(2, #d)
+      local e = deque()
+      local clears = setmetatable({}, { __tostring = function()
+        e:clear()
+        return "c"
+      end })
+      e:extend({ clears, 2, 3 })
+      assert.are.equal("deque([c, 2, 3])", tostring(e))
+      assert.are.equal(0, #e)
+    end)
+
+    it("writes [...] for a container reached again through a map, as CPython", function()
+      -- a map's tostring once started a cycle guard of its own, so the
+      -- deque around it was written a second time
+      local d, c = deque(), Counter()
+      c.d = d
+      d:append(c)
+      assert.are.equal("deque([Counter({'d': [...]})])", tostring(d))
+      local t, o = {}, OrderedDict()
+      o.t = t
+      t[1] = o
+      t[2] = 1
+      assert.are.equal("[OrderedDict([('t', [...])]), 1]", repr(t))
+    end)
+
+    it("writes deeply nested containers, and raises beyond a limit, never crashing", function()
+      -- each level once took Lua stack room nothing had checked: 50
+      -- nested deques overflowed the stack
+      local code = [[
+        local collections = require "pystd.collections"
+        local function nested(depth, wrap)
+          local v = 0
+          for _ = 1, depth do v = wrap(v) end
+          return v
+        end
+        local kinds = {
+          { function(v) return collections.deque({ v }) end, "deque([", "])" },
+          { function(v) return { v } end, "[", "]" },
+        }
+        for _, depth in ipairs({ 150, 1000 }) do
+          for _, kind in ipairs(kinds) do
+            local ok, text = pcall(collections.repr, nested(depth, kind[1]))
+            if ok then ok = text == kind[2]:rep(depth) .. "0" .. kind[3]:rep(depth) end
+            print(depth, ok, not ok and text or "")
+          end
+        end
+      ]]
+      local out, err, status = helper.run({ "timeout", "60",
+        os.getenv("LUA") or "lua5.4", "-e", code })
+      assert.are.equal("", err)
+      assert.are.equal(0, status)
+      assert.are.equal("150\ttrue\t\n150\ttrue\t\n"
+        .. "1000\tfalse\tC stack overflow\n1000\tfalse\tC stack overflow\n", out)
+    end)
+
     it("escapes in reprs the characters CPython does not print", function()
       -- a sample of every kind: controls, separators, format characters,
       -- private use, noncharacters, and characters printed as they are
@@ -312,6 +377,108 @@ describe("pystd.collections", function()
         print(pcall(index, 5, 1))]] })
       assert.are.equal(0, status, stderr)
       assert.matches("^false\t.*table expected, got number", stdout)
+    end)
+
+    it("stays right whatever a finalizer run by its allocations does to it", function()
+      -- growing or shrinking the ring allocates, which may run a finalizer
+      -- that changes the deque, resizing it too: the operation once went
+      -- on with the old ring and geometry (nil holes, lost elements).  Here
+      -- a finalizer runs at nearly every collector step, each taking a
+      -- "gc" out and putting two in; after each operation the deque must
+      -- hold the operations' values in order and the finalizer's "gc"
+      -- (in a process of its own, whose small heap makes the cycles short)
+      local code = [=[
+        local deque = require("pystd.collections").deque
+        local d, model, gcs  -- gcs: how many "gc" d holds beside model's values
+        local armed, quiet, runs, lost = true, true, 0, false
+        local function arm()
+          setmetatable({}, { __gc = function()
+            if not quiet then
+              runs = runs + 1
+              if gcs > 0 then
+                if pcall(d.remove, d, "gc") then gcs = gcs - 1 else lost = true end
+              end
+              d:append("gc"); d:appendleft("gc"); gcs = gcs + 2
+            end
+            if armed then arm() end
+          end })
+        end
+        local function holds_model(q)  -- (allocates nothing: runs no finalizer)
+          local j, n = 1, #q
+          for i = 1, n do
+            local v = q[i]
+            if v ~= "gc" then
+              if v ~= model[j] then return false end
+              j = j + 1
+            end
+          end
+          return j == #model + 1 and q[n + 1] == nil
+        end
+        local function right()
+          return not lost and holds_model(d) and #d - #model == gcs
+        end
+        local function popped(v, left)  -- v came out of an end of d
+          if v == "gc" then gcs = gcs - 1
+          elseif v ~= table.remove(model, left and 1 or #model) then lost = true end
+        end
+        local adds = {
+          { "append", function(x) d:append(x); table.insert(model, x) end },
+          { "appendleft", function(x) d:appendleft(x); table.insert(model, 1, x) end },
+          { "insert", function(x) d:insert(1, x); table.insert(model, 1, x) end },
+          { "insert at the end", function(x)
+            d:insert(math.maxinteger, x); table.insert(model, x)
+          end },
+          { "extend", function(x)
+            d:extend({ x, -x }); table.insert(model, x); table.insert(model, -x)
+          end },
+          { "copy", function(x)
+            d:append(x); table.insert(model, x)
+            if not holds_model(d:copy()) then lost = true end
+          end },
+        }
+        local removes = {
+          { "pop", function() popped(d:pop(), false) end },
+          { "popleft", function() popped(d:popleft(), true) end },
+          { "remove", function()
+            local v = model[(#model + 1) // 2]
+            d:remove(v)
+            for k, x in ipairs(model) do
+              if x == v then table.remove(model, k) break end
+            end
+          end },
+        }
+        collectgarbage("incremental", 1, 1000, 1)  -- a step at every allocation
+        arm()
+        local wrong = {}
+        for _ = 1, 10 do
+          for _, case in ipairs(adds) do  -- the ring grows
+            d, model, gcs, lost = deque(), {}, 0, false
+            quiet = false
+            for x = 1, 300 do
+              if not (pcall(case[2], x) and right()) then wrong[case[1]] = true break end
+            end
+          end
+          for _, case in ipairs(removes) do  -- the ring shrinks
+            quiet = true
+            d, model, gcs, lost = deque(), {}, 0, false
+            for x = 1, 300 do d:appendleft(x); table.insert(model, 1, x) end  -- head mid-ring
+            quiet = false
+            while #model > 2 do
+              if not (pcall(case[2]) and right()) then wrong[case[1]] = true break end
+            end
+          end
+        end
+        armed = false
+        local names = {}
+        for name in pairs(wrong) do names[#names + 1] = name end
+        table.sort(names)
+        print(#names == 0 and "right" or "wrong: " .. table.concat(names, ", "))
+        print(runs > 100 and "finalizers ran" or "finalizers ran " .. runs)
+      ]=]
+      local out, err, status = helper.run({ os.getenv("LUA") or "lua5.4", "-e", code })
+      assert.are.equal("", err)
+      assert.are.equal(0, status)
+      assert.are.equal("right\nfinalizers ran\n", out)
     end)
 
     it("gives its memory back: a million pushes and pops leave no growth", function()
@@ -597,6 +764,35 @@ for n in (0, 1, 7, 31, 32, 33, 100, len(c), len(c) + 5, None):
       end)
       assert.is_false(s == n)  -- equality never raises
       assert.are.same({ { "x", 1 } }, items_of(n))  -- n untouched
+    end)
+
+    it("raises TypeError when a string or an array adds to a count that is not a number", function()
+      -- bulk counting once coerced the count "5" to 6, and raised a bare
+      -- Lua error for a table
+      for _, source in ipairs({ "a", { "a" } }) do
+        local c = Counter()
+        c.a = "5"
+        raises("TypeError", "counts must be numbers, got string", Counter.update, c, source)
+        raises("TypeError", "counts must be numbers, got string", Counter.subtract, c, source)
+        assert.are.equal("5", c.a)
+        c.a = {}
+        raises("TypeError", "counts must be numbers, got table", Counter.update, c, source)
+      end
+      local c = Counter()
+      c.x = 1.5
+      Counter.update(c, "x")  -- a float count adds
+      assert.are.equal(2.5, c.x)
+    end)
+
+    it("ranks no numeric string, and writes such a Counter in insertion order", function()
+      -- most_common once ranked "1" as the number 1 (CPython raises
+      -- TypeError, and its repr falls back to insertion order)
+      local c = Counter()
+      c.a = "1"
+      c.b = 3
+      raises("TypeError", "counts must be numbers, got string", Counter.most_common, c)
+      raises("TypeError", "counts must be numbers, got string", Counter.most_common, c, 1)
+      assert.are.equal("Counter({'a': '1', 'b': 3})", tostring(c))
     end)
 
     it("has Python's operators", function()

@@ -66,6 +66,40 @@ describe("pystd.re", function()
       assert.are.equal("b", m2:group(1))
       assert.are.equal("x", re2.compile("x"):search("x"):group())
     end)
+
+    it("keeps the long subjects each instance remembers as checked", function()
+      -- two instances once shared one registry slot for the long subjects
+      -- that passed the UTF-8 check: the second let the first's go, so
+      -- an emergency collection (which runs no finalizer, so nothing is
+      -- forgotten) freed one still remembered, and invalid UTF-8 made at
+      -- its address passed as checked.  In a process of its own, where
+      -- the allocator gives the freed block to the next string of its size
+      -- (ASan and valgrind do not: there the spec cannot fail).
+      local code = [[
+        local faults = require "spec.failalloc"
+        local re1 = require "pystd.re"
+        package.loaded["pystd.re"] = nil
+        local re2 = require "pystd.re"
+        local p1, p2 = re1.compile("."), re2.compile(".")
+        local a, b = ("a"):rep(2000), ("b"):rep(2000)
+        local bad1, bad2 = ("\255"):rep(2000), ("\254"):rep(2000)
+        local function remember()  -- (no register of the chunk keeps a .. a)
+          p1:search(a .. a)  -- a string held by nothing but re1's memory
+          p2:search(b .. b)
+        end
+        remember()
+        local function allocate() return {} end
+        faults.fail_after(0)
+        pcall(allocate)  -- refused: an emergency collection
+        faults.stop()
+        local invalid = bad1 .. bad2  -- where a .. a was, here
+        print(select(2, pcall(p1.search, p1, invalid)))
+        print(select(2, pcall(re1.findall, ".", invalid)))
+      ]]
+      local out, _, status = helper.run({ os.getenv("LUA") or "lua5.4", "-e", code })
+      assert.are.equal(0, status)
+      assert.are.equal(("ValueError: invalid UTF-8 at byte 1\n"):rep(2), out)
+    end)
   end)
 
   describe("compile and Pattern", function()
@@ -1315,6 +1349,29 @@ print(json.dumps({'matches': matches, 'errors': errors, 'templates': templates})
       assert.equal("", err)
       assert.equal(0, status)
       assert.equal("finalizers ran\n", out)
+    end)
+
+    it("keeps a module instance's state while a finalizer's subject is remembered", function()
+      -- the Expiry that forgets the remembered subjects was made by a
+      -- finalizer after the instance's state was finalized, and wrote into
+      -- its freed memory (seen under ASan and valgrind, as make check runs)
+      local code = [[
+        local re1 = require "pystd.re"
+        package.loaded["pystd.re"] = nil
+        do
+          local re2 = require "pystd.re"
+          package.loaded["pystd.re"] = nil
+          local p = re2.compile(".")
+          local long = ("a"):rep(2000)
+          setmetatable({}, { __gc = function() print(p:search(long) ~= nil) end })
+        end
+        for _ = 1, 4 do collectgarbage() end
+        print(re1.search("a", "a") ~= nil)
+      ]]
+      local out, err, status = helper.run({ os.getenv("LUA") or "lua5.4", "-e", code })
+      assert.equal("", err)
+      assert.equal(0, status)
+      assert.equal("true\ntrue\n", out)
     end)
 
     it("survives finalizers that use Patterns after lua_close began", function()

@@ -28,7 +28,7 @@ int col_isdeque (lua_State *L, int idx);
 /* isdeque(v): whether v is a deque (for the Lua layer) */
 int col_deque_is (lua_State *L);
 
-/* Push the repr of the deque at `idx` (see col_push_repr for `seen`). */
+/* Push the repr of the deque at `idx` (see col_add_repr for `seen`). */
 void col_push_deque_repr (lua_State *L, int idx, int seen);
 
 /* }====================================================== */
@@ -36,8 +36,14 @@ void col_push_deque_repr (lua_State *L, int idx, int seen);
 
 /* {====================================================== repr.c */
 
-/* Push repr(value at `idx`), with a fresh cycle guard. */
-void col_push_repr_fresh (lua_State *L, int idx);
+/* Make the cycle guard of the reprs (the registry holds it). */
+void col_open_repr (lua_State *L);
+
+/*
+** Push repr(value at `idx`); a container that a repr running (an outer
+** one included) is writing prints [...].
+*/
+void col_push_repr (lua_State *L, int idx);
 
 /*
 ** Add repr(value at the top) to `b`, popping the value; `seen` is the

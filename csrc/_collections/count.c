@@ -12,7 +12,8 @@
 
 /*
 ** Add `delta` to t[k] (0 when absent, the key then recorded as new) for
-** the key on top of the stack, which is popped.
+** the key on top of the stack, which is popped.  A present count must be
+** a number (TypeError, as the other paths of update and subtract raise).
 */
 static void add_count (lua_State *L, Order *o, int keys, int pos, int t,
                        lua_Integer delta) {
@@ -33,12 +34,15 @@ static void add_count (lua_State *L, Order *o, int keys, int pos, int t,
         lua_Integer n = lua_tointeger(L, -1);
         lua_pop(L, 1);
         lua_pushinteger(L, (lua_Integer)((lua_Unsigned)n + (lua_Unsigned)delta));
-        break;
       }
-      /* FALLTHROUGH */
+      else {
+        lua_pushinteger(L, delta);
+        lua_arith(L, LUA_OPADD);
+      }
+      break;
     default:
-      lua_pushinteger(L, delta);
-      lua_arith(L, LUA_OPADD);
+      pystd_raise(L, "TypeError", "counts must be numbers, got %s",
+                  luaL_typename(L, -1));
   }
   lua_rawset(L, t);
 }
@@ -224,7 +228,7 @@ static void count_array (lua_State *L, Order *o, int keys, int pos, int t,
     const TallySlot *e = &ty.slots[ty.order[j]];
     uint64_t key;
     if (tally_key(L, lua_rawgeti(L, src, e->where), &key) != e->kind ||
-        key != e->key)  /* a metamethod (__add of a count) changed src */
+        key != e->key)  /* a finalizer changed src */
       pystd_raise(L, "RuntimeError", "array changed during counting");
     add_count(L, o, keys, pos, t, e->count * sign);
   }
@@ -402,23 +406,23 @@ static void offer (Ranking *rk, const Ranked *r) {
 
 
 /*
-** Rank entry `entry`, whose count (non-nil) is at stack index `idx`:
-** offer a number to the heap, raise TypeError for anything else.
+** Rank entry `entry`, whose count (non-nil, of Lua type `type`) is at
+** stack index `idx`: offer a number to the heap, raise TypeError for
+** anything else (a numeric string included).
 */
-static void rank_entry (lua_State *L, Ranking *rk, int idx, lua_Integer entry) {
+static void rank_entry (lua_State *L, Ranking *rk, int idx, int type,
+                        lua_Integer entry) {
   Ranked r;
-  int isint, isnum;
+  int isint;
+  if (type != LUA_TNUMBER)
+    pystd_raise(L, "TypeError", "counts must be numbers, got %s",
+                lua_typename(L, type));
   r.i = lua_tointegerx(L, idx, &isint);
   if (isint && rk->floor_set && r.i <= rk->floor)
     return;  /* the common case once the heap is full */
   r.entry = entry;
   r.isint = isint;
-  if (!isint) {
-    r.f = lua_tonumberx(L, idx, &isnum);
-    if (!isnum)
-      pystd_raise(L, "TypeError", "counts must be numbers, got %s",
-                  luaL_typename(L, idx));
-  }
+  if (!isint) r.f = lua_tonumber(L, idx);
   offer(rk, &r);
 }
 
@@ -480,7 +484,7 @@ int col_order_most_common (lua_State *L) {
     }
     for (j = 0; j < batch; j++)
       if (type[j] != LUA_TNIL)  /* else a dead or deleted entry */
-        rank_entry(L, &rk, 6 + j, i + j);
+        rank_entry(L, &rk, 6 + j, type[j], i + j);
     lua_settop(L, 5);
   }
   push_ranking(L, &rk, 4, 2);

@@ -121,15 +121,40 @@ static int push_ring (lua_State *L, int arg) {
 #define set_ring(L, arg)  lua_setiuservalue(L, arg, UV_RING)
 
 
+/* Reload the ring at `ring`: user code, a finalizer too, may replace it. */
+static void refresh_ring (lua_State *L, int arg, int ring) {
+  lua_getiuservalue(L, arg, UV_RING);
+  lua_replace(L, ring);
+}
+
+
 /*
-** Move the elements into a fresh ring of `slots` slots (at least
-** d->count), which replaces the ring at stack index `ring` and the ring
-** of the deque at `arg`.
+** The ring size the deque wants before it gains an element (`adding`)
+** or loses one: twice the size when full, unless at its maxlen (adding
+** then drops an element); half the size when it will be under a quarter
+** full (DEQUE_MINCAP at least).
 */
-static void resize_ring (lua_State *L, Deque *d, int arg, int ring,
-                         lua_Integer slots) {
+static lua_Integer wanted_cap (lua_State *L, const Deque *d, int adding) {
+  if (adding) {
+    if (d->count < d->cap || d->count == d->maxlen) return d->cap;
+    if (d->cap > INT_MAX / 2)  /* lua_createtable takes an int */
+      luaL_error(L, "deque too large");
+    return d->cap * 2;
+  }
+  if (d->count > 0 && d->cap > DEQUE_MINCAP && d->count - 1 < d->cap / 4)
+    return (d->cap / 2 < DEQUE_MINCAP) ? DEQUE_MINCAP : d->cap / 2;
+  return d->cap;
+}
+
+
+/*
+** Move the elements into the fresh ring of `slots` slots on top (popped),
+** which replaces the ring at stack index `ring` and that of the deque at
+** `arg`.
+*/
+static void move_ring (lua_State *L, Deque *d, int arg, int ring,
+                       lua_Integer slots) {
   lua_Integer i;
-  lua_createtable(L, (int)slots, 0);
   for (i = 0; i < d->count; i++) {
     get_at(L, d, ring, i);
     lua_rawseti(L, -2, i + 1);
@@ -142,25 +167,20 @@ static void resize_ring (lua_State *L, Deque *d, int arg, int ring,
 }
 
 
-/* Make room for one more element. */
-static void reserve_one (lua_State *L, Deque *d, int arg, int ring) {
-  if (d->count == d->cap) {
-    if (d->cap > INT_MAX / 2)  /* lua_createtable takes an int */
-      luaL_error(L, "deque too large");
-    resize_ring(L, d, arg, ring, d->cap * 2);
-  }
-}
-
-
 /*
-** Give memory back when the deque, once it loses an element, will be
-** under a quarter full.  Called before the element goes, so that a memory
-** error leaves the deque as it was (no element lost).
+** Resize the ring (at `ring`, of the deque at `arg`) as the deque wants
+** before it gains (`adding`) or loses an element.  Called before the
+** change, so that a memory error leaves the deque as it was.  Making the
+** new ring may run a finalizer that changes the deque, its ring included,
+** so the geometry is read again after it.
 */
-static void shrink_for_removal (lua_State *L, Deque *d, int arg, int ring) {
-  if (d->cap > DEQUE_MINCAP && d->count - 1 < d->cap / 4) {
-    lua_Integer slots = d->cap / 2;
-    resize_ring(L, d, arg, ring, slots < DEQUE_MINCAP ? DEQUE_MINCAP : slots);
+static void fit_ring (lua_State *L, Deque *d, int arg, int ring, int adding) {
+  lua_Integer slots;
+  while ((slots = wanted_cap(L, d, adding)) != d->cap) {
+    lua_createtable(L, (int)slots, 0);
+    refresh_ring(L, arg, ring);
+    if (wanted_cap(L, d, adding) == slots) move_ring(L, d, arg, ring, slots);
+    else lua_pop(L, 1);  /* a finalizer changed the deque: size it again */
   }
 }
 
@@ -194,11 +214,11 @@ static void push_value (lua_State *L, Deque *d, int arg, int ring, int v,
                         int left) {
   if (lua_isnil(L, v)) nil_element_error(L);
   if (d->maxlen == 0) return;
+  fit_ring(L, d, arg, ring, 1);
   if (d->count == d->maxlen) {  /* then the ring has room */
     if (left) drop_right(L, d, ring);
     else drop_left(L, d, ring);
   }
-  reserve_one(L, d, arg, ring);
   d->mutations++;  /* once nothing can fail: an iterator goes on after a
                       memory error */
   lua_pushvalue(L, v);
@@ -219,11 +239,11 @@ static int pop_value (lua_State *L, int left) {
   Deque *d = check_deque(L, 1);
   lua_Integer slot;
   int ring;
-  if (d->count == 0)
-    return pystd_raise(L, "IndexError", "pop from an empty deque");
   lua_settop(L, 1);
   ring = push_ring(L, 1);
-  shrink_for_removal(L, d, 1, ring);
+  fit_ring(L, d, 1, ring, 0);
+  if (d->count == 0)
+    return pystd_raise(L, "IndexError", "pop from an empty deque");
   slot = slot_of(d, left ? 0 : d->count - 1);
   lua_rawgeti(L, ring, slot);
   lua_pushnil(L);
@@ -303,31 +323,37 @@ static Deque *new_deque (lua_State *L, lua_Integer maxlen,
 /* {====================================================== Deque sources */
 
 /*
-** Call `add(L, d, arg, ring, v)` for every value of the iterable at `src`:
-** an array table (1..#t), a deque (its elements copied first, so a deque
-** may extend itself), or a function called until it returns nil.
+** Push an array of the elements of the deque at `idx`: those it holds
+** once the array is made (making it may run a finalizer that changes the
+** deque).  Returns their number.
 */
-/* Reload the ring at `ring`: user code may have replaced it (clear). */
-static void refresh_ring (lua_State *L, int arg, int ring) {
-  lua_getiuservalue(L, arg, 1);
-  lua_replace(L, ring);
+static lua_Integer push_snapshot (lua_State *L, int idx) {
+  Deque *d = (Deque *)lua_touserdata(L, idx);
+  lua_Integer i;
+  int ring;
+  lua_createtable(L, (int)d->count, 0);
+  ring = push_ring(L, idx);
+  for (i = 0; i < d->count; i++) {
+    get_at(L, d, ring, i);
+    lua_rawseti(L, ring - 1, i + 1);
+  }
+  lua_pop(L, 1);
+  return d->count;
 }
 
 
 typedef void (*AddValue) (lua_State *L, Deque *d, int arg, int ring, int v);
 
+/*
+** Call `add(L, d, arg, ring, v)` for every value of the iterable at `src`:
+** an array table (1..#t), a deque (its elements copied first, so a deque
+** may extend itself), or a function called until it returns nil.
+*/
 static void for_each_value (lua_State *L, int src, Deque *d, int arg,
                             int ring, AddValue add) {
   lua_Integer i, n;
   if (to_deque(L, src)) {
-    Deque *s = (Deque *)lua_touserdata(L, src);
-    int sring = push_ring(L, src);
-    lua_createtable(L, (int)s->count, 0);  /* snapshot */
-    for (i = 0; i < s->count; i++) {
-      get_at(L, s, sring, i);
-      lua_rawseti(L, -2, i + 1);
-    }
-    lua_remove(L, sring);
+    push_snapshot(L, src);
     src = lua_gettop(L);
   }
   switch (lua_type(L, src)) {
@@ -379,11 +405,25 @@ static lua_Integer size_hint (lua_State *L, int src) {
 }
 
 
+/*
+** Push a new deque bounded by `maxlen` (DEQUE_UNBOUNDED for none), its
+** ring sized for `slots` values, holding those of the iterable at `src`
+** (none when nil).
+*/
+static void push_filled (lua_State *L, lua_Integer maxlen, lua_Integer slots,
+                         int src) {
+  Deque *d = new_deque(L, maxlen, slots);
+  int arg = lua_gettop(L);
+  if (!lua_isnil(L, src))
+    for_each_value(L, src, d, arg, push_ring(L, arg), add_right);
+  d->mutations = 0;
+  lua_settop(L, arg);
+}
+
+
 /* deque([iterable [, maxlen]]) */
 int col_deque_new (lua_State *L) {
   lua_Integer maxlen = DEQUE_UNBOUNDED, slots;
-  Deque *d;
-  int ring;
   lua_settop(L, 2);
   if (!lua_isnil(L, 2)) {
     maxlen = luaL_checkinteger(L, 2);
@@ -392,11 +432,7 @@ int col_deque_new (lua_State *L) {
   }
   slots = size_hint(L, 1);
   if (maxlen != DEQUE_UNBOUNDED && slots > maxlen) slots = maxlen;
-  d = new_deque(L, maxlen, slots);  /* at 3 */
-  ring = push_ring(L, 3);
-  if (!lua_isnil(L, 1)) for_each_value(L, 1, d, 3, ring, add_right);
-  d->mutations = 0;
-  lua_settop(L, 3);
+  push_filled(L, maxlen, slots, 1);
   return 1;
 }
 
@@ -470,13 +506,9 @@ static void take_slot (lua_State *L, lua_Integer slot) {
 }
 
 
-/* Does the deque keep its ring when it loses an element? */
-#define keeps_ring(d)  ((d)->count > (d)->cap / 4 || (d)->cap <= DEQUE_MINCAP)
-
-
 static int deque_pop (lua_State *L) {
   Deque *d = to_deque(L, 1);
-  if (d != NULL && d->count > 0 && keeps_ring(d)) {
+  if (d != NULL && d->count > 0 && wanted_cap(L, d, 0) == d->cap) {
     take_slot(L, slot_of(d, d->count - 1));
     d->count--;
     d->mutations++;
@@ -488,7 +520,7 @@ static int deque_pop (lua_State *L) {
 
 static int deque_popleft (lua_State *L) {
   Deque *d = to_deque(L, 1);
-  if (d != NULL && d->count > 0 && keeps_ring(d)) {
+  if (d != NULL && d->count > 0 && wanted_cap(L, d, 0) == d->cap) {
     lua_Integer slot = d->head + 1;
     take_slot(L, slot);
     d->head = (slot == d->cap) ? 0 : slot;
@@ -596,20 +628,9 @@ static int deque_clear (lua_State *L) {
 
 
 static int deque_copy (lua_State *L) {
-  Deque *d = check_deque(L, 1), *copy;
-  int ring, copyring;
-  lua_Integer i;
+  Deque *d = check_deque(L, 1);
   lua_settop(L, 1);
-  ring = push_ring(L, 1);
-  copy = new_deque(L, d->maxlen, d->count);
-  copyring = push_ring(L, ring + 1);
-  for (i = 0; i < d->count; i++) {
-    get_at(L, d, ring, i);
-    push_value(L, copy, ring + 1, copyring, lua_gettop(L), 0);
-    lua_pop(L, 1);
-  }
-  copy->mutations = 0;
-  lua_settop(L, ring + 1);
+  push_filled(L, d->maxlen, d->count, 1);
   return 1;
 }
 
@@ -646,7 +667,7 @@ static int deque_count (lua_State *L) {
 
 
 static int not_in_deque (lua_State *L, int v) {
-  col_push_repr_fresh(L, v);
+  col_push_repr(L, v);
   return pystd_raise(L, "ValueError", "%s is not in deque",
                      lua_tostring(L, -1));
 }
@@ -712,13 +733,13 @@ static int deque_insert (lua_State *L) {
   luaL_checkany(L, 3);
   lua_settop(L, 3);
   if (lua_isnil(L, 3)) return nil_element_error(L);
+  ring = push_ring(L, 1);
+  fit_ring(L, d, 1, ring, 1);  /* first: a finalizer it runs may change d */
   if (d->count == d->maxlen)
     return pystd_raise(L, "IndexError", "deque already at its maximum size");
   if (i > 0) at = (i - 1 < d->count) ? i - 1 : d->count;
   else if (i == 0 || i < -d->count) at = 0;
   else at = d->count + i;
-  ring = push_ring(L, 1);
-  reserve_one(L, d, 1, ring);
   d->mutations++;
   open_hole(L, d, ring, at);
   lua_pushvalue(L, 3);
@@ -734,9 +755,10 @@ static int deque_remove (lua_State *L) {
   luaL_checkany(L, 2);
   lua_settop(L, 2);
   ring = push_ring(L, 1);
+  fit_ring(L, d, 1, ring, 0);  /* first: nothing may allocate (and so run
+                                  a finalizer) between finding and removing */
   for (i = 0; i < d->count; i++) {
     if (element_equals(L, d, ring, i, 2, "remove()")) {
-      shrink_for_removal(L, d, 1, ring);
       d->mutations++;
       close_hole(L, d, ring, i);
       return 0;
@@ -930,14 +952,15 @@ static int deque_le (lua_State *L) {
 /* deque([e1, e2]) or deque([e1, e2], maxlen=3), as CPython writes it */
 void col_push_deque_repr (lua_State *L, int idx, int seen) {
   Deque *d = (Deque *)lua_touserdata(L, idx);
-  int ring = push_ring(L, idx);
-  lua_Integer i;
+  lua_Integer i, n = push_snapshot(L, idx);  /* as CPython: an element's
+                                                repr may change d */
+  int items = lua_gettop(L);
   luaL_Buffer b;
   luaL_buffinit(L, &b);
   luaL_addstring(&b, "deque([");
-  for (i = 0; i < d->count; i++) {
-    if (i > 0) luaL_addstring(&b, ", ");
-    get_at(L, d, ring, i);
+  for (i = 1; i <= n; i++) {
+    if (i > 1) luaL_addstring(&b, ", ");
+    lua_rawgeti(L, items, i);
     col_add_repr(L, &b, seen);
   }
   luaL_addstring(&b, "]");
@@ -947,13 +970,13 @@ void col_push_deque_repr (lua_State *L, int idx, int seen) {
   }
   luaL_addstring(&b, ")");
   luaL_pushresult(&b);
-  lua_remove(L, ring);
+  lua_remove(L, items);
 }
 
 
 static int deque_tostring (lua_State *L) {
   check_deque(L, 1);
-  col_push_repr_fresh(L, 1);
+  col_push_repr(L, 1);
   return 1;
 }
 

@@ -23,6 +23,7 @@ static const luaL_Reg collections_funcs[] = {
 
 
 int luaopen_pystd__collections (lua_State *L) {
+  col_open_repr(L);
   col_open_deque(L);
   col_open_order(L);
   luaL_newlib(L, collections_funcs);

@@ -357,7 +357,7 @@ int col_order_move_to_end (lua_State *L) {
   col_push_order_tables(L, 1);  /* keys at 4, pos at 5 */
   lua_pushvalue(L, 3);
   if (lua_isnil(L, 3) || lua_rawget(L, 2) == LUA_TNIL) {
-    col_push_repr_fresh(L, 3);
+    col_push_repr(L, 3);
     return pystd_raise(L, "KeyError", "%s", lua_tostring(L, -1));
   }
   lua_pushvalue(L, 3);

@@ -14,10 +14,15 @@
 ** quotes unless the string holds one and no double quote), numbers and
 ** booleans as Lua writes them, plain tables as ['a', 1] or {'k': v},
 ** deques inline; anything else through luaL_tolstring (__tostring,
-** __name).  `seen` (an absolute index) is a table of the plain tables and
-** deques being written, so a cycle prints [...].
+** __name).  `seen` (an absolute index) is the cycle guard: a table of the
+** plain tables and deques being written, so a cycle prints [...].  There
+** is one guard, in the registry, for every repr running: a repr that a
+** __tostring runs (a map's, writing its values) sees the containers the
+** outer ones are writing, as CPython's Py_ReprEnter does.
 */
 static void push_repr (lua_State *L, int idx, int seen);
+
+static const char repr_guard = 0;  /* its address: the registry key */
 
 
 /* Add repr(value at top) to `b`, popping the value (balanced for `b`). */
@@ -81,20 +86,39 @@ static void push_table_repr (lua_State *L, int idx, int seen) {
 }
 
 
-/* Call `write` for the container at `idx` unless a cycle reaches it. */
-static void push_container_repr (lua_State *L, int idx, int seen,
-                                 void (*write) (lua_State *, int, int)) {
-  if (lua_rawgetp(L, seen, lua_topointer(L, idx)) != LUA_TNIL) {
+/* Push the repr of the container at 1, the guard at 2 (run protected). */
+static int write_container (lua_State *L) {
+  if (lua_istable(L, 1)) push_table_repr(L, 1, 2);
+  else col_push_deque_repr(L, 1, 2);
+  return 1;
+}
+
+
+/*
+** Push the repr of the plain table or deque at `idx`, or [...] when a
+** cycle reaches it.  It is marked in the guard while it is written, and
+** unmarked even when writing it raises (the guard outlives this repr).
+** Each container gets a C call of its own, which also bounds the nesting
+** (C stack overflow) and gives each level its own Lua stack room.
+*/
+static void push_container_repr (lua_State *L, int idx, int seen) {
+  const void *p = lua_topointer(L, idx);
+  int status;
+  if (lua_rawgetp(L, seen, p) != LUA_TNIL) {
     lua_pop(L, 1);
     lua_pushliteral(L, "[...]");
     return;
   }
   lua_pop(L, 1);
   lua_pushboolean(L, 1);
-  lua_rawsetp(L, seen, lua_topointer(L, idx));
-  write(L, idx, seen);
+  lua_rawsetp(L, seen, p);
+  lua_pushcfunction(L, write_container);
+  lua_pushvalue(L, idx);
+  lua_pushvalue(L, seen);
+  status = lua_pcall(L, 2, 1, 0);
   lua_pushnil(L);
-  lua_rawsetp(L, seen, lua_topointer(L, idx));
+  lua_rawsetp(L, seen, p);
+  if (status != LUA_OK) lua_error(L);
 }
 
 
@@ -109,7 +133,7 @@ static void push_repr (lua_State *L, int idx, int seen) {
     }
     case LUA_TTABLE:
       if (!lua_getmetatable(L, idx)) {
-        push_container_repr(L, idx, seen, push_table_repr);
+        push_container_repr(L, idx, seen);
         break;
       }
       lua_pop(L, 1);
@@ -117,7 +141,7 @@ static void push_repr (lua_State *L, int idx, int seen) {
       break;
     case LUA_TUSERDATA:
       if (col_isdeque(L, idx)) {
-        push_container_repr(L, idx, seen, col_push_deque_repr);
+        push_container_repr(L, idx, seen);
         break;
       }
       luaL_tolstring(L, idx, NULL);
@@ -128,10 +152,10 @@ static void push_repr (lua_State *L, int idx, int seen) {
 }
 
 
-/* Push repr(value at `idx`), starting a fresh cycle guard. */
-void col_push_repr_fresh (lua_State *L, int idx) {
+/* Push repr(value at `idx`), under the guard of every repr running. */
+void col_push_repr (lua_State *L, int idx) {
   idx = lua_absindex(L, idx);
-  lua_newtable(L);
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &repr_guard);
   push_repr(L, idx, lua_gettop(L));
   lua_remove(L, -2);
 }
@@ -140,8 +164,18 @@ void col_push_repr_fresh (lua_State *L, int idx) {
 /* collections.repr(v) -> the string tostring of containers uses for v */
 int col_repr (lua_State *L) {
   luaL_checkany(L, 1);
-  col_push_repr_fresh(L, 1);
+  col_push_repr(L, 1);
   return 1;
+}
+
+
+/* Make the cycle guard, unless another instance of the module made it. */
+void col_open_repr (lua_State *L) {
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &repr_guard) == LUA_TNIL) {
+    lua_newtable(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &repr_guard);
+  }
+  lua_pop(L, 1);
 }
 
 /* }====================================================== */

@@ -849,11 +849,11 @@ RePattern *pyre_checkpattern (lua_State *L, int arg) {
 ** not validate it at every call, even when it takes turns with a few
 ** others (tokenizers in several tasks): the registry holds them (their
 ** addresses stay their own) until the next garbage collection, when an
-** Expiry, a userdata nobody keeps, forgets them.
+** Expiry, a userdata nobody keeps, forgets them.  Their registry key is
+** the ReState's address: each instance of the module (required again
+** after package.loaded was cleared) has a ReState of its own.
 */
 #define RE_CHECKED_MIN   1024
-
-static const char checked_key = 0;  /* its address: the registry key */
 
 
 static int expiry_gc (lua_State *L) {
@@ -861,7 +861,7 @@ static int expiry_gc (lua_State *L) {
   memset(st->checked, 0, sizeof(st->checked));
   st->expiry_armed = 0;
   lua_pushnil(L);
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &checked_key);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, st);
   return 0;
 }
 
@@ -874,15 +874,19 @@ static const ReChecked *find_checked (const ReState *st, const char *s) {
 }
 
 
-/* Remember the valid subject s at `sidx`, in place of the oldest one. */
-static void remember_checked (lua_State *L, ReState *st, int sidx,
+/*
+** Remember the valid subject s at `sidx`, in place of the oldest one;
+** `pidx` holds a Pattern of the state `st`.  The Expiry keeps the state:
+** made by a finalizer after state_gc ran, it would outlive its memory.
+*/
+static void remember_checked (lua_State *L, ReState *st, int pidx, int sidx,
                               const char *s, int ascii) {
   int k = st->checkednext;
-  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &checked_key) != LUA_TTABLE) {
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, st) != LUA_TTABLE) {
     lua_pop(L, 1);
     lua_createtable(L, RE_CHECKED_N, 0);
     lua_pushvalue(L, -1);
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &checked_key);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, st);
   }
   lua_pushvalue(L, sidx);
   lua_rawseti(L, -2, k + 1);
@@ -891,8 +895,10 @@ static void remember_checked (lua_State *L, ReState *st, int sidx,
   st->checked[k].ascii = ascii;
   st->checkednext = (k + 1) % RE_CHECKED_N;
   if (!st->expiry_armed) {
-    ReState **box = (ReState **)lua_newuserdatauv(L, sizeof(ReState *), 0);
+    ReState **box = (ReState **)lua_newuserdatauv(L, sizeof(ReState *), 1);
     *box = st;
+    lua_getiuservalue(L, pidx, PAT_STATE);
+    lua_setiuservalue(L, -2, 1);
     pystd_setgcclass(L, RE_EXPIRY_META, expiry_gc);
     lua_pop(L, 1);
     st->expiry_armed = 1;
@@ -919,8 +925,9 @@ static int check_utf8 (lua_State *L, const char *s, size_t len) {
 ** character boundaries.  Returns 1 when the plain codes serve (an ASCII
 ** subject), else 0.
 */
-int pyre_checksubject (lua_State *L, RePattern *p, int sidx, const char *s,
+int pyre_checksubject (lua_State *L, int pidx, int sidx, const char *s,
                        size_t len, size_t start, size_t end) {
+  RePattern *p = pyre_topattern(L, pidx);
   ReState *st = p->st;
   const ReChecked *c;
   size_t bad;
@@ -930,7 +937,7 @@ int pyre_checksubject (lua_State *L, RePattern *p, int sidx, const char *s,
     ascii = c->ascii;
   else {
     ascii = check_utf8(L, s, len);
-    if (len >= RE_CHECKED_MIN) remember_checked(L, st, sidx, s, ascii);
+    if (len >= RE_CHECKED_MIN) remember_checked(L, st, pidx, sidx, s, ascii);
   }
   if (ascii) return p->plainok;
   if (start < len && (s[start] & 0xC0) == 0x80)
@@ -1271,7 +1278,7 @@ static int search_mode (lua_State *L, RePattern *p, int pidx, int sidx,
                         enum re_mode mode) {
   int plain;
   if (start > end) { lua_pushnil(L); return 1; }
-  plain = pyre_checksubject(L, p, sidx, s, len, start, end);
+  plain = pyre_checksubject(L, pidx, sidx, s, len, start, end);
   if (!pyre_execfast(L, p, RE_CODE(mode, plain), s, end, start, 0))
     lua_pushnil(L);
   else {

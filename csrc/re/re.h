@@ -292,7 +292,7 @@ static inline int pyre_execfast (lua_State *L, RePattern *p, int which,
   }
   return pyre_exec(L, p, which, s, end, start, opts);
 }
-int pyre_checksubject (lua_State *L, RePattern *p, int sidx, const char *s,
+int pyre_checksubject (lua_State *L, int pidx, int sidx, const char *s,
                        size_t len, size_t start, size_t end);
 int pyre_pushpatternfor (lua_State *L, int arg, lua_Integer flags);
 int pyre_raiseerror (lua_State *L, int sidx, const char *msg, size_t pos);

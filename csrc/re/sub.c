@@ -339,7 +339,7 @@ int pyre_subimpl (lua_State *L, int pidx, int replidx, int sidx,
       return luaL_typeerror(L, replidx, "string, function or table");
   }
   which = RE_CODE(RE_SEARCH,
-                  pyre_checksubject(L, p, sidx, s, len, 0, len));
+                  pyre_checksubject(L, pidx, sidx, s, len, 0, len));
   if (count < 0) count = -1;  /* CPython: a negative count replaces nothing */
   if (count < 0 || !pyre_execfast(L, p, which, s, len, 0, 0)) {
     lua_pushvalue(L, sidx);  /* no match: the subject itself */
@@ -407,7 +407,7 @@ int pyre_splitimpl (lua_State *L, int pidx, int sidx, lua_Integer maxsplit) {
   uint32_t opts = 0;
   lua_Integer n = 0, k = 0;
   int which = RE_CODE(RE_SEARCH,
-                      pyre_checksubject(L, p, sidx, s, len, 0, len));
+                      pyre_checksubject(L, pidx, sidx, s, len, 0, len));
   lua_newtable(L);
   while (maxsplit >= 0 && (maxsplit == 0 || n < maxsplit)) {
     ReFound f;
@@ -443,7 +443,7 @@ int pyre_findallimpl (lua_State *L, int pidx, int sidx, size_t pos,
   lua_newtable(L);
   if (pos > endpos) return 1;
   which = RE_CODE(RE_SEARCH,
-                  pyre_checksubject(L, p, sidx, s, len, pos, endpos));
+                  pyre_checksubject(L, pidx, sidx, s, len, pos, endpos));
   for (;;) {
     ReFound f;
     const PCRE2_SIZE *ov;
@@ -511,7 +511,7 @@ int pyre_finditerimpl (lua_State *L, int pidx, int sidx, size_t pos,
   const char *s = lua_tolstring(L, sidx, &len);
   FindIter *it;
   int plain = (pos <= endpos)
-              ? pyre_checksubject(L, p, sidx, s, len, pos, endpos) : 0;
+              ? pyre_checksubject(L, pidx, sidx, s, len, pos, endpos) : 0;
   lua_pushvalue(L, pidx);
   lua_pushvalue(L, sidx);
   it = (FindIter *)lua_newuserdatauv(L, sizeof(FindIter), 0);
