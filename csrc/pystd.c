@@ -35,12 +35,13 @@ void pystd_pusherrormeta (lua_State *L) {
 
 const char *pystd_errortype (lua_State *L, int idx) {
   const char *type = NULL;
+  idx = lua_absindex(L, idx);
   if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx))
     return NULL;
   luaL_getmetatable(L, PYSTD_ERROR_META);
   if (lua_rawequal(L, -1, -2)) {
     lua_pushliteral(L, "type");
-    if (lua_rawget(L, idx < 0 ? idx - 3 : idx) == LUA_TSTRING)
+    if (lua_rawget(L, idx) == LUA_TSTRING)
       type = lua_tostring(L, -1);  /* the object keeps the string alive */
     lua_pop(L, 1);
   }

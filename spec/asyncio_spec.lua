@@ -2067,6 +2067,16 @@ task: <Task finished name='Task-3'>
       assert.equal("false\tasyncio.InvalidStateError\tfrom __gc\n", out)
     end)
 
+    it("fails a TaskGroup whose child raises false", function()
+      local ok, err = run(function()
+        return pcall(asyncio.TaskGroup, function(tg)
+          tg:create_task(function() error(false) end)
+        end)
+      end)
+      assert.is_false(ok)
+      assert.is_true(errors.is(err, "ExceptionGroup"))
+    end)
+
     it("names a task as CPython's str(name), checked before it starts", function()
       local ran = 0
       local body = async(function() ran = ran + 1 end)

@@ -1307,6 +1307,7 @@ print(json.dumps({'matches': matches, 'errors': errors, 'templates': templates})
         local p = re.compile("(b)(b*)")
         local far = ("x"):rep(50) .. ("b"):rep(30)
         local subject = ("a bb c "):rep(20)
+        local long = ("a bb c "):rep(300)
         local ops = {
           search = function() return table.concat({ p:search("abbc"):span() }, ",") end,
           finditer = function()
@@ -1324,6 +1325,11 @@ print(json.dumps({'matches': matches, 'errors': errors, 'templates': templates})
             return p:sub(function(m) return m:start() .. m[1] end, subject)
           end,
           sub_template = function() return p:sub([[<\2\1\2\1\2\1>]], subject) end,
+          -- a subject past LUAL_BUFFERSIZE: sub's buffer allocates at once
+          sub_long = function()
+            return p:sub("-", long) .. p:sub([[<\2\1>]], long)
+              .. p:sub(function(m) return m:start() end, long)
+          end,
         }
         local expected = {}
         for name, op in pairs(ops) do expected[name] = op() end

@@ -10,6 +10,13 @@
 
 /* {====================================================== Bulk counting */
 
+/* Raise the TypeError of a count of Lua type `type`, not a number. */
+static int count_type_error (lua_State *L, int type) {
+  return pystd_raise(L, "TypeError", "counts must be numbers, got %s",
+                     lua_typename(L, type));
+}
+
+
 /*
 ** Add `delta` to t[k] (0 when absent, the key then recorded as new) for
 ** the key on top of the stack, which is popped.  A present count must be
@@ -41,8 +48,7 @@ static void add_count (lua_State *L, Order *o, int keys, int pos, int t,
       }
       break;
     default:
-      pystd_raise(L, "TypeError", "counts must be numbers, got %s",
-                  luaL_typename(L, -1));
+      count_type_error(L, lua_type(L, -1));
   }
   lua_rawset(L, t);
 }
@@ -414,9 +420,7 @@ static void rank_entry (lua_State *L, Ranking *rk, int idx, int type,
                         lua_Integer entry) {
   Ranked r;
   int isint;
-  if (type != LUA_TNUMBER)
-    pystd_raise(L, "TypeError", "counts must be numbers, got %s",
-                lua_typename(L, type));
+  if (type != LUA_TNUMBER) count_type_error(L, type);
   r.i = lua_tointegerx(L, idx, &isint);
   if (isint && rk->floor_set && r.i <= rk->floor)
     return;  /* the common case once the heap is full */

@@ -405,25 +405,10 @@ static lua_Integer size_hint (lua_State *L, int src) {
 }
 
 
-/*
-** Push a new deque bounded by `maxlen` (DEQUE_UNBOUNDED for none), its
-** ring sized for `slots` values, holding those of the iterable at `src`
-** (none when nil).
-*/
-static void push_filled (lua_State *L, lua_Integer maxlen, lua_Integer slots,
-                         int src) {
-  Deque *d = new_deque(L, maxlen, slots);
-  int arg = lua_gettop(L);
-  if (!lua_isnil(L, src))
-    for_each_value(L, src, d, arg, push_ring(L, arg), add_right);
-  d->mutations = 0;
-  lua_settop(L, arg);
-}
-
-
 /* deque([iterable [, maxlen]]) */
 int col_deque_new (lua_State *L) {
   lua_Integer maxlen = DEQUE_UNBOUNDED, slots;
+  Deque *d;
   lua_settop(L, 2);
   if (!lua_isnil(L, 2)) {
     maxlen = luaL_checkinteger(L, 2);
@@ -432,7 +417,10 @@ int col_deque_new (lua_State *L) {
   }
   slots = size_hint(L, 1);
   if (maxlen != DEQUE_UNBOUNDED && slots > maxlen) slots = maxlen;
-  push_filled(L, maxlen, slots, 1);
+  d = new_deque(L, maxlen, slots);  /* at 3 */
+  if (!lua_isnil(L, 1)) for_each_value(L, 1, d, 3, push_ring(L, 3), add_right);
+  d->mutations = 0;
+  lua_settop(L, 3);
   return 1;
 }
 
@@ -627,10 +615,14 @@ static int deque_clear (lua_State *L) {
 }
 
 
+/* copy(): the copy's ring is a snapshot of the elements, head at 0 */
 static int deque_copy (lua_State *L) {
-  Deque *d = check_deque(L, 1);
+  Deque *d = check_deque(L, 1), *copy;
   lua_settop(L, 1);
-  push_filled(L, d->maxlen, d->count, 1);
+  copy = new_deque(L, d->maxlen, DEQUE_MINCAP);  /* at 2 */
+  copy->count = push_snapshot(L, 1);
+  copy->cap = (copy->count > DEQUE_MINCAP) ? copy->count : DEQUE_MINCAP;
+  lua_setiuservalue(L, 2, UV_RING);
   return 1;
 }
 
@@ -755,16 +747,19 @@ static int deque_remove (lua_State *L) {
   luaL_checkany(L, 2);
   lua_settop(L, 2);
   ring = push_ring(L, 1);
-  fit_ring(L, d, 1, ring, 0);  /* first: nothing may allocate (and so run
-                                  a finalizer) between finding and removing */
-  for (i = 0; i < d->count; i++) {
-    if (element_equals(L, d, ring, i, 2, "remove()")) {
-      d->mutations++;
-      close_hole(L, d, ring, i);
-      return 0;
-    }
+  for (;;) {
+    lua_Unsigned before;
+    for (i = 0; i < d->count; i++)
+      if (element_equals(L, d, ring, i, 2, "remove()")) break;
+    if (i == d->count) return not_in_deque(L, 2);
+    before = d->mutations;
+    fit_ring(L, d, 1, ring, 0);  /* once found: a missing value shrinks none */
+    if (d->mutations == before) break;
+    /* a finalizer run by fit_ring changed the deque: search again */
   }
-  return not_in_deque(L, 2);
+  d->mutations++;
+  close_hole(L, d, ring, i);
+  return 0;
 }
 
 

@@ -97,7 +97,7 @@ static int calls_slot (Loop *lp, int i) {
 /* Queue the value at `idx`: a done future, or a handle. */
 void ready_push (lua_State *L, Loop *lp, int idx) {
   idx = lua_absindex(L, idx);
-  if (lp->calls_count == lp->calls_cap) ready_grow(L, lp);
+  ready_reserve(L, lp);  /* both rings: ready_append then cannot fail */
   ready_append(L, lp, lua_touserdata(L, idx), READY_CALL);
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->calls_ref);
   lua_pushvalue(L, idx);
@@ -932,11 +932,13 @@ static int run_protected (lua_State *L) {
 
 
 /*
-** What the end of a run leaves for the next: the coroutine objects it
-** made unused are watched, its callbacks forgotten.  Both may raise a
+** What the end of a run leaves for the next: its tasks still pending end
+** (as CPython's loop drops them as it closes), the coroutine objects it
+** made unused are watched, its callbacks forgotten.  Each may raise a
 ** memory error: until they are done the next run starts by doing them.
 */
 static void end_run (lua_State *L, Loop *lp, int li) {
+  close_pending_tasks(L, lp);
   watch_unused(L, lp, li, 1);
   clear_schedule(L, lp);  /* a memory error: last */
   lp->ended = 1;
@@ -971,10 +973,6 @@ static int aio_run (lua_State *L) {
   lua_rawseti(L, LUA_REGISTRYINDEX, lp->failed_ref);
   lua_pushboolean(L, 0);
   lua_rawseti(L, LUA_REGISTRYINDEX, lp->main_ref);
-  lp->closing = 1;  /* the tasks still pending end, as CPython's loop drops
-    them as it closes: a cycle cancel could not reach, tasks made meanwhile */
-  close_pending_tasks(L, lp);
-  lp->closing = 0;
   end_run(L, lp, lua_upvalueindex(1));
   if (lp->failures > 0) {  /* report the errors nobody retrieved, if dropped */
     lp->failures = 0;

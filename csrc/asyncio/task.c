@@ -123,9 +123,7 @@ static Future *checkfuture (lua_State *L, int idx) {
 
 /* Push a new pending future with `extra` user values past FUTURE_NUV. */
 Future *new_future (lua_State *L, Loop *lp, int kind, int extra) {
-  Future *f;
-  check_uservalues(L, FUTURE_NUV + extra);
-  f = lua_newuserdatauv(L, sizeof(Future), FUTURE_NUV + extra);
+  Future *f = lua_newuserdatauv(L, sizeof(Future), FUTURE_NUV + extra);
   memset(f, 0, sizeof *f);
   f->kind = kind;
   f->state = PENDING;
@@ -489,6 +487,19 @@ void push_task (lua_State *L, Loop *lp, Future *t) {
 ** top slot (see fill_pool).
 */
 
+/* Make the free_slots array hold `n` slots at least. */
+static void free_slots_room (lua_State *L, Loop *lp, int n) {
+  int cap = lp->free_cap ? lp->free_cap : 64, *slots;
+  while (cap < n) cap *= 2;
+  if (cap == lp->free_cap) return;
+  check_open(L, lp);
+  slots = realloc(lp->free_slots, cap * sizeof *slots);
+  if (slots == NULL) luaL_error(L, "not enough memory");
+  lp->free_slots = slots;
+  lp->free_cap = cap;
+}
+
+
 /* Give the slot of the done task `t` back: to the pool, if `kept`. */
 static void give_slot (lua_State *L, Loop *lp, Future *t, lua_State *kept) {
   if (kept != NULL) {
@@ -496,15 +507,7 @@ static void give_slot (lua_State *L, Loop *lp, Future *t, lua_State *kept) {
     lp->pool[lp->npool++].thread = kept;
     return;
   }
-  if (lp->nfree == lp->free_cap) {
-    int cap = lp->free_cap ? 2 * lp->free_cap : 64;
-    int *slots;
-    check_open(L, lp);
-    slots = realloc(lp->free_slots, cap * sizeof *slots);
-    if (slots == NULL) luaL_error(L, "not enough memory");
-    lp->free_slots = slots;
-    lp->free_cap = cap;
-  }
+  if (lp->nfree == lp->free_cap) free_slots_room(L, lp, lp->nfree + 1);
   lp->free_slots[lp->nfree++] = t->slot;
 }
 
@@ -613,15 +616,19 @@ static void task_release (lua_State *L, Loop *lp, int ti) {
 
 
 /*
-** A run that failed (a memory error, an error of the loop itself) cannot
-** finish its tasks: end those still pending cancelled, with no done
-** callback, and close their threads, which runs their pending
-** to-be-closed variables as coroutine.close does.  They leave the ready
-** queue and the timer heap before any __close runs: a __close may run
-** code that collects the tasks released already.  Allocates nothing.
+** At the end of run, end the tasks still pending (a run that failed
+** cannot finish them; a working one leaves those its cancel could not
+** reach, and those made meanwhile): cancelled, with no done callback, and
+** their threads closed, which runs their pending to-be-closed variables
+** as coroutine.close does.  They leave the ready queue and the timer heap
+** before any __close runs: a __close may run code that collects the tasks
+** released already, or call run (lp->closing refuses it).  Past its first
+** allocation, which makes room for their slots, nothing here can raise.
 */
 void close_pending_tasks (lua_State *L, Loop *lp) {
   int tasks;
+  free_slots_room(L, lp, lp->nfree + lp->ntasks);
+  lp->closing = 1;
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->tasks_ref);
   tasks = lua_gettop(L);
   for (int slot = 1; slot <= lp->top_slot; slot++) {
@@ -645,6 +652,7 @@ void close_pending_tasks (lua_State *L, Loop *lp) {
     lua_pop(L, 1);
   }
   lua_pop(L, 1);
+  lp->closing = 0;
 }
 
 
@@ -1009,6 +1017,7 @@ static int coro_new (lua_State *L) {
       lua_replace(L, lua_upvalueindex(3));
     }
   }
+  check_uservalues(L, FUTURE_NUV + nargs);
   c = new_future(L, lp, KIND_CORO, nargs);
   c->u.nargs = nargs;
   lua_pushvalue(L, lua_upvalueindex(4));

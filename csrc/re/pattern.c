@@ -921,13 +921,12 @@ static int check_utf8 (lua_State *L, const char *s, size_t len) {
 
 /*
 ** Raise ValueError unless the subject s[0..len) at `sidx` is valid UTF-8
-** (for a text pattern) with the window offsets `start` and `end` on
-** character boundaries.  Returns 1 when the plain codes serve (an ASCII
-** subject), else 0.
+** (for a text pattern: p, at `pidx`) with the window offsets `start` and
+** `end` on character boundaries.  Returns 1 when the plain codes serve (an
+** ASCII subject), else 0.
 */
-int pyre_checksubject (lua_State *L, int pidx, int sidx, const char *s,
-                       size_t len, size_t start, size_t end) {
-  RePattern *p = pyre_topattern(L, pidx);
+int pyre_checksubject (lua_State *L, RePattern *p, int pidx, int sidx,
+                       const char *s, size_t len, size_t start, size_t end) {
   ReState *st = p->st;
   const ReChecked *c;
   size_t bad;
@@ -1276,13 +1275,13 @@ void pyre_refind (lua_State *L, RePattern *p, ReFound *f) {
 static int search_mode (lua_State *L, RePattern *p, int pidx, int sidx,
                         const char *s, size_t len, size_t start, size_t end,
                         enum re_mode mode) {
-  int plain;
+  int which;
   if (start > end) { lua_pushnil(L); return 1; }
-  plain = pyre_checksubject(L, pidx, sidx, s, len, start, end);
-  if (!pyre_execfast(L, p, RE_CODE(mode, plain), s, end, start, 0))
+  which = RE_CODE(mode, pyre_checksubject(L, p, pidx, sidx, s, len, start, end));
+  if (!pyre_execfast(L, p, which, s, end, start, 0))
     lua_pushnil(L);
   else {
-    ReFound f = pyre_found(p, RE_CODE(mode, plain), s, end, start, 0);
+    ReFound f = pyre_found(p, which, s, end, start, 0);
     pyre_newmatch(L, pidx, sidx, p, &f, len, start, end);
   }
   return 1;

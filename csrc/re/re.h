@@ -260,8 +260,12 @@ typedef struct ReFound {
   unsigned execs;                 /* p->execs right after the match */
 } ReFound;
 
-#define pyre_found(p, w, s_, e, st, o) \
-  ((ReFound){ (s_), (e), (st), (o), (w), (p)->execs })
+static inline ReFound pyre_found (const RePattern *p, int which,
+                                   const char *s, size_t end, size_t start,
+                                   uint32_t opts) {
+  ReFound f = { s, end, start, opts, which, p->execs };
+  return f;
+}
 
 void pyre_refind (lua_State *L, RePattern *p, ReFound *f);
 
@@ -292,8 +296,8 @@ static inline int pyre_execfast (lua_State *L, RePattern *p, int which,
   }
   return pyre_exec(L, p, which, s, end, start, opts);
 }
-int pyre_checksubject (lua_State *L, int pidx, int sidx, const char *s,
-                       size_t len, size_t start, size_t end);
+int pyre_checksubject (lua_State *L, RePattern *p, int pidx, int sidx,
+                       const char *s, size_t len, size_t start, size_t end);
 int pyre_pushpatternfor (lua_State *L, int arg, lua_Integer flags);
 int pyre_raiseerror (lua_State *L, int sidx, const char *msg, size_t pos);
 int pyre_groupnumber (lua_State *L, int pidx, int arg);

@@ -326,6 +326,7 @@ int pyre_subimpl (lua_State *L, int pidx, int replidx, int sidx,
   uint32_t opts = 0;
   lua_Integer n = 0;
   int which;
+  ReFound f;
   luaL_Buffer b;
   switch (lua_type(L, replidx)) {
     case LUA_TSTRING: case LUA_TNUMBER:
@@ -339,19 +340,20 @@ int pyre_subimpl (lua_State *L, int pidx, int replidx, int sidx,
       return luaL_typeerror(L, replidx, "string, function or table");
   }
   which = RE_CODE(RE_SEARCH,
-                  pyre_checksubject(L, pidx, sidx, s, len, 0, len));
+                  pyre_checksubject(L, p, pidx, sidx, s, len, 0, len));
   if (count < 0) count = -1;  /* CPython: a negative count replaces nothing */
   if (count < 0 || !pyre_execfast(L, p, which, s, len, 0, 0)) {
     lua_pushvalue(L, sidx);  /* no match: the subject itself */
     lua_pushinteger(L, 0);
     return 2;
   }
+  f = pyre_found(p, which, s, len, 0, 0);
   luaL_buffinitsize(L, &b, len);
-  do {  /* the first match is in p->mdata already */
-    ReFound f = pyre_found(p, which, s, len, pos, opts);
-    size_t ms = p->ov[0], me = p->ov[1];
+  for (;;) {
+    const PCRE2_SIZE *ov = pyre_offsets(L, p, &f);
+    size_t ms = ov[0], me = ov[1];
     if (kind == REPL_TEMPLATE)  /* the room first: expanding allocates not */
-      luaL_prepbuffsize(&b, ms - last + pyre_expand(tpl, s, p->ov, NULL));
+      luaL_prepbuffsize(&b, ms - last + pyre_expand(tpl, s, ov, NULL));
     add_bytes(&b, s + last, ms - last);
     switch (kind) {
       case REPL_LITERAL: add_bytes(&b, rs, rlen); break;
@@ -373,8 +375,11 @@ int pyre_subimpl (lua_State *L, int pidx, int replidx, int sidx,
     n++;
     last = pos = me;
     opts = (ms == me) ? PCRE2_NOTEMPTY_ATSTART : 0;
-  } while ((count == 0 || n < count) &&
-           pyre_execfast(L, p, which, s, len, pos, opts));
+    if ((count != 0 && n >= count) ||
+        !pyre_execfast(L, p, which, s, len, pos, opts))
+      break;
+    f = pyre_found(p, which, s, len, pos, opts);
+  }
   add_bytes(&b, s + last, len - last);
   luaL_pushresult(&b);
   lua_pushinteger(L, n);
@@ -407,7 +412,7 @@ int pyre_splitimpl (lua_State *L, int pidx, int sidx, lua_Integer maxsplit) {
   uint32_t opts = 0;
   lua_Integer n = 0, k = 0;
   int which = RE_CODE(RE_SEARCH,
-                      pyre_checksubject(L, pidx, sidx, s, len, 0, len));
+                      pyre_checksubject(L, p, pidx, sidx, s, len, 0, len));
   lua_newtable(L);
   while (maxsplit >= 0 && (maxsplit == 0 || n < maxsplit)) {
     ReFound f;
@@ -443,7 +448,7 @@ int pyre_findallimpl (lua_State *L, int pidx, int sidx, size_t pos,
   lua_newtable(L);
   if (pos > endpos) return 1;
   which = RE_CODE(RE_SEARCH,
-                  pyre_checksubject(L, pidx, sidx, s, len, pos, endpos));
+                  pyre_checksubject(L, p, pidx, sidx, s, len, pos, endpos));
   for (;;) {
     ReFound f;
     const PCRE2_SIZE *ov;
@@ -511,7 +516,7 @@ int pyre_finditerimpl (lua_State *L, int pidx, int sidx, size_t pos,
   const char *s = lua_tolstring(L, sidx, &len);
   FindIter *it;
   int plain = (pos <= endpos)
-              ? pyre_checksubject(L, pidx, sidx, s, len, pos, endpos) : 0;
+              ? pyre_checksubject(L, p, pidx, sidx, s, len, pos, endpos) : 0;
   lua_pushvalue(L, pidx);
   lua_pushvalue(L, sidx);
   it = (FindIter *)lua_newuserdatauv(L, sizeof(FindIter), 0);

@@ -365,7 +365,8 @@ return function(asyncio)
   function TaskGroup:_on_task_done(task)
     self.tasks[task] = nil
     self.ntasks = self.ntasks - 1
-    local exc = not task:cancelled() and task:exception() or nil
+    local exc  -- nil: none (an error may be false)
+    if not task:cancelled() then exc = task:exception() end
     if exc ~= nil then
       self.nerrors = self.nerrors + 1
       self.errors[self.nerrors] = exc
