@@ -1210,6 +1210,18 @@ describe("pystd.asyncio", function()
       end)
     end)
 
+    it("wait checks its arguments in CPython's order", function()
+      run(function()
+        local t = asyncio.create_task(function() end)
+        local bogus = { return_when = "bogus" }
+        assert.is_true(errors.is(error_of(asyncio.wait, t, bogus), "TypeError"))
+        assert.equal("Set of Tasks/Futures is empty.", error_of(asyncio.wait, {}, bogus).message)
+        assert.equal("Invalid return_when value: bogus",
+          error_of(asyncio.wait, { t }, bogus).message)
+        sleep(0)
+      end)
+    end)
+
     it("wait and as_completed take each awaitable once; timeout 0 yields once", function()
       run(function()
         local t = asyncio.create_task(delayed(0.01, "t"))

@@ -547,6 +547,18 @@ describe("pystd.collections", function()
       raises("ValueError", "cannot count nil", function() Counter.update(c, { 1, nil, 3 }) end)
     end)
 
+    it("raises ValueError for NaN from a function or a deque, as from an array", function()
+      local nan = 0 / 0
+      local given = false
+      raises("ValueError", "cannot count NaN", function()
+        Counter(function() if not given then given = true return nan end end)
+      end)
+      local d = deque()
+      d:append(nan)
+      raises("ValueError", "cannot count NaN", function() Counter(d) end)
+      raises("ValueError", "cannot count NaN", function() Counter.subtract(Counter(), d) end)
+    end)
+
     it("counts the elements of a deque, as CPython counts any iterable", function()
       local c = Counter(deque({ "b", "a", "b" }))
       assert.are.same({ { "b", 2 }, { "a", 1 } }, items_of(c))

@@ -419,9 +419,23 @@ describe("pystd.re", function()
       assert.are.equal("[Mr Jane]\n", m:expand("[\\g<0>]\\n"))
     end)
 
+    it("compiles a BYTES Pattern's flags again, LOCALE included", function()
+      local p = re.compile("(?L)x", re.BYTES)
+      assert.are.equal(4 | re.BYTES, p.flags)
+      assert.are.equal("re.compile('(?L)x', re.LOCALE|re.BYTES)", tostring(p))
+      assert.are.equal(p.flags, re.compile(p.pattern, p.flags).flags)
+      assert.are.equal("ASCII and LOCALE flags are incompatible",
+        raised("ValueError", re.compile, "(?a)x", re.BYTES | 4).message)
+      assert.are.equal("cannot use LOCALE flag with a str pattern",
+        raised("ValueError", re.compile, "x", 4).message)
+    end)
+
     it("prints like CPython with Lua spans", function()
       assert.are.equal("<re.Match object; span=(2, 7), match='lphabe'>",
         tostring(re.search("lphabe", "alphabet")))
+      -- the match's repr cut after 50 characters, as CPython's %.50R
+      assert.are.equal("<re.Match object; span=(1, 200), match='" .. ("é"):rep(49) .. ">",
+        tostring(re.search("é+", ("é"):rep(100))))
       assert.are.equal("<re.Match object; span=(1, 0), match=''>",
         tostring(re.search("", "x")))
       assert.are.equal([[<re.Match object; span=(1, 3), match="a'\n">]],
@@ -920,6 +934,12 @@ describe("pystd.re", function()
 
   describe("errors", function()
     local cases = {
+      -- CPython's tokenizer reads one token ahead: a pattern ending in a
+      -- lone backslash fails there, after an unknown extension or flag
+      { "(?<x\\", "bad escape (end of pattern)", 5 },
+      { "(?P\\w\\", "bad escape (end of pattern)", 6 },
+      { "(?i-\\w\\", "bad escape (end of pattern)", 7 },
+      { "(?-\\w\\", "bad escape (end of pattern)", 6 },
       { "(ab", "missing ), unterminated subpattern", 1 },
       { "*a", "nothing to repeat", 1 },
       { "a**", "multiple repeat", 3 },

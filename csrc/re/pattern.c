@@ -607,14 +607,14 @@ static size_t required_infix (const char *x, size_t n, uint32_t options,
 /*
 ** Check the flags of a new Pattern; raises ValueError.  (re.A with re.U,
 ** where inline flags count too, is checked after the translation.)
+** LOCALE (4) is taken for a BYTES pattern only, as the inline (?L) is, so
+** that a Pattern's flags compile again (it changes nothing: the C locale).
 */
 static void check_flags (lua_State *L, lua_Integer flags) {
-  if (flags & ~(lua_Integer)RE_ALLFLAGS) {
-    if (flags & RE_L)
-      pystd_raise(L, "ValueError", "cannot use LOCALE flag with a str "
-                  "pattern");
+  if (flags & ~(lua_Integer)(RE_ALLFLAGS | RE_L))
     pystd_raise(L, "ValueError", "unknown flags %I", flags);
-  }
+  if ((flags & RE_L) && !(flags & RE_BYTES))
+    pystd_raise(L, "ValueError", "cannot use LOCALE flag with a str pattern");
   if ((flags & RE_BYTES) && (flags & RE_U))
     pystd_raise(L, "ValueError", "cannot use UNICODE flag with a bytes "
                 "pattern");
@@ -1394,15 +1394,6 @@ static int pattern_split (lua_State *L) {
 }
 
 
-/* Length of the first `n` characters of the UTF-8 text s[0..len). */
-static size_t utf8_prefix (const char *s, size_t len, size_t n) {
-  size_t k = 0;
-  for (; k < len; k++)
-    if (((unsigned char)s[k] & 0xC0) != 0x80 && n-- == 0) break;
-  return k;
-}
-
-
 /*
 ** re.compile('a.*b', re.IGNORECASE); the pattern's repr is cut after 200
 ** characters, as CPython's %.200R does.
@@ -1410,7 +1401,8 @@ static size_t utf8_prefix (const char *s, size_t len, size_t n) {
 static int pattern_tostring (lua_State *L) {
   static const struct { lua_Integer bit; const char *name; } names[] = {
     {RE_I, "re.IGNORECASE"}, {RE_M, "re.MULTILINE"}, {RE_S, "re.DOTALL"},
-    {RE_X, "re.VERBOSE"}, {RE_A, "re.ASCII"}, {RE_BYTES, "re.BYTES"}
+    {RE_X, "re.VERBOSE"}, {RE_A, "re.ASCII"}, {RE_L, "re.LOCALE"},
+    {RE_BYTES, "re.BYTES"}
   };
   RePattern *p = pyre_checkpattern(L, 1);
   luaL_Buffer b;
@@ -1423,7 +1415,7 @@ static int pattern_tostring (lua_State *L) {
   src = lua_tolstring(L, -1, &len);
   luaL_buffinit(L, &b);
   luaL_addstring(&b, "re.compile(");
-  luaL_addlstring(&b, src, utf8_prefix(src, len, 200));
+  luaL_addlstring(&b, src, pyre_utf8prefix(src, len, 200));
   for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
     if (p->flags & names[k].bit) {
       luaL_addstring(&b, sep);

@@ -222,6 +222,15 @@ static inline size_t pyre_asciiprefix (const unsigned char *s,
 }
 
 
+/* Length of the first `n` characters of the UTF-8 text s[0..len). */
+static inline size_t pyre_utf8prefix (const char *s, size_t len, size_t n) {
+  size_t k = 0;
+  for (; k < len; k++)
+    if (((unsigned char)s[k] & 0xC0) != 0x80 && n-- == 0) break;
+  return k;
+}
+
+
 int pyre_translate (const char *pat, size_t len, lua_Integer flags, ReXlat *x);
 void pyre_xlatfree (ReXlat *x);
 int pyre_isidentifier (const char *s, size_t n, int utf);

@@ -1081,7 +1081,8 @@ static int read_off_flags (Xlat *t, lua_Integer *del) {
     c = t->p[t->i];
     if (c == ':') return *del ? 1 : fail(t, t->i, "missing flag");
     if (!(bit = flag_bit(c))) {
-      size_t at = t->i++;  /* consumed, as CPython's tokenizer has */
+      size_t at = t->i;
+      t->i += token_length(t, at);  /* consumed, as CPython's tokenizer has */
       if (is_letter(t, at)) return fail(t, at, "unknown flag");
       return fail(t, at, *del ? "missing :" : "missing flag");
     }
@@ -1110,7 +1111,8 @@ static int parse_flags (Xlat *t, Scope *sc, int depth, int top,
     c = t->p[t->i];
     if (c == ')' || c == ':' || c == '-') break;
     if (!(bit = flag_bit(c))) {
-      size_t at = t->i++;  /* consumed, as CPython's tokenizer has */
+      size_t at = t->i;
+      t->i += token_length(t, at);  /* consumed, as CPython's tokenizer has */
       return fail(t, at, is_letter(t, at) ? "unknown flag"
                                           : "missing -, : or )");
     }
@@ -1220,6 +1222,20 @@ static int parse_conditional (Xlat *t, const Scope *sc, int depth,
 
 
 /*
+** Fail with "unknown extension" for the "(" at `paren`: `what` and the
+** token at `at`, which is consumed first (as CPython's tokenizer has it:
+** a pattern that ends in a lone backslash then fails there instead).
+*/
+static int unknown_extension (Xlat *t, size_t paren, const char *what,
+                              size_t at) {
+  size_t n = token_length(t, at);
+  t->i = at + n;
+  return fail(t, paren + 1, "unknown extension %s%.*s", what, (int)n,
+              t->p + at);
+}
+
+
+/*
 ** The "(?P..." forms with t->i after "(?P": a named group (returns its
 ** number, opening it), or a named back reference (emitted; returns -1).
 */
@@ -1245,9 +1261,7 @@ static int parse_p_extension (Xlat *t, const Scope *sc, size_t paren) {
     emit_backref(t, sc, g, paren);
     return -1;
   }
-  t->i--;
-  return fail(t, paren + 1, "unknown extension ?P%.*s",
-              (int)token_length(t, t->i), t->p + t->i);
+  return unknown_extension(t, paren, "?P", t->i - 1);
 }
 
 
@@ -1277,8 +1291,7 @@ static int parse_group (Xlat *t, Scope *sc, int depth, int top) {
         if (t->i >= t->len) return fail(t, t->i, "unexpected end of pattern");
         c = (unsigned char)t->p[t->i];
         if (c != '=' && c != '!')
-          return fail(t, paren + 1, "unknown extension ?<%.*s",
-                      (int)token_length(t, t->i), t->p + t->i);
+          return unknown_extension(t, paren, "?<", t->i);
         open = (c == '=') ? "(?<=" : "(?<!";
         if (lookbehind_first == 0) t->lookbehind_first = t->x->groups + 1;
         t->i++;
@@ -1304,10 +1317,7 @@ static int parse_group (Xlat *t, Scope *sc, int depth, int top) {
           if (!(r = parse_flags(t, sc, depth, top, paren))) return 0;
           return r == 1 ? 3 : 1;
         }
-        r = (int)token_length(t, t->i);
-        t->i += (size_t)r;  /* consumed, as CPython's tokenizer has */
-        return fail(t, paren + 1, "unknown extension ?%.*s", r,
-                    t->p + t->i - r);
+        return unknown_extension(t, paren, "?", t->i);
       }
     }
   }

@@ -208,7 +208,9 @@ return function(asyncio)
   --- The awaitables of the array `aws` (argument 1 of `fname`) as
   -- Tasks/Futures, each once: CPython takes a set.  `what` names the
   -- expected argument in CPython's TypeError for a single awaitable.
-  local function unique_futures(aws, fname, what)
+  --- Raise unless `aws` is an array of awaitables (not one awaitable);
+  -- an argument error names the caller `level` calls up.
+  local function check_awaitables(aws, fname, what, level)
     local kind = kind_of(aws)
     if kind then
       raise("TypeError", ("expect %s of futures, not %s"):format(what,
@@ -216,8 +218,13 @@ return function(asyncio)
     end
     if type(aws) ~= "table" then
       error(("bad argument #1 to '%s' (table expected, got %s)"):format(fname,
-        type(aws)), 3)
+        type(aws)), level)
     end
+  end
+
+  --- The awaitables of the array `aws` as tasks and futures, each once.
+  local function unique_futures(aws, fname, what)
+    check_awaitables(aws, fname, what, 4)
     local futs, seen = {}, {}
     for _, aw in ipairs(aws) do
       local f = create_task(aw)
@@ -234,11 +241,12 @@ return function(asyncio)
     opts = opts or {}
     check_seconds(opts.timeout, 2, "wait")
     local return_when = opts.return_when or "ALL_COMPLETED"
+    check_awaitables(aws, "wait", "a list", 3)  -- in CPython's order
+    if #aws == 0 then raise("ValueError", "Set of Tasks/Futures is empty.") end
     if not RETURN_WHEN[return_when] then
       raise("ValueError", "Invalid return_when value: " .. tostring(return_when))
     end
     local futs = unique_futures(aws, "wait", "a list")
-    if #futs == 0 then raise("ValueError", "Set of Tasks/Futures is empty.") end
     -- As CPython: a count of the futures left, kept by their done callbacks
     -- (also those of futures done already), so that the wait yields once
     -- at least and costs O(1) per completion.

@@ -155,7 +155,10 @@ local function count_in(c, x, sign, fname, arg)
   elseif tx == "table" then
     for k, n in ordered_pairs(x) do c[k] = count_value(c[k]) + sign * count_value(n) end
   elseif tx == "function" then
-    for k in x do c[k] = count_value(c[k]) + sign end
+    for k in x do
+      if k ~= k then errors.raise("ValueError", "cannot count NaN") end
+      c[k] = count_value(c[k]) + sign
+    end
   else
     error(("bad argument #%d to '%s' (table, string, deque or function expected, got %s)")
       :format(arg, fname, tx), 3)
