@@ -436,6 +436,9 @@ describe("pystd.re", function()
       -- the match's repr cut after 50 characters, as CPython's %.50R
       assert.are.equal("<re.Match object; span=(1, 200), match='" .. ("é"):rep(49) .. ">",
         tostring(re.search("é+", ("é"):rep(100))))
+      -- its quotes chosen for the whole match, as CPython's
+      assert.are.equal('<re.Match object; span=(1, 61), match="' .. ("a"):rep(49) .. ">",
+        tostring(re.search(".+", ("a"):rep(60) .. "'")))
       assert.are.equal("<re.Match object; span=(1, 0), match=''>",
         tostring(re.search("", "x")))
       assert.are.equal([[<re.Match object; span=(1, 3), match="a'\n">]],

@@ -251,19 +251,18 @@ static int match_expand (lua_State *L) {
 /*
 ** <re.Match object; span=(2, 7), match='lphabe'> (match=b'...' for
 ** re.BYTES); the match's repr is cut after 50 characters, as CPython's
-** %.50R does.
+** %.50R does (the quotes of a repr depend on the whole text).
 */
 static int match_tostring (lua_State *L) {
   ReMatch *m = check_match(L);
+  const char *s = m->subject + m->ov[0], *r;
+  size_t len = m->ov[1] - m->ov[0];
   int bytes;
-  size_t len;
-  const char *r;
   push_pattern(L);
   bytes = (pyre_topattern(L, -1)->flags & RE_BYTES) != 0;
   lua_pushfstring(L, "<re.Match object; span=(%I, %I), match=",
                   (lua_Integer)m->ov[0] + 1, (lua_Integer)m->ov[1]);
-  (bytes ? pystd_pushbytesrepr : pystd_pushstrrepr)(L, m->subject + m->ov[0],
-                                                    m->ov[1] - m->ov[0]);
+  (bytes ? pystd_pushbytesrepr : pystd_pushstrrepr)(L, s, len);
   r = lua_tolstring(L, -1, &len);
   lua_pushlstring(L, r, pyre_utf8prefix(r, len, 50));
   lua_replace(L, -2);

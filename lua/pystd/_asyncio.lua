@@ -205,12 +205,10 @@ return function(asyncio)
     return fut:done() and not fut:cancelled() and fut:exception() ~= nil
   end
 
-  --- The awaitables of the array `aws` (argument 1 of `fname`) as
-  -- Tasks/Futures, each once: CPython takes a set.  `what` names the
-  -- expected argument in CPython's TypeError for a single awaitable.
-  --- Raise unless `aws` is an array of awaitables (not one awaitable);
-  -- an argument error names the caller `level` calls up.
-  local function check_awaitables(aws, fname, what, level)
+  --- Raise unless `aws` (argument 1 of `fname`, called by the caller of
+  -- the caller) is an array, not a single awaitable: `what` names the
+  -- expected argument in CPython's TypeError then.
+  local function check_awaitables(aws, fname, what)
     local kind = kind_of(aws)
     if kind then
       raise("TypeError", ("expect %s of futures, not %s"):format(what,
@@ -218,13 +216,13 @@ return function(asyncio)
     end
     if type(aws) ~= "table" then
       error(("bad argument #1 to '%s' (table expected, got %s)"):format(fname,
-        type(aws)), level)
+        type(aws)), 3)
     end
   end
 
-  --- The awaitables of the array `aws` as tasks and futures, each once.
-  local function unique_futures(aws, fname, what)
-    check_awaitables(aws, fname, what, 4)
+  --- The awaitables of the checked array `aws` as Tasks/Futures, each
+  -- once: CPython takes a set.
+  local function unique_futures(aws)
     local futs, seen = {}, {}
     for _, aw in ipairs(aws) do
       local f = create_task(aw)
@@ -241,12 +239,12 @@ return function(asyncio)
     opts = opts or {}
     check_seconds(opts.timeout, 2, "wait")
     local return_when = opts.return_when or "ALL_COMPLETED"
-    check_awaitables(aws, "wait", "a list", 3)  -- in CPython's order
+    check_awaitables(aws, "wait", "a list")  -- in CPython's order
     if #aws == 0 then raise("ValueError", "Set of Tasks/Futures is empty.") end
     if not RETURN_WHEN[return_when] then
       raise("ValueError", "Invalid return_when value: " .. tostring(return_when))
     end
-    local futs = unique_futures(aws, "wait", "a list")
+    local futs = unique_futures(aws)
     -- As CPython: a count of the futures left, kept by their done callbacks
     -- (also those of futures done already), so that the wait yields once
     -- at least and costs O(1) per completion.
@@ -281,7 +279,8 @@ return function(asyncio)
   -- the coroutine objects may also be awaited at once by several tasks.
   function asyncio.as_completed(aws, delay)
     check_seconds(delay, 2, "as_completed")
-    local futs = unique_futures(aws, "as_completed", "an iterable")
+    check_awaitables(aws, "as_completed", "an iterable")
+    local futs = unique_futures(aws)
     local done, todo, left, given, handle = asyncio.Queue(), {}, #futs, 0, nil
     local function on_done(f)
       if not todo[f] then return end  -- the timeout came first
