@@ -7,4 +7,5 @@ files[".busted"] = { globals = {} }
 files["spec/collections_cases/cases.lua"] = { max_line_length = false }
 files["spec/re_cases/cases.lua"] = { max_line_length = false }
 files["spec/re_infix/cases.lua"] = { max_line_length = false }
+files["spec/re_prefix/cases.lua"] = { max_line_length = false }
 files["spec/re_spec.lua"] = { max_line_length = false }  -- embeds CPython generators
