@@ -537,6 +537,67 @@ describe("pystd.asyncio", function()
       assert.same({ "cancel", "error", "ok" }, closed)
     end)
 
+    it("let <close> variables await after an uncaught error or a cancel", function()
+      -- as CPython's finally blocks: the cleanup runs inside the task,
+      -- which ends once it is done, with the error (or the one the
+      -- cleanup raised) or cancelled
+      local log = {}
+      local function cleanup(name, raise)
+        return setmetatable({}, { __close = function()
+          log[#log + 1] = name .. " cleanup starts"
+          sleep(0.01)
+          if raise then errors.raise("KeyError", "from cleanup") end
+          log[#log + 1] = name .. " cleanup done"
+        end })
+      end
+      local kinds, cancelled, done = run(function()
+        local f = asyncio.create_task(function()
+          local _ <close> = cleanup("failing")
+          sleep(0)
+          errors.raise("ValueError", "boom")
+        end)
+        local c = asyncio.create_task(function()
+          local _ <close> = cleanup("cancelled")
+          sleep(10)
+        end)
+        local r = asyncio.create_task(function()
+          local _ <close> = cleanup("replaced", true)
+          sleep(10)
+        end)
+        sleep(0.001)
+        c:cancel()
+        r:cancel()
+        local res = asyncio.gather(f, c, r, { return_exceptions = true })
+        return { res[1].type, res[2].type, res[3].type }, c:cancelled(), f:done()
+      end)
+      assert.same({ "ValueError", "asyncio.CancelledError", "KeyError" }, kinds)
+      assert.is_true(cancelled)
+      assert.is_true(done)
+      assert.same({ "failing cleanup starts", "cancelled cleanup starts",
+                    "replaced cleanup starts", "failing cleanup done",
+                    "cancelled cleanup done" }, log)
+    end)
+
+    it("let the <close> of a TaskGroup's cancelled child await", function()
+      local log = {}
+      local err = error_of(run, asyncio.TaskGroup, function(tg)
+        tg:create_task(function()
+          local _ <close> = setmetatable({}, { __close = function()
+            sleep(0.01)
+            log[#log + 1] = "sibling cleanup done"
+          end })
+          sleep(10)
+        end)
+        tg:create_task(function()
+          sleep(0.001)
+          errors.raise("ValueError", "child")
+        end)
+      end)
+      assert.is_true(errors.is(err, "ExceptionGroup"))
+      log[#log + 1] = "group raised"
+      assert.same({ "sibling cleanup done", "group raised" }, log)
+    end)
+
     it("may be created by finalizers that run while tasks are created", function()
       -- creating a task may run a collection step, and its finalizers:
       -- those creating tasks too must leave every task its own slot

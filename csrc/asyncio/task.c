@@ -551,6 +551,26 @@ static void prepare_start (lua_State *L, Loop *lp) {
 }
 
 
+/* run_body's continuation: the results, or the error passed on. */
+static int body_done (lua_State *L, int status, lua_KContext ctx) {
+  (void)ctx;
+  if (status != LUA_OK && status != LUA_YIELD) lua_error(L);
+  return lua_gettop(L);
+}
+
+
+/*
+** A task's function runs under this protected call, at the bottom of its
+** thread: when it fails, its to-be-closed variables close inside the
+** task, where they may still await (as CPython's finally blocks), and
+** then the error goes on.
+*/
+static int run_body (lua_State *L) {
+  return body_done(L, lua_pcallk(L, lua_gettop(L) - 1, LUA_MULTRET, 0, 0,
+                                 body_done), 0);
+}
+
+
 /*
 ** Start the task at `ti` (a fresh Task userdata) on the function and
 ** `nargs` arguments on top of the stack, popping them, after
@@ -560,7 +580,7 @@ static void prepare_start (lua_State *L, Loop *lp) {
 static void start_task (lua_State *L, Loop *lp, Future *t, int ti,
                         int nargs) {
   PooledSlot *top = &lp->pool[lp->npool - 1];
-  if (nargs >= LUA_MINSTACK && !lua_checkstack(top->thread, nargs + 1))
+  if (nargs + 1 >= LUA_MINSTACK && !lua_checkstack(top->thread, nargs + 2))
     luaL_error(L, "not enough memory");
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->tasks_ref);
   lua_pushvalue(L, ti);
@@ -570,8 +590,9 @@ static void start_task (lua_State *L, Loop *lp, Future *t, int ti,
   t->thread = top->thread;
   lp->npool--;
   t->id = ++lp->task_counter;
+  lua_pushcfunction(t->thread, run_body);
   lua_xmove(L, t->thread, nargs + 1);
-  t->nstart = nargs;
+  t->nstart = nargs + 1;
   lp->ntasks++;
   schedule_step(L, lp, t);
 }

@@ -106,14 +106,16 @@ local MEMORY_ERRORS = {
 }
 
 --- Run `op(state)` inside a task once per allocation it makes, with that
--- allocation and every later one refused until op returns (op must not
--- suspend before its last allocation): each_allocation_failure's protocol,
--- but for op alone, as when a program catches the memory error and goes
--- on.  Each time a new run makes `state = setup()` first, then fills the
--- ready queue (64 new tasks fill the 64 entries a run starts with, so that
--- what op queues must grow it); after op, `check(state, done)` (`done`: op
--- returned), which may suspend, must find the loop and the objects
--- working.  Returns the allocations op made.
+-- allocation and every later one refused until op returns or suspends
+-- (op must not suspend before its last allocation):
+-- each_allocation_failure's protocol, but for op alone, as when a program
+-- catches the memory error and goes on.  Each time a new run makes
+-- `state = setup()` first, then fills the ready queue with 64 callbacks
+-- that end the refusal (they fill the 64 entries a run starts with, so
+-- that what op queues must grow it; once op suspended, what runs is not
+-- op's: starting a task may allocate); after op, `check(state, done)`
+-- (`done`: op returned), which may suspend, must find the loop and the
+-- objects working.  Returns the allocations op made.
 local function each_failure_in_task(setup, op, check)
   local faults = require "spec.failalloc"
   for n = 0, math.huge do
@@ -121,7 +123,8 @@ local function each_failure_in_task(setup, op, check)
     local refused = run(function()
       local state = setup()
       local function run_op() return op(state) end
-      for _ = 1, 64 do asyncio.create_task(function() end) end
+      local loop = asyncio.get_running_loop()
+      for _ = 1, 64 do loop:call_soon(faults.stop) end
       faults.fail_after(n)
       local ok, err = pcall(run_op)
       local refused = faults.stop()
