@@ -1032,6 +1032,18 @@ describe("pystd.re", function()
         raised("re.error", re.compile, "(?(1)a|\\1)", re.A | re.U).msg)
     end)
 
+    it("checks a conditional's group number at the end below CPython's bound (2**30 - 1)", function()
+      for _, c in ipairs {
+        { "(?(70000)a)(", "missing ), unterminated subpattern", 12 },
+        { "(?(65535)a)\\q", "bad escape \\q", 12 },
+        { "(?(1073741822)a)", "invalid group reference 1073741822", 4 },
+        { "(?(1073741823)a)(", "invalid group reference 1073741823", 4 },
+      } do
+        local err = raised("re.error", re.compile, c[1])
+        assert.are.same({ c[2], c[3] }, { err.msg, err.pos })
+      end
+    end)
+
     it("names non-ASCII tokens whole, at CPython's positions", function()
       for _, c in ipairs {  -- (byte positions of CPython's)
         { "[\\\u{3a9}-+]", "bad character range \\\u{3a9}-+", 2 },

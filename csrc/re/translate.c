@@ -19,6 +19,7 @@
 
 #define RE_MAXREPEAT  65535u /* PCRE2's bound for {m,n} */
 #define PY_MAXREPEAT  4294967295ul  /* CPython's: OverflowError from here */
+#define PY_MAXGROUPS  1073741823ul  /* CPython's bound for a group number */
 
 /* what the last item of a sequence was, for the repeat rules */
 enum last_item {
@@ -1193,11 +1194,12 @@ static int parse_conditional (Xlat *t, const Scope *sc, int depth,
       if (!is_digit(t->p[off + k]))
         return fail(t, off, "bad character in group name %s",
                 quote_name(t, off, n));
-      if (v < 100000000ul) v = v * 10 + (unsigned long)(t->p[off + k] - '0');
+      v = (v > PY_MAXGROUPS / 10) ? PY_MAXGROUPS  /* saturated */
+                                  : v * 10 + (unsigned)(t->p[off + k] - '0');
     }
     while (lead + 1 < n && t->p[off + lead] == '0') lead++;
     if (v == 0) return fail(t, off, "bad group number");
-    if (v >= 65535)  /* the number as written, as CPython's int() reads it */
+    if (v >= PY_MAXGROUPS)  /* the number as written, as CPython's int() */
       return fail(t, off, "invalid group reference %.*s", (int)(n - lead),
                   t->p + off + lead);
     if (!note_condref(t, v, off)) return 0;
