@@ -499,21 +499,23 @@ static int add_name (Xlat *t, size_t off, size_t n, int g) {
 
 
 /*
-** Read a group name ending at `term`, starting at t->i, as CPython's
-** tokenizer does (a backslash and the next character are one token); on
-** success leaves t->i after the terminator and sets *off, *n.
+** Read a name (`what` it names, for the messages: "group name") ending
+** at `term`, starting at t->i, as CPython's tokenizer does (a backslash
+** and the next character are one token); on success leaves t->i after
+** the terminator and sets *off, *n.
 */
-static int read_name (Xlat *t, char term, size_t *off, size_t *n) {
+static int read_name (Xlat *t, char term, const char *what, size_t *off,
+                      size_t *n) {
   size_t k = t->i;
   *off = t->i;
   while (k < t->len && t->p[k] != term)
     k += (t->p[k] == '\\' && k + 1 < t->len) ? 2 : 1;
   if (k >= t->len) {
-    if (t->i == t->len) return fail(t, t->i, "missing group name");
+    if (t->i == t->len) return fail(t, t->i, "missing %s", what);
     return fail(t, t->i, "missing %c, unterminated name", term);
   }
   *n = k - t->i;
-  if (*n == 0) return fail(t, t->i, "missing group name");
+  if (*n == 0) return fail(t, t->i, "missing %s", what);
   t->i = k + 1;
   return 1;
 }
@@ -706,6 +708,21 @@ static int parse_digits_escape (Xlat *t, const Scope *sc, size_t at, int c,
 
 
 /*
+** A named character \N{name} in a text pattern, t->i after the N of the
+** escape at `at`: CPython's syntax errors, then the error for a name,
+** as named characters are not supported (docs/re.md).
+*/
+static int named_char_escape (Xlat *t, size_t at) {
+  size_t off, n;
+  if (t->i >= t->len || t->p[t->i] != '{') return fail(t, t->i, "missing {");
+  t->i++;
+  if (!read_name(t, '}', "character name", &off, &n)) return ESC_ERROR;
+  return fail(t, at, "bad escape \\N: named Unicode escapes are not "
+              "supported");
+}
+
+
+/*
 ** Parse the escape whose backslash is at t->i.  Literals are returned
 ** in *cp for the caller to emit (so classes can build ranges); the rest
 ** is emitted here.
@@ -763,12 +780,7 @@ static int parse_escape (Xlat *t, const Scope *sc, int inset, unsigned *cp) {
                   (int)(t->i - at), t->p + at);
     return ESC_CHAR;
   }
-  if (c == 'N' && !inset && t->utf) {
-    if (t->i >= t->len || t->p[t->i] != '{')
-      return fail(t, t->i, "missing {");
-    return fail(t, at, "bad escape \\N: named Unicode escapes are not "
-                "supported");
-  }
+  if (c == 'N' && t->utf) return named_char_escape(t, at);
   if (is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))
     return fail(t, at, "bad escape \\%c", c);
   *cp = (unsigned)c;  /* an escaped ASCII punctuation or space */
@@ -1181,7 +1193,7 @@ static int parse_conditional (Xlat *t, const Scope *sc, int depth,
   size_t off, n;
   int g;
   char buf[32];
-  if (!read_name(t, ')', &off, &n)) return 0;
+  if (!read_name(t, ')', "group name", &off, &n)) return 0;
   if (pyre_isidentifier(t->p + off, n, t->utf)) {
     if (!(g = find_name(t->x, t->p, t->p + off, n)))
       return fail(t, off, "unknown group name %s",
@@ -1248,7 +1260,7 @@ static int parse_p_extension (Xlat *t, const Scope *sc, size_t paren) {
   if (t->i >= t->len) return fail(t, t->i, "unexpected end of pattern");
   c = t->p[t->i++];
   if (c == '<') {
-    if (!read_name(t, '>', &off, &n)) return 0;
+    if (!read_name(t, '>', "group name", &off, &n)) return 0;
     if (!pyre_isidentifier(t->p + off, n, t->utf))
       return fail(t, off, "bad character in group name %s",
                 quote_name(t, off, n));
@@ -1256,7 +1268,7 @@ static int parse_p_extension (Xlat *t, const Scope *sc, size_t paren) {
     return add_name(t, off, n, g) ? g : 0;
   }
   if (c == '=') {
-    if (!read_name(t, ')', &off, &n)) return 0;
+    if (!read_name(t, ')', "group name", &off, &n)) return 0;
     if (!(g = named_reference(t, off, n))) return 0;
     if (t->open[g]) return fail(t, off, "cannot refer to an open group");
     if (!check_lookbehind_ref(t, g)) return 0;
