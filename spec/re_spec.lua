@@ -1036,6 +1036,21 @@ describe("pystd.re", function()
         raised("re.error", re.compile, "(?(1)a|\\1)", re.A | re.U).msg)
     end)
 
+    it("names long group names and numbers whole, as CPython", function()
+      local long = ("n"):rep(150)
+      for _, c in ipairs {
+        { "(?P<" .. long .. ">x)(?P<" .. long .. ">y)",
+          "redefinition of group name '" .. long .. "' as group 2; was group 1", 162 },
+        { "(?P=" .. long .. ")", "unknown group name '" .. long .. "'", 5 },
+        { "(?P<" .. long .. "\1>x)", "bad character in group name '" .. long .. "\\x01'", 5 },
+        { "(?(" .. long .. ")x)", "unknown group name '" .. long .. "'", 4 },
+        { "(?(" .. ("9"):rep(200) .. ")x)", "invalid group reference " .. ("9"):rep(200), 4 },
+      } do
+        local err = raised("re.error", re.compile, c[1])
+        assert.are.same({ c[2], c[3] }, { err.msg, err.pos })
+      end
+    end)
+
     it("checks a conditional's group number at the end below CPython's bound (2**30 - 1)", function()
       for _, c in ipairs {
         { "(?(70000)a)(", "missing ), unterminated subpattern", 12 },

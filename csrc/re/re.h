@@ -160,7 +160,8 @@ typedef struct ReXlat {
   int late;                       /* the error comes after CPython checks
                                      the flags (a stray ')', a bad
                                      conditional reference) */
-  char msg[160];                  /* error message */
+  const char *msg;                /* error message: msgmem, or a constant */
+  char *msgmem;                   /* the message's memory, if allocated */
   size_t errpos;                  /* 0-based error offset in the source */
 } ReXlat;
 

@@ -52,7 +52,7 @@ typedef struct Xlat {
   int closed;        /* capturing groups closed so far */
   unsigned char *open;  /* open[g]: group g is not closed yet */
   int topitems;      /* items seen at top level (global flags rule) */
-  char quoted[96];   /* quote_name's result */
+  char *quoted;      /* quote_name's result */
   int lookbehind_first;   /* in a look-behind: the first group opened in
                              the outermost one; 0 elsewhere */
   int alternatives;  /* a group of several branches has closed */
@@ -147,14 +147,27 @@ static int is_alpha (unsigned c) {
 }
 
 
-/* Record an error (the first one wins) at source offset `pos`. */
+/*
+** Record an error (the first one wins) at source offset `pos`; its
+** message is "out of memory" if there is no room for it.
+*/
 static int fail (Xlat *t, size_t pos, const char *fmt, ...) {
   if (!t->failed) {
+    ReXlat *x = t->x;
     va_list ap;
+    int n;
     va_start(ap, fmt);
-    vsnprintf(t->x->msg, sizeof(t->x->msg), fmt, ap);
+    n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    t->x->errpos = pos;
+    x->msgmem = (n < 0) ? NULL : malloc((size_t)n + 1);
+    x->msg = "out of memory";
+    if (x->msgmem != NULL) {
+      va_start(ap, fmt);
+      vsnprintf(x->msgmem, (size_t)n + 1, fmt, ap);
+      va_end(ap);
+      x->msg = x->msgmem;
+    }
+    x->errpos = pos;
     t->stop = t->i;
     t->failed = 1;
   }
@@ -441,13 +454,22 @@ static int open_group (Xlat *t) {
 }
 
 
-/* Python's repr of the name at off/n (truncated), for messages. */
+/*
+** Python's repr of the name at off/n, for messages ("" when memory runs
+** out, which is then the error).  A byte takes at most 4 characters.
+*/
 static const char *quote_name (Xlat *t, size_t off, size_t n) {
   const char *s = t->p + off;
   char q = (memchr(s, '\'', n) && !memchr(s, '"', n)) ? '"' : '\'';
+  char *quoted = realloc(t->quoted, 4 * n + 3);
   size_t k, o = 0;
+  if (quoted == NULL) {
+    fail(t, off, "out of memory");
+    return "";
+  }
+  t->quoted = quoted;
   t->quoted[o++] = q;
-  for (k = 0; k < n && o < sizeof(t->quoted) - 12; k++) {
+  for (k = 0; k < n; k++) {
     unsigned char c = (unsigned char)s[k];
     if (c == '\n' || c == '\t' || c == '\r') {
       t->quoted[o++] = '\\';
@@ -1502,10 +1524,11 @@ int pyre_translate (const char *pat, size_t len, lua_Integer flags,
   }
   free(t.open);
   free(t.conds);
+  free(t.quoted);
   if (t.failed && ends_in_backslash(pat, len) &&
       (t.stop + 1 >= len || strstr(x->msg, "unterminated name"))) {
     /* CPython's tokenizer, one token ahead, meets the backslash first */
-    snprintf(x->msg, sizeof(x->msg), "bad escape (end of pattern)");
+    x->msg = "bad escape (end of pattern)";
     x->errpos = len - 1;
   }
   return !t.failed;
@@ -1517,6 +1540,7 @@ void pyre_xlatfree (ReXlat *x) {
   free(x->map);
   free(x->order);
   free(x->names);
+  free(x->msgmem);
   memset(x, 0, sizeof(*x));
 }
 
