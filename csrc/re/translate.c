@@ -226,7 +226,15 @@ static void insert_at (Xlat *t, size_t at, const char *s, size_t src) {
 }
 
 
-/* Emit code point `c` as a PCRE2 literal usable in and out of classes. */
+static int is_surrogate (unsigned c) { return c >= 0xD800 && c <= 0xDFFF; }
+
+
+/*
+** Emit code point `c` as a PCRE2 literal usable in and out of classes.
+** A surrogate (from \ud800, which CPython takes) is refused by PCRE2 and
+** matches nothing in valid UTF-8: it becomes \p{Cs}, which matches
+** nothing there either.
+*/
 static void emit_literal (Xlat *t, unsigned c, size_t src) {
   char buf[16];
   if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
@@ -235,6 +243,10 @@ static void emit_literal (Xlat *t, unsigned c, size_t src) {
   }
   else if (c > 0x20 && c < 0x7F) {
     buf[0] = '\\'; buf[1] = (char)c; buf[2] = '\0';
+  }
+  else if (is_surrogate(c)) {
+    emits(t, "\\p{Cs}", src);
+    return;
   }
   else snprintf(buf, sizeof(buf), "\\x{%x}", c);
   if (c >= 0x80) t->x->ascii = 0;
@@ -319,11 +331,19 @@ static void emit_char (Xlat *t, const Scope *sc, unsigned c, size_t src) {
 
 /*
 ** Emit the class range lo-hi (lo == hi for one member) and, in an
-** ASCII-fold scope, the other case of its ASCII letters.
+** ASCII-fold scope, the other case of its ASCII letters.  An end that is
+** a surrogate goes in as \p{Cs} (see emit_literal), the range keeping the
+** valid code points it spans.
 */
 static void emit_range (Xlat *t, const Scope *sc, unsigned lo, unsigned hi,
                         size_t src) {
   static const unsigned spans[2][2] = { { 'a', 'z' }, { 'A', 'Z' } };
+  if (is_surrogate(lo) || is_surrogate(hi)) {
+    emit_literal(t, 0xD800, src);
+    if (is_surrogate(lo)) lo = 0xE000;
+    if (is_surrogate(hi)) hi = 0xD7FF;
+    if (lo > hi) return;
+  }
   emit_literal(t, lo, src);
   if (hi != lo) { emits(t, "-", src); emit_literal(t, hi, src); }
   emit_case_sets(t, sc, lo, hi, src);
