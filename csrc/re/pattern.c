@@ -961,6 +961,23 @@ static int same_bytes (const char *s, const char *lit, size_t n) {
 /* Does the caller take the occurrence of the literal at `at`? */
 typedef int (*Accept) (void *ud, const char *at);
 
+/*
+** A search for the literal lit[0..n), n >= 1: the occurrences go to
+** `accept` (NULL: the first is taken).  When `before` or `after` (a set
+** of boundary_set) is BOUNDARY_NOWORD, the scan itself rules out an
+** occurrence with an ASCII word character on that side (saving a call
+** and a branch it cannot predict), reading the byte before the text only
+** when `back` says it is the subject's.
+*/
+typedef struct Scan {
+  const char *lit;
+  size_t n;
+  Accept accept;
+  void *ud;
+  int before, after;
+  int back;
+} Scan;
+
 
 #if defined(RE_SSE2_FIND)
 /* The bytes a 16-start block is tested on: lit's first, second and last. */
@@ -983,17 +1000,30 @@ static unsigned literal_candidates (const char *s, const Probe *pr,
 }
 
 
+/* Bit k clear when s[k] is an ASCII word character, for k in [0, 16). */
+static inline unsigned not_ascii_word (const char *s) {
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+  __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));  /* not ASCII: < 0 */
+  __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+                                _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+  __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+  __m128i word = _mm_or_si128(_mm_or_si128(alpha, digit),
+                              _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+  return ~(unsigned)_mm_movemask_epi8(word) & 0xFFFF;
+}
+
+
 /*
 ** The first start in `mask` (candidates at s) where all of lit is and
-** that `accept` accepts.
+** that the scan's `accept` accepts.
 */
 static const char *check_candidates (const char *s, unsigned mask,
-                                     const char *lit, size_t n,
-                                     Accept accept, void *ud) {
+                                     const Scan *sc) {
   for (; mask; mask &= mask - 1) {
     const char *at = s + __builtin_ctz(mask);
-    if ((n <= 3 || same_bytes(at + 2, lit + 2, n - 3)) &&
-        (accept == NULL || accept(ud, at)))
+    if ((sc->n <= 3 || same_bytes(at + 2, sc->lit + 2, sc->n - 3)) &&
+        (sc->accept == NULL || sc->accept(sc->ud, at)))
       return at;
   }
   return NULL;
@@ -1002,47 +1032,52 @@ static const char *check_candidates (const char *s, unsigned mask,
 
 
 /*
-** The first occurrence of lit[0..n), n >= 1, in s[0..len) that `accept`
-** (NULL: any) accepts, or NULL.  With SSE2, 16 starts a step are tested
-** on three of their bytes (the last partial step overlaps the one before).
+** The first occurrence in s[0..len) that the scan `sc` takes, or NULL.
+** With SSE2, 16 starts a step are tested on three bytes of the literal
+** and, where all the neighbours are in s, on those neighbours (the last
+** partial step overlaps the one before).
 */
 static inline const char *find_literal (const char *s, size_t len,
-                                        const char *lit, size_t n,
-                                        Accept accept, void *ud) {
-  size_t i = 0, last;
+                                        const Scan *sc) {
+  const char *lit = sc->lit;
+  size_t i = 0, last, n = sc->n;
   if (n > len) return NULL;
   if (n == 1) {  /* libc's memchr beats any loop here */
     const char *at = s, *end = s + len;
     for (; (at = memchr(at, lit[0], (size_t)(end - at))) != NULL; at++)
-      if (accept == NULL || accept(ud, at)) return at;
+      if (sc->accept == NULL || sc->accept(sc->ud, at)) return at;
     return NULL;
   }
   last = len - n;  /* the last possible start */
 #if defined(RE_SSE2_FIND)
-  if (n >= 2 && last >= 15) {
+  if (last >= 15) {
     Probe pr;
     const char *at;
+    int sieve_before = (sc->before == BOUNDARY_NOWORD);
+    int sieve_after = (sc->after == BOUNDARY_NOWORD);
     pr.first = _mm_set1_epi8(lit[0]);
     pr.second = _mm_set1_epi8(lit[1]);
     pr.last = _mm_set1_epi8(lit[n - 1]);
     for (; i + 15 <= last; i += 16) {
       unsigned mask = literal_candidates(s + i, &pr, n);
-      if (mask &&
-          (at = check_candidates(s + i, mask, lit, n, accept, ud)) != NULL)
+      if ((i > 0 || sc->back) && i + 15 < last) {  /* neighbours in s */
+        if (sieve_before) mask &= not_ascii_word(s + i - 1);
+        if (sieve_after) mask &= not_ascii_word(s + i + n);
+      }
+      if (mask && (at = check_candidates(s + i, mask, sc)) != NULL)
         return at;
     }
     if (i <= last) {  /* starts i..last, in the block at last - 15 */
       size_t j = last - 15;
       unsigned mask = literal_candidates(s + j, &pr, n);
-      return check_candidates(s + j, mask & (0xFFFFu << (i - j)), lit, n,
-                              accept, ud);
+      return check_candidates(s + j, mask & (0xFFFFu << (i - j)), sc);
     }
     return NULL;
   }
 #endif
   for (; i <= last; i++)
     if (s[i] == lit[0] && same_bytes(s + i + 1, lit + 1, n - 1) &&
-        (accept == NULL || accept(ud, s + i)))
+        (sc->accept == NULL || sc->accept(sc->ud, s + i)))
       return s + i;
   return NULL;
 }
@@ -1058,11 +1093,13 @@ static int exec_literal (RePattern *p, int mode, const char *s, size_t end,
   size_t n = p->xlatlen;
   if (end < start || end - start < n) return 0;
   switch (mode) {
-    case RE_SEARCH:
-      at = find_literal(s + start, end - start, lit, n, NULL, NULL);
+    case RE_SEARCH: {
+      Scan sc = { lit, n, NULL, NULL, BOUNDARY_ANY, BOUNDARY_ANY, 0 };
+      at = find_literal(s + start, end - start, &sc);
       if (at == NULL) return 0;
       start = (size_t)(at - s);
       break;
+    }
     case RE_MATCH:
       if (memcmp(s + start, lit, n) != 0) return 0;
       break;
@@ -1133,6 +1170,7 @@ static int exec_prefixed (lua_State *L, RePattern *p, int plain,
                           const char *s, size_t end, size_t start,
                           uint32_t opts) {
   Prefixed x;
+  Scan sc;
   if (start >= end) return 0;
   x.L = L;
   x.p = p;
@@ -1141,8 +1179,14 @@ static int exec_prefixed (lua_State *L, RePattern *p, int plain,
   x.opts = opts;
   x.plain = plain;
   x.ucp = !plain && (p->options & PCRE2_UCP);
-  return find_literal(s + start, end - start, p->xlat + p->prefixoff,
-                      p->prefixlen, accept_prefixed, &x) != NULL;
+  sc.lit = p->xlat + p->prefixoff;
+  sc.n = p->prefixlen;
+  sc.accept = accept_prefixed;
+  sc.ud = &x;
+  sc.before = p->before;
+  sc.after = p->wordonly ? p->after : BOUNDARY_ANY;
+  sc.back = (start > 0);
+  return find_literal(s + start, end - start, &sc) != NULL;
 }
 
 
@@ -1164,11 +1208,12 @@ static int search_by_infix (lua_State *L, RePattern *p, const char *s,
   int which = RE_CODE(RE_SEARCH, 0), tries = 0;
   pcre2_code *code = p->code[which];
   size_t cur = start;
+  Scan sc = { p->infix, p->infixlen, NULL, NULL, BOUNDARY_ANY, BOUNDARY_ANY,
+              0 };
   if (code == NULL)  /* finalized: exec_code says so */
     return exec_code(L, p, which, s, end, start, opts);
   while (cur < end) {
-    const char *at = find_literal(s + cur, end - cur, p->infix, p->infixlen,
-                                  NULL, NULL);
+    const char *at = find_literal(s + cur, end - cur, &sc);
     size_t q, from;
     int rc;
     if (at == NULL) return 0;

@@ -114,7 +114,9 @@ typedef struct RePattern {
   int *order;                     /* order[g]: rank of group g's ')' */
 } RePattern;
 
-/* boundary_set: any neighbour fits; only PCRE2 can tell */
+/* boundary_set: only a non-word neighbour fits; any fits; only PCRE2 can
+   tell */
+#define BOUNDARY_NOWORD   1
 #define BOUNDARY_ANY      3
 #define BOUNDARY_UNKNOWN  4
 
