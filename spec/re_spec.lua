@@ -335,6 +335,19 @@ describe("pystd.re", function()
       assert.is_true(collectgarbage("count") - before < 2000)
       re.purge()
     end)
+
+    it("keeps the cache bounded for patterns with flags", function()
+      re.purge()
+      local first = re.compile("bound0", re.I)
+      for i = 1, 600 do re.search("bound" .. i, "x", re.I) end
+      assert.is_false(rawequal(first, re.compile("bound0", re.I)))
+      collectgarbage()
+      local before = collectgarbage("count")
+      for i = 1, 3000 do re.search("more" .. i, "x", re.M) end
+      collectgarbage()
+      assert.is_true(collectgarbage("count") - before < 2000)
+      re.purge()
+    end)
   end)
 
   describe("Match", function()

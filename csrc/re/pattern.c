@@ -1568,13 +1568,62 @@ static void purge_cache (lua_State *L) {
 
 
 /*
+** Push the cached Pattern for the pattern string at `arg` compiled with
+** `flags` and return 1, or return 0 (pushing nothing).
+*/
+static int push_cached (lua_State *L, int arg, lua_Integer flags) {
+  if (flags == 0) {
+    lua_pushvalue(L, arg);
+    if (lua_rawget(L, UP_CACHE0) != LUA_TNIL) return 1;
+  }
+  else {
+    lua_pushinteger(L, flags);
+    if (lua_rawget(L, UP_CACHEF) == LUA_TTABLE) {
+      lua_pushvalue(L, arg);
+      if (lua_rawget(L, -2) != LUA_TNIL) {
+        lua_remove(L, -2);
+        return 1;
+      }
+      lua_pop(L, 1);
+    }
+  }
+  lua_pop(L, 1);
+  return 0;
+}
+
+
+/*
+** Cache the Pattern on the stack top for the pattern string at `arg` and
+** `flags`, emptying the whole cache first when it is full.
+*/
+static void cache_pattern (lua_State *L, int arg, lua_Integer flags) {
+  ReState *st = (ReState *)lua_touserdata(L, UP_STATE);
+  if (st->cached >= RE_MAXCACHE) purge_cache(L);
+  if (flags == 0) lua_pushvalue(L, UP_CACHE0);
+  else {
+    lua_pushinteger(L, flags);
+    if (lua_rawget(L, UP_CACHEF) != LUA_TTABLE) {
+      lua_pop(L, 1);
+      lua_newtable(L);
+      lua_pushinteger(L, flags);
+      lua_pushvalue(L, -2);
+      lua_rawset(L, UP_CACHEF);
+    }
+  }
+  lua_pushvalue(L, arg);
+  lua_pushvalue(L, -3);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
+  st->cached++;
+}
+
+
+/*
 ** Push the Pattern for argument `arg` of a module function: a Pattern
 ** itself (when `flags` is 0) or a pattern string compiled with `flags`
 ** through the cache.  Returns the stack index of the Pattern.
 */
 int pyre_pushpatternfor (lua_State *L, int arg, lua_Integer flags) {
-  ReState *st;
-  int cache;
   int type = lua_type(L, arg);
   if (type == LUA_TUSERDATA) {
     pyre_checkpattern(L, arg);
@@ -1585,46 +1634,10 @@ int pyre_pushpatternfor (lua_State *L, int arg, lua_Integer flags) {
     return lua_gettop(L);
   }
   if (type != LUA_TSTRING) luaL_checkstring(L, arg);
-  if (flags == 0) {
-    lua_pushvalue(L, arg);
-    if (lua_rawget(L, UP_CACHE0) != LUA_TNIL) return lua_gettop(L);
-    lua_pop(L, 1);
-    lua_pushvalue(L, UP_CACHE0);
+  if (!push_cached(L, arg, flags)) {
+    compile_pattern(L, lua_upvalueindex(1), arg, flags);
+    cache_pattern(L, arg, flags);
   }
-  else {
-    lua_pushinteger(L, flags);
-    if (lua_rawget(L, UP_CACHEF) == LUA_TTABLE) {
-      lua_pushvalue(L, arg);
-      if (lua_rawget(L, -2) != LUA_TNIL) {
-        lua_remove(L, -2);
-        return lua_gettop(L);
-      }
-      lua_pop(L, 1);
-    }
-    else {
-      lua_pop(L, 1);
-      lua_newtable(L);
-      lua_pushinteger(L, flags);
-      lua_pushvalue(L, -2);
-      lua_rawset(L, UP_CACHEF);
-    }
-  }
-  cache = lua_gettop(L);
-  compile_pattern(L, lua_upvalueindex(1), arg, flags);
-  st = (ReState *)lua_touserdata(L, UP_STATE);
-  if (st->cached >= RE_MAXCACHE) {
-    purge_cache(L);
-    if (flags != 0) {  /* the subtable was dropped: put it back */
-      lua_pushinteger(L, flags);
-      lua_pushvalue(L, cache);
-      lua_rawset(L, UP_CACHEF);
-    }
-  }
-  lua_pushvalue(L, arg);
-  lua_pushvalue(L, -2);
-  lua_rawset(L, cache);
-  st->cached++;
-  lua_remove(L, cache);
   return lua_gettop(L);
 }
 
