@@ -436,6 +436,9 @@ describe("pystd.re", function()
       local p = re.compile("(?L)x", re.BYTES)
       assert.are.equal(4 | re.BYTES, p.flags)
       assert.are.equal("re.compile('(?L)x', re.LOCALE|re.BYTES)", tostring(p))
+      assert.are.equal("re.compile('(?L)x', re.IGNORECASE|re.LOCALE|"
+        .. "re.MULTILINE|re.BYTES)", tostring(re.compile("(?L)x",
+        re.BYTES | re.M | re.I)))
       assert.are.equal(p.flags, re.compile(p.pattern, p.flags).flags)
       assert.are.equal("ASCII and LOCALE flags are incompatible",
         raised("ValueError", re.compile, "(?a)x", re.BYTES | 4).message)

@@ -1441,12 +1441,12 @@ static int pattern_split (lua_State *L) {
 
 /*
 ** re.compile('a.*b', re.IGNORECASE); the pattern's repr is cut after 200
-** characters, as CPython's %.200R does.
+** characters, as CPython's %.200R does; the flags in CPython's order.
 */
 static int pattern_tostring (lua_State *L) {
   static const struct { lua_Integer bit; const char *name; } names[] = {
-    {RE_I, "re.IGNORECASE"}, {RE_M, "re.MULTILINE"}, {RE_S, "re.DOTALL"},
-    {RE_X, "re.VERBOSE"}, {RE_A, "re.ASCII"}, {RE_L, "re.LOCALE"},
+    {RE_I, "re.IGNORECASE"}, {RE_L, "re.LOCALE"}, {RE_M, "re.MULTILINE"},
+    {RE_S, "re.DOTALL"}, {RE_X, "re.VERBOSE"}, {RE_A, "re.ASCII"},
     {RE_BYTES, "re.BYTES"}
   };
   RePattern *p = pyre_checkpattern(L, 1);
