@@ -1257,6 +1257,17 @@ describe("pystd.re", function()
       assert.is_nil(re.search("(a+)+$", ("a"):rep(20) .. "b"))
       assert.has_error(function() re.set_match_limit(0) end)
     end)
+
+    it("names a match limit past 2^31 in its message", function()
+      if helper.instrumented then return end  -- 2^31 steps: 3 s native
+      local old = re.get_match_limit()
+      re.set_match_limit(2147483648)
+      local ok, err = pcall(re.search, "(a+)+$", ("a"):rep(60) .. "b")
+      re.set_match_limit(old)
+      assert.is_false(ok)
+      assert.are.equal("regular expression match limit exceeded (limit "
+        .. "2147483648; see re.set_match_limit)", err.message)
+    end)
   end)
 
   describe("differential against CPython", function()

@@ -1294,8 +1294,8 @@ int pyre_execresult (lua_State *L, RePattern *p, int which, const char *s,
   if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
       rc == PCRE2_ERROR_HEAPLIMIT)
     return pystd_raise(L, "RuntimeError", "regular expression match limit "
-                       "exceeded (limit %d; see re.set_match_limit)",
-                       (int)p->st->match_limit);
+                       "exceeded (limit %I; see re.set_match_limit)",
+                       (lua_Integer)p->st->match_limit);
   {
     char msg[256];
     pcre2_message(rc, msg, sizeof(msg));
