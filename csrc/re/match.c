@@ -161,7 +161,8 @@ static int match_group (lua_State *L) {
     push_group(L, m, 0, 0);
     return 1;
   }
-  if (n > LUA_MINSTACK / 2) luaL_checkstack(L, n, "too many groups");
+  if (n + 3 > LUA_MINSTACK)  /* the texts, and group_arg's 3 temporaries */
+    luaL_checkstack(L, n + 3, "too many groups");
   for (int k = 2; k <= n + 1; k++) push_group(L, m, group_arg(L, m, k), 0);
   return n;
 }
