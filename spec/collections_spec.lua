@@ -961,6 +961,14 @@ for n in (0, 1, 7, 31, 32, 33, 100, len(c), len(c) + 5, None):
       assert.are.equal("OrderedDict([('a', 1)])", tostring(copy))
     end)
 
+    it("refuses a pair of more than two values, as CPython's unpacking does", function()
+      -- CPython: OrderedDict([('a', 1, 'x')]) raises ValueError
+      -- "too many values to unpack (expected 2)"; it used to drop 'x'
+      raises("ValueError", "item 2 has too many values (expected 2)", function()
+        OrderedDict({ { "a", 1 }, { "b", 2, "x" } })
+      end)
+    end)
+
     it("moves keys to either end", function()
       local d = OrderedDict({ { "a", 1 }, { "b", 2 }, { "c", 3 } })
       OrderedDict.move_to_end(d, "a")

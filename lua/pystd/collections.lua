@@ -320,6 +320,9 @@ local function copy_entries(t, init, pairs_array, fname)
       if kv[2] == nil then
         errors.raise("ValueError", ("item %d has a nil value"):format(i))
       end
+      if kv[3] ~= nil then  -- CPython unpacks a pair: no value is dropped
+        errors.raise("ValueError", ("item %d has too many values (expected 2)"):format(i))
+      end
       t[kv[1]] = kv[2]
     end
   else
