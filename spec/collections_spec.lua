@@ -178,6 +178,18 @@ describe("pystd.collections", function()
       end)
     end)
 
+    it("does not count clearing an empty deque as a mutation, as CPython", function()
+      -- CPython: it = iter(deque()); d.clear(); next(it, 'end') gives 'end'
+      local d = deque()
+      local step = d:iter()
+      d:clear()
+      assert.is_nil(step())
+      local e = deque({ 1 })
+      step = e:iter()
+      e:clear()
+      raises("RuntimeError", "deque mutated during iteration", step)
+    end)
+
     it("counts, finds and removes by equality", function()
       local d = deque({ "a", "b", "a", "c", "a" })
       assert.are.equal(3, d:count("a"))

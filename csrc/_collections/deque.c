@@ -603,8 +603,10 @@ static int deque_rotate (lua_State *L) {
 }
 
 
+/* clear(): an empty deque stays as it is, iterators too, as in CPython */
 static int deque_clear (lua_State *L) {
   Deque *d = check_deque(L, 1);
+  if (d->count == 0) return 0;
   lua_createtable(L, DEQUE_MINCAP, 0);  /* first: it may fail */
   set_ring(L, 1);
   d->head = 0;
