@@ -190,6 +190,25 @@ describe("pystd.collections", function()
       raises("RuntimeError", "deque mutated during iteration", step)
     end)
 
+    it("counts append and appendleft on a deque of maxlen 0 as mutations, as CPython", function()
+      -- CPython appends, then drops the element again:
+      -- it = iter(deque(maxlen=0)); d.append(1); next(it) raises RuntimeError,
+      -- while d.extend([1]) consumes its values and changes nothing
+      for _, method in ipairs({ "append", "appendleft" }) do
+        local d = deque({}, 0)
+        local step = d:iter()
+        d[method](d, 1)
+        assert.are.equal(0, #d)
+        raises("RuntimeError", "deque mutated during iteration", step)
+      end
+      for _, method in ipairs({ "extend", "extendleft" }) do
+        local d = deque({}, 0)
+        local step = d:iter()
+        d[method](d, { 1 })
+        assert.is_nil(step())
+      end
+    end)
+
     it("counts, finds and removes by equality", function()
       local d = deque({ "a", "b", "a", "c", "a" })
       assert.are.equal(3, d:count("a"))

@@ -447,6 +447,8 @@ static int add_value (lua_State *L, int left) {
   luaL_checkany(L, 2);
   lua_settop(L, 2);
   push_value(L, d, 1, push_ring(L, 1), 2, left);
+  if (d->maxlen == 0)  /* CPython adds x and drops it: a mutation */
+    d->mutations++;
   return 0;
 }
 
