@@ -270,9 +270,53 @@ describe("pystd.collections", function()
       for side = 1, 2 do
         local a, b = deque_of_3(), deque_of_3()
         victim = side == 1 and a or b
-        raises("RuntimeError", "deque mutated during comparison",
+        raises("RuntimeError", "deque mutated during iteration",
           function() return a == b end)
+        a, b = deque_of_3(), deque_of_3()
+        victim = side == 1 and a or b
+        raises("RuntimeError", "deque mutated during iteration",
+          function() return a <= b end)
       end
+    end)
+
+    it("decides by the first unequal elements even when their __eq changed a deque", function()
+      -- as CPython, whose iterators would only fail at a next step:
+      -- a == b is False, a < b compares the two elements
+      local victim
+      local meta = { __eq = function() victim:clear(); return false end,
+                     __lt = function() return true end }
+      local function pair() return deque({ setmetatable({}, meta) }),
+                                   deque({ setmetatable({}, meta) }) end
+      local a, b = pair()
+      victim = a
+      assert.is_false(a == b)
+      assert.equal(0, #a)
+      a, b = pair()
+      victim = b
+      assert.is_true(a < b)
+    end)
+
+    it("raises IndexError when an __eq changes the deque during remove, as CPython", function()
+      -- CPython 3.11: IndexError('deque mutated during iteration'); count
+      -- and index raise RuntimeError
+      local d
+      local meta = { __eq = function() d:append(9); return false end }
+      for _, case in ipairs { { "remove", "IndexError" }, { "count", "RuntimeError" },
+                              { "index", "RuntimeError" } } do
+        d = deque({ 1, setmetatable({}, meta) })
+        raises(case[2], "deque mutated during iteration",
+               function() return d[case[1]](d, setmetatable({}, meta)) end)
+      end
+    end)
+
+    it("does not count reverse as a mutation, as CPython", function()
+      -- it = iter(d); next(it); d.reverse(); list(it) gives [2, 1]
+      local d = deque({ 1, 2, 3 })
+      local step = d:iter()
+      assert.equal(1, step())
+      d:reverse()
+      assert.same({ 2, 1 }, { step(), step() })
+      assert.is_nil(step())
     end)
 
     it("orders lexicographically with < and <=, as CPython", function()

@@ -633,17 +633,18 @@ static int deque_copy (lua_State *L) {
 
 /*
 ** Compare element i with the value at `v` (==, so __eq runs); raises
-** RuntimeError when __eq changed the deque.
+** `etype` "deque mutated during iteration" when __eq changed the deque
+** (CPython: IndexError for remove, RuntimeError for count and index).
 */
 static int element_equals (lua_State *L, Deque *d, int ring, lua_Integer i,
-                           int v, const char *what) {
+                           int v, const char *etype) {
   lua_Unsigned before = d->mutations;
   int eq;
   get_at(L, d, ring, i);
   eq = lua_compare(L, -1, v, LUA_OPEQ);
   lua_pop(L, 1);
   if (d->mutations != before)
-    pystd_raise(L, "RuntimeError", "deque mutated during %s", what);
+    pystd_raise(L, etype, "deque mutated during iteration");
   return eq;
 }
 
@@ -656,7 +657,7 @@ static int deque_count (lua_State *L) {
   lua_settop(L, 2);
   ring = push_ring(L, 1);
   for (i = 0; i < d->count; i++)
-    n += element_equals(L, d, ring, i, 2, "iteration");
+    n += element_equals(L, d, ring, i, 2, "RuntimeError");
   lua_pushinteger(L, n);
   return 1;
 }
@@ -679,7 +680,7 @@ static int deque_index (lua_State *L) {
   lua_settop(L, 4);
   ring = push_ring(L, 1);
   for (; start < stop && (lua_Integer)start < d->count; start++) {
-    if (element_equals(L, d, ring, (lua_Integer)start, 2, "iteration")) {
+    if (element_equals(L, d, ring, (lua_Integer)start, 2, "RuntimeError")) {
       pystd_pushpos(L, start);
       return 1;
     }
@@ -754,7 +755,7 @@ static int deque_remove (lua_State *L) {
   for (;;) {
     lua_Unsigned before;
     for (i = 0; i < d->count; i++)
-      if (element_equals(L, d, ring, i, 2, "remove()")) break;
+      if (element_equals(L, d, ring, i, 2, "IndexError")) break;
     if (i == d->count) return not_in_deque(L, 2);
     before = d->mutations;
     fit_ring(L, d, 1, ring, 0);  /* once found: a missing value shrinks none */
@@ -772,8 +773,7 @@ static int deque_reverse (lua_State *L) {
   lua_Integer i, j;
   int ring;
   lua_settop(L, 1);
-  ring = push_ring(L, 1);
-  d->mutations++;
+  ring = push_ring(L, 1);  /* no mutation, as in CPython: iterators go on */
   for (i = 0, j = d->count - 1; i < j; i++, j--) {
     get_at(L, d, ring, i);
     get_at(L, d, ring, j);
@@ -892,7 +892,8 @@ static int deque_len (lua_State *L) {
 ** Compare the deques at 1 and 2 element by element with == (so __eq
 ** runs), up to the shorter length.  Returns the first index where they
 ** differ, leaving its two elements on the stack, or the shorter length.
-** Raises RuntimeError when an __eq changed either deque.
+** Raises RuntimeError when an __eq that found its elements equal changed
+** either deque: CPython's iterators then fail at their next step.
 */
 static lua_Integer first_difference (lua_State *L, Deque *a, Deque *b) {
   lua_Unsigned before_a = a->mutations, before_b = b->mutations;
@@ -905,9 +906,9 @@ static lua_Integer first_difference (lua_State *L, Deque *a, Deque *b) {
     get_at(L, a, ring_a, i);
     get_at(L, b, ring_b, i);
     eq = lua_compare(L, -2, -1, LUA_OPEQ);
-    if (a->mutations != before_a || b->mutations != before_b)
-      pystd_raise(L, "RuntimeError", "deque mutated during comparison");
     if (!eq) break;
+    if (a->mutations != before_a || b->mutations != before_b)
+      pystd_raise(L, "RuntimeError", "deque mutated during iteration");
     lua_pop(L, 2);
   }
   return i;
@@ -917,8 +918,9 @@ static lua_Integer first_difference (lua_State *L, Deque *a, Deque *b) {
 /* a == b: false for anything but two deques (maxlen is ignored) */
 static int deque_eq (lua_State *L) {
   Deque *a = to_deque(L, 1), *b = to_deque(L, 2);
-  lua_pushboolean(L, a != NULL && b != NULL && a->count == b->count &&
-                     first_difference(L, a, b) == a->count);
+  lua_Integer n = (a != NULL) ? a->count : 0;  /* an __eq may change it */
+  lua_pushboolean(L, a != NULL && b != NULL && n == b->count &&
+                     first_difference(L, a, b) == n);
   return 1;
 }
 
@@ -929,11 +931,12 @@ static int deque_eq (lua_State *L) {
 */
 static int compare_order (lua_State *L, int orequal) {
   Deque *a = check_deque(L, 1), *b = check_deque(L, 2);
+  lua_Integer na = a->count, nb = b->count;  /* an __eq may change them */
   lua_Integer i = first_difference(L, a, b);
-  if (i < a->count && i < b->count)  /* its elements are on top */
+  if (i < na && i < nb)  /* its elements are on top */
     lua_pushboolean(L, lua_compare(L, -2, -1, orequal ? LUA_OPLE : LUA_OPLT));
   else
-    lua_pushboolean(L, orequal ? a->count <= b->count : a->count < b->count);
+    lua_pushboolean(L, orequal ? na <= nb : na < nb);
   return 1;
 }
 
