@@ -1461,6 +1461,23 @@ describe("pystd.asyncio", function()
       end)
     end)
 
+    it("join woken returns though items were put before it resumed", function()
+      -- CPython's join waits on an Event, which task_done sets
+      run(function()
+        local q = asyncio.Queue()
+        q:put_nowait(1)
+        local joined = false
+        local j = asyncio.create_task(function() q:join() joined = true end)
+        sleep(0)
+        q:get_nowait()
+        q:task_done()
+        q:put_nowait(2)
+        sleep(0)
+        assert.is_true(joined)
+        assert.is_true(j:done())
+      end)
+    end)
+
     it("keeps no item it gave out after growing its ring", function()
       local weak = setmetatable({}, { __mode = "v" })
       run(function()

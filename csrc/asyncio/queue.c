@@ -464,11 +464,17 @@ static int queue_get (lua_State *L) {
 }
 
 
+/*
+** join, first run (ctx 0) or resumed (ctx 1).  Woken, it returns even if
+** items were put since the count reached 0, as CPython's join, a wait on
+** its _finished Event, does.
+*/
 static int queue_join_k (lua_State *L, int status, lua_KContext ctx) {
   Queue *q = lua_touserdata(L, 1);
   (void)status;
   if (ctx) queue_resumed(L, q, UVQ_JOINERS, 0);
-  if (q->unfinished > 0) return queue_wait(L, q, UVQ_JOINERS, queue_join_k);
+  else if (q->unfinished > 0)
+    return queue_wait(L, q, UVQ_JOINERS, queue_join_k);
   return 0;
 }
 
