@@ -1414,6 +1414,23 @@ describe("pystd.asyncio", function()
       end)
     end)
 
+    it("is finished once exiting with no child left, before the exit resumes", function()
+      -- CPython: create_task raises when _exiting and not _tasks, as in a
+      -- done callback of the last child
+      run(function()
+        local err
+        asyncio.TaskGroup(function(tg)
+          local t = tg:create_task(function() sleep(0.01) end)
+          t:add_done_callback(function()
+            err = error_of(tg.create_task, tg, function() sleep(0.05) end)
+          end)
+        end)
+        assert.is_true(errors.is(err, "RuntimeError"))
+        assert.equal("TaskGroup is finished", err.message)
+        assert.equal(1, #asyncio.all_tasks())
+      end)
+    end)
+
     it("turns plain error values into RuntimeError objects", function()
       run(function()
         local err = error_of(asyncio.TaskGroup, function(tg)

@@ -403,9 +403,13 @@ return function(asyncio)
 
   --- tg:create_task(coro [, name]) | tg:create_task(fn, ...) -> Task.  A
   -- task made here that the group could not count (a memory error) is
-  -- cancelled before it starts.
+  -- cancelled before it starts.  Once the group is exiting with no child
+  -- left, it is finished, as CPython's (also in a done callback of its
+  -- last child, before the exit resumes).
   function TaskGroup:create_task(...)
-    if self.exited then raise("RuntimeError", "TaskGroup is finished") end
+    if self.exiting and self.ntasks == 0 then
+      raise("RuntimeError", "TaskGroup is finished")
+    end
     if self.aborting then raise("RuntimeError", "TaskGroup is shutting down") end
     local given = asyncio.isfuture((...))
     local task = create_task(...)
@@ -422,6 +426,7 @@ return function(asyncio)
   -- cancel of the parent, wait for every child, then raise a KeyboardInterrupt
   -- or SystemExit as it is, else ExceptionGroup, or the body's own error.
   function TaskGroup:_exit(ok, err)
+    self.exiting = true
     local propagate_cancel = (not ok and is_cancelled(err)) and err or nil
     if not ok and is_base_error(err) and self.base_error == nil then
       self.base_error = err
@@ -442,7 +447,6 @@ return function(asyncio)
       end
       self.all_done = nil
     end
-    self.exited = true
     if self.base_error ~= nil then error(self.base_error, 0) end
     if propagate_cancel and self.nerrors == 0 then error(propagate_cancel, 0) end
     if not ok and not is_cancelled(err) then
@@ -467,7 +471,8 @@ return function(asyncio)
     end
     local parent = require_task("TaskGroup", "TaskGroup cannot determine the parent task")
     local tg = setmetatable({ parent = parent, tasks = {}, ntasks = 0,
-      errors = {}, nerrors = 0, aborting = false, parent_cancel_requested = false },
+      errors = {}, nerrors = 0, exiting = false, aborting = false,
+      parent_cancel_requested = false },
       TaskGroup)
     tg.on_task_done = function(task) tg:_on_task_done(task) end
     local results = table.pack(pcall(body, tg))
