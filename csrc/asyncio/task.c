@@ -1477,13 +1477,18 @@ static int fut_add_done_callback (lua_State *L) {
 }
 
 
-/* remove_done_callback(fn) -> how many were removed */
+/*
+** remove_done_callback(fn) -> how many were removed.  Only functions: the
+** other callbacks (a waiting task, a gathering future) are the loop's own,
+** as CPython's task.__wakeup, which no user value equals.
+*/
 static int fut_remove_done_callback (lua_State *L) {
   int n, kept = 0;
   Future *f = checkfuture(L, 1);
   luaL_checkany(L, 2);
   lua_settop(L, 2);
-  if (!f->has_callbacks || f->state != PENDING)  /* done: all scheduled */
+  if (!f->has_callbacks || f->state != PENDING  /* done: all scheduled */
+      || !lua_isfunction(L, 2))
     n = 0;
   else if (lua_getiuservalue(L, 1, UV_CALLBACKS) != LUA_TTABLE) {
     n = lua_rawequal(L, 2, 3);  /* the one callback */
