@@ -877,6 +877,16 @@ describe("pystd.asyncio", function()
       end)
     end)
 
+    it("refuses a value that is not awaitable with CPython's TypeError", function()
+      run(function()
+        for _, fn in ipairs{ asyncio.ensure_future, asyncio.gather, asyncio.shield } do
+          local err = error_of(fn, 5)
+          assert.is_true(errors.is(err, "TypeError"))
+          assert.equal("An asyncio.Future, a coroutine or an awaitable is required", err.message)
+        end
+      end)
+    end)
+
     it("remove_done_callback leaves the wake-ups of the tasks awaiting it", function()
       -- CPython's are bound methods (task.__wakeup): removing a task removes none
       run(function()

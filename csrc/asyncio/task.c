@@ -1177,8 +1177,8 @@ void ensure_future (lua_State *L, Loop *lp, int idx) {
       return;
   }
   if (lua_type(L, idx) != LUA_TFUNCTION)
-    pystd_raise(L, "TypeError", "an asyncio.Future, a coroutine or an "
-                "awaitable is required (got %s)", luaL_typename(L, idx));
+    pystd_raise(L, "TypeError", "An asyncio.Future, a coroutine or an "
+                "awaitable is required");  /* CPython's words */
   lua_pushvalue(L, idx);
   unwrap_async(L, -1);
   new_task(L, lp, 0);
