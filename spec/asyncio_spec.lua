@@ -1328,6 +1328,17 @@ describe("pystd.asyncio", function()
           "bad argument #2 to 'wait' (number expected, got string)")
         assert.has_error(function() asyncio.Semaphore("x") end,
           "bad argument #1 to 'Semaphore' (integer expected, got string)")
+        assert.has_error(function() asyncio.Semaphore(1.5) end,
+          "bad argument #1 to 'Semaphore' (number has no integer representation)")
+        -- a float with an integral value counts as that integer, as in
+        -- luaL_checkinteger (CPython's Semaphore(2.0) works too)
+        local sem = asyncio.BoundedSemaphore(4 / 2)
+        sem:acquire()
+        sem:acquire()
+        assert.is_true(sem:locked())
+        sem:release()
+        sem:release()
+        assert.equal("ValueError", error_of(sem.release, sem).type)
       end)
     end)
 

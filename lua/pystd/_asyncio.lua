@@ -619,12 +619,14 @@ return function(asyncio)
   local Semaphore = { hold = hold, __name = "pystd.asyncio.Semaphore" }
   Semaphore.__index = Semaphore
 
+  --- A Semaphore or BoundedSemaphore of initial `value` (nil: 1), which
+  -- is taken as luaL_checkinteger takes an integer (2.0 is 2; CPython
+  -- takes any number).
   local function new_semaphore(class, value)
-    value = value or 1
-    if math.type(value) ~= "integer" then
-      error(("bad argument #1 to 'Semaphore' (integer expected, got %s)")
-        :format(math.type(value) or type(value)), 3)
-    end
+    value = math.tointeger(value or 1) or error(("bad argument #1 to "
+      .. "'Semaphore' (%s)"):format(type(value) == "number"
+      and "number has no integer representation"
+      or "integer expected, got " .. type(value)), 3)
     if value < 0 then raise("ValueError", "Semaphore initial value must be >= 0") end
     return setmetatable({ value = value, bound = value, waiters = deque() }, class)
   end
