@@ -2322,13 +2322,30 @@ false	pystd.asyncio: used by a finalizer as Lua closes
         local f1, f2 = asyncio.Future(), asyncio.Future()
         loop:call_later(0.01, function() f1:set_result("f1") end)
         local it = asyncio.as_completed({ f1, f2 }, 0.02)
+        local first = it()  -- the first step starts the timeout
         local t0 = uv.hrtime()
         while uv.hrtime() - t0 < 50e6 do end  -- both timers due at once
-        local out = {}
+        local out = { error_of(asyncio.await, first).type }
         for c in it do out[#out + 1] = error_of(asyncio.await, c).type end
         return out
       end)
       assert.same({ "TimeoutError", "TimeoutError" }, got)
+    end)
+
+    it("starts as_completed at its first step, as CPython's generator", function()
+      -- CPython: as_completed([f3], timeout=0.02), a sleep of 0.015, then
+      -- the loop gets 'f3' set at 0.03: the timeout counts from the first step
+      local got = run(function()
+        local loop = asyncio.get_running_loop()
+        local f3 = asyncio.Future()
+        loop:call_later(0.03, function() f3:set_result("f3") end)
+        local it = asyncio.as_completed({ f3 }, 0.02)
+        sleep(0.015)
+        local out = {}
+        for c in it do out[#out + 1] = c:await() end
+        return out
+      end)
+      assert.same({ "f3" }, got)
     end)
 
     it("reports the error of a shielded task whose shield was cancelled", function()

@@ -276,34 +276,40 @@ return function(asyncio)
   --- as_completed(aws [, timeout]) -> iterator of coroutine objects, each
   -- giving the results of the next awaitable to finish.  As CPython's, the
   -- finished ones go through a Queue (false: the timeout passed), so that
-  -- the coroutine objects may also be awaited at once by several tasks.
+  -- the coroutine objects may also be awaited at once by several tasks; and
+  -- as CPython's generator, the first step wraps the awaitables in tasks
+  -- and starts the timeout.
   function asyncio.as_completed(aws, delay)
     check_seconds(delay, 2, "as_completed")
     check_awaitables(aws, "as_completed", "an iterable")
-    local futs = unique_futures(aws)
-    local done, todo, left, given, handle = asyncio.Queue(), {}, #futs, 0, nil
-    local function on_done(f)
-      if not todo[f] then return end  -- the timeout came first
-      todo[f] = nil
-      left = left - 1
-      done:put_nowait(f)
-      if left == 0 and handle then handle:cancel() end
-    end
-    for _, f in ipairs(futs) do
-      todo[f] = true
-      f:add_done_callback(on_done)
-    end
-    if delay and left > 0 then
-      handle = loop:call_later(delay, function()
-        -- every one not given yet, done or not, ends in a TimeoutError
-        for _, f in ipairs(futs) do
-          if todo[f] then
-            f:remove_done_callback(on_done)
-            done:put_nowait(false)
+    local futs, done, given = nil, asyncio.Queue(), 0
+    local function start()
+      local todo, left, handle = {}, nil, nil
+      futs = unique_futures(aws)
+      left = #futs
+      local function on_done(f)
+        if not todo[f] then return end  -- the timeout came first
+        todo[f] = nil
+        left = left - 1
+        done:put_nowait(f)
+        if left == 0 and handle then handle:cancel() end
+      end
+      for _, f in ipairs(futs) do
+        todo[f] = true
+        f:add_done_callback(on_done)
+      end
+      if delay and left > 0 then
+        handle = loop:call_later(delay, function()
+          -- every one not given yet, done or not, ends in a TimeoutError
+          for _, f in ipairs(futs) do
+            if todo[f] then
+              f:remove_done_callback(on_done)
+              done:put_nowait(false)
+            end
           end
-        end
-        todo, left = {}, 0
-      end)
+          todo, left = {}, 0
+        end)
+      end
     end
     local next_done = asyncio.async(function()
       local f = done:get()
@@ -311,6 +317,7 @@ return function(asyncio)
       return f:result()
     end, "as_completed")
     return function()
+      if not futs then start() end
       if given >= #futs then return nil end
       given = given + 1
       return next_done()
