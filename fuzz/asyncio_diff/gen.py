@@ -57,13 +57,13 @@ class Gen:
                  "raise", "qput", "qget", "qputnw", "qgetnw", "qtaskdone", "qjoin",
                  "lock", "lockrel", "evset", "evclear", "evwait", "condwait", "condnotify",
                  "sem", "semrel", "futset", "futawait", "futcancel", "wait", "as_completed",
-                 "cancelself"]
+                 "cancelself", "finally"]
         if is_main:
             kinds += ["spawn", "spawn", "spawn", "spawn", "taskgroup"]
         if tg is not None:
             kinds += ["tgspawn", "tgspawn"]
         if depth >= 3:
-            kinds = [k for k in kinds if k not in ("try", "timeout", "taskgroup", "lock", "sem", "gather", "wait_for", "spawn", "tgspawn")]
+            kinds = [k for k in kinds if k not in ("try", "timeout", "taskgroup", "lock", "sem", "gather", "wait_for", "spawn", "tgspawn", "finally")]
         k = r.choice(kinds)
         sub = lambda n=None: self.block(known, depth + 1, is_main, n or r.randint(1, 3), tg)
         if k == "sleep":
@@ -105,6 +105,9 @@ class Gen:
             return ["try", sub(), r.random() < 0.5]
         if k == "timeout":
             return ["timeout", r.choice([1, 3, 6, 10]), sub()]
+        if k == "finally":  # a cleanup that awaits: Lua's <close>
+            self.nfin = getattr(self, "nfin", 0) + 1
+            return ["finally", self.nfin, r.choice([0, 1, 2]), sub()]
         if k == "taskgroup":
             self.ntg += 1
             name = "tg%d" % self.ntg
@@ -401,6 +404,17 @@ class Emitter:
             if reraise:
                 lua.append(L + "    if is_cancel(e) then error(e, 0) end")
             lua += [L + "  end", L + '  log(me, "after-try")', L + "end"]
+        elif k == "finally":
+            _, n, d, body = s
+            bp, bl = self.block(body, 1, me)
+            wait = "0" if d == 0 else "%d * U" % d
+            py += [P + "try:"] + [P + x for x in bp] + [
+                P + "finally:", P + "    log(me, 'cleanup', %d)" % n,
+                P + "    await asyncio.sleep(%s)" % wait, P + "    log(me, 'cleaned', %d)" % n]
+            lua += [L + "do", L + "  local _ <close> = setmetatable({}, { __close = function()",
+                    L + '    log(me, "cleanup", %d)' % n, L + "    asyncio.sleep(%s)" % wait,
+                    L + '    log(me, "cleaned", %d)' % n, L + "  end })"] + \
+                   [L + x for x in bl] + [L + "end"]
         elif k == "timeout":
             _, d, body = s
             bp, bl = self.block(body, 1, me)
