@@ -61,7 +61,17 @@ local selected_any, failed = false, false
 local function grep_stream(stream, name)
   local prefix = show_names and name .. ":" or ""
   local selected, linenum = 0, 0
-  for line in stream:lines("l") do
+  while true do
+    -- read, not lines(): a read error (a directory, say) is returned, not
+    -- raised, and must exit 2 like any unreadable file rather than 1.
+    local line, read_err = stream:read("l")
+    if not line then
+      if read_err then
+        io.stderr:write("grep.lua: ", name, ": ", read_err, "\n")
+        failed = true
+      end
+      break
+    end
     linenum = linenum + 1
     local ok_search, m = pcall(pattern.search, pattern, line)
     if not ok_search then  -- invalid UTF-8 in the input, say

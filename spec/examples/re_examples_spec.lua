@@ -219,6 +219,19 @@ for n, line in enumerate(open('examples/data/poem.txt', encoding='utf-8'), 1):
       assert.matches("yellow wood", out, 1, true)
     end)
 
+    it("exits 2, not 1, on a file that opens but cannot be read", function()
+      -- A directory opens on Linux and fails at the first read (GNU grep:
+      -- "grep: DIR: Is a directory", status 2 even when another file matched).
+      local out, err, code = run("grep", { "wood", "examples/data", poem })
+      assert.are.equal(2, code)
+      assert.are.equal("grep.lua: examples/data: Is a directory\n", err)
+      assert.matches("yellow wood", out, 1, true)
+      out, err, code = run("grep", { "wood", "examples/data" })
+      assert.are.equal("", out)
+      assert.are.equal(2, code)
+      assert.are.equal("grep.lua: examples/data: Is a directory\n", err)
+    end)
+
     it("exits 2 on a usage error", function()
       local _, err, code = run("grep", {})
       assert.are.equal(2, code)
