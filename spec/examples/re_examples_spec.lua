@@ -41,7 +41,12 @@ describe("examples/re", function()
       assert.are.equal("re.search('a.*z', 'alphabet') --> nil", lines[4])
       assert.are.equal("", lines[5])
       assert.are.equal("o = re.search('l(.*)e', 'alphabet')", lines[6])
-      assert.matches("^o%.re%s+%-%-> .*l%(%.%*%)e", lines[7])
+      -- CPython 3.11's repr of the Match's pattern (the tour's 3.7 printed
+      -- re.compile(r'l(.*)e', re.UNICODE)).
+      assert.are.equal("o.re                          --> "
+        .. helper.python("import re; print(repr(re.search('l(.*)e', 'alphabet').re))")
+          :gsub("\n$", ""), lines[7])
+      assert.are.equal("o.re                          --> re.compile('l(.*)e')", lines[7])
       assert.are.equal("o.re.pattern                  --> l(.*)e", lines[8])
       assert.are.equal("o.string                      --> alphabet", lines[9])
       assert.are.equal("o:start(), o:stop()           --> 2, 7", lines[10])
