@@ -1,6 +1,6 @@
 -- The tour's lab: a cheap imitation of grep with Python's regex syntax.
 -- Usage: lua5.4 examples/re/grep.lua [options] PATTERN [FILE...]
--- Reads standard input when no FILE is given.  Exit status as grep's:
+-- Reads standard input when no FILE is given, and for a FILE named "-".  Exit status as grep's:
 -- 0 when a line was selected, 1 when none was, 2 on a bad pattern or an
 -- unreadable file.
 local argparse = require "argparse"
@@ -13,7 +13,7 @@ local parser = argparse("grep.lua",
   :epilog("Exit status: 0 if a line is selected, 1 if none, "
     .. "2 on a bad pattern or an unreadable file.")
 parser:argument("pattern", "Python regular expression.")
-parser:argument("files", "Files to search (default: standard input).")
+parser:argument("files", "Files to search (default, or \"-\": standard input).")
   :args("*")
 parser:flag("-i --ignore-case", "Ignore case distinctions (re.I).")
 parser:flag("-v --invert-match", "Select the lines that do not match.")
@@ -105,13 +105,19 @@ if #files == 0 then
   selected_any = grep_stream(io.stdin, "(standard input)") > 0
 else
   for _, name in ipairs(files) do
-    local stream, err = io.open(name, "rb")
+    local stream, err
+    if name == "-" then  -- grep's name for standard input
+      stream = io.stdin
+    else
+      stream, err = io.open(name, "rb")
+    end
     if not stream then
       io.stderr:write("grep.lua: ", err, "\n")
       failed = true
     else
-      if grep_stream(stream, name) > 0 then selected_any = true end
-      stream:close()
+      local label = stream == io.stdin and "(standard input)" or name
+      if grep_stream(stream, label) > 0 then selected_any = true end
+      if stream ~= io.stdin then stream:close() end
     end
   end
 end

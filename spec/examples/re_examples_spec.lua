@@ -143,6 +143,19 @@ for n, line in enumerate(open('examples/data/poem.txt', encoding='utf-8'), 1):
       assert.are.equal(1, none)
     end)
 
+    it("takes \"-\" as standard input among files, as grep does", function()
+      -- GNU grep: "(standard input):road" then the poem's two lines, status 0
+      local out, err, code = run("grep", { "road", "-", poem }, { stdin = "road\nx\n" })
+      assert.are.equal("", err)
+      assert.are.equal(0, code)
+      assert.are.equal("(standard input):road\n"
+        .. poem .. ":Two roads diverged in a yellow wood,\t\n"
+        .. poem .. ":Two roads diverged in a wood, and I\u{2014}\t\n", out)
+      out, _, code = run("grep", { "-c", "road", "-" }, { stdin = "road\nroad\n" })
+      assert.are.equal("2\n", out)
+      assert.are.equal(0, code)
+    end)
+
     it("-i ignores case, Unicode-aware", function()
       local out, _, code = run("grep", { "-i", "^and b" , poem })
       assert.are.equal(0, code)
