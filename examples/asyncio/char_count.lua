@@ -36,23 +36,36 @@ local function show_counts(counts)
   return "{" .. table.concat(parts, ", ") .. "}"
 end
 
-local OS_ERRORS = { [2] = "FileNotFoundError", [13] = "PermissionError" }
+local OS_ERRORS = { [2] = "FileNotFoundError", [13] = "PermissionError",
+  [21] = "IsADirectoryError" }
+
+--- Raise what CPython raises for an OS error on `filename`:
+-- FileNotFoundError: [Errno 2] No such file or directory: 'NAME'.
+local function raise_os_error(filename, reason, errno)
+  errors.raise(OS_ERRORS[errno] or "OSError",
+    ("[Errno %d] %s: '%s'"):format(errno, reason, filename),
+    { errno = errno, filename = filename })
+end
 
 -- async def count_chars(filename) -> filename, counts
 local count_chars = asyncio.async(function(filename)
   local file, message, errno = io.open(filename, "r")
-  if not file then  -- raise what CPython's open() raises
-    local reason = message:sub(#filename + 3)  -- "NAME: reason" -> "reason"
-    errors.raise(OS_ERRORS[errno] or "OSError",
-      ("[Errno %d] %s: '%s'"):format(errno, reason, filename),
-      { errno = errno, filename = filename })
+  if not file then  -- "NAME: reason" -> reason
+    raise_os_error(filename, message:sub(#filename + 3), errno)
   end
   local counts = Counter()         -- a table character -> count, in insertion order
-  for line in file:lines("L") do  -- "L" keeps the newline: it is a character too
+  while true do
+    -- "L" keeps the newline: it is a character too.  A read error (a
+    -- directory opens, then fails to read) is returned, not raised.
+    local line, reason, read_errno = file:read("L")
+    if not line then
+      file:close()
+      if reason then raise_os_error(filename, reason, read_errno) end
+      break
+    end
     Counter.update(counts, line)  -- a string counts its UTF-8 characters
     asyncio.sleep(PAUSE)          -- let the other files' tasks run
   end
-  file:close()
   return filename, counts
 end)
 

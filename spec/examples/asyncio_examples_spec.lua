@@ -289,6 +289,19 @@ for c, n in counts.items():
         .. "'examples/data/no_such_file.txt'", 1, true), err)
     end)
 
+    it("a directory fails its task with CPython's IsADirectoryError", function()
+      -- CPython 3.11 (open() succeeds, iterating fails):
+      --   ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)
+      --   IsADirectoryError: [Errno 21] Is a directory: 'examples/data'
+      local out, err, code = run("examples/asyncio/char_count.lua", { "--scale", "0.01",
+        "examples/data/asyncio_abc.txt", "examples/data" })
+      assert.are.equal(1, code)
+      assert.are.equal("", out)
+      assert.are.equal("char_count.lua: ExceptionGroup: unhandled errors in a TaskGroup "
+        .. "(1 sub-exception)\n"
+        .. "  IsADirectoryError: [Errno 21] Is a directory: 'examples/data'\n", err)
+    end)
+
     it("needs at least one file", function()
       local _, err, code = run("examples/asyncio/char_count.lua")
       assert.are_not.equal(0, code)
