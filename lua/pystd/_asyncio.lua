@@ -284,9 +284,8 @@ return function(asyncio)
     check_awaitables(aws, "as_completed", "an iterable")
     local futs, done, given = nil, asyncio.Queue(), 0
     local function start()
-      local todo, left, handle = {}, nil, nil
       futs = unique_futures(aws)
-      left = #futs
+      local todo, left, handle = {}, #futs, nil
       local function on_done(f)
         if not todo[f] then return end  -- the timeout came first
         todo[f] = nil
