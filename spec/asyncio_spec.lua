@@ -2332,6 +2332,19 @@ false	pystd.asyncio: used by a finalizer as Lua closes
       assert.same({ "TimeoutError", "TimeoutError" }, got)
     end)
 
+    it("ends as_completed's iteration when its first step raised, as CPython's generator", function()
+      -- CPython: next(it) raises TypeError for the 5 appended since the
+      -- call, then next(it, 'stop') gives 'stop'
+      local first, second = run(function()
+        local aws = { asyncio.Future() }
+        local it = asyncio.as_completed(aws)
+        aws[2] = 5
+        return error_of(it).type, it()
+      end)
+      assert.equal("TypeError", first)
+      assert.is_nil(second)
+    end)
+
     it("starts as_completed at its first step, as CPython's generator", function()
       -- CPython: as_completed([f3], timeout=0.02), a sleep of 0.015, then
       -- the loop gets 'f3' set at 0.03: the timeout counts from the first step

@@ -284,8 +284,8 @@ return function(asyncio)
     check_awaitables(aws, "as_completed", "an iterable")
     local futs, done, given = nil, asyncio.Queue(), 0
     local function start()
-      futs = unique_futures(aws)
-      local todo, left, handle = {}, #futs, nil
+      local list = unique_futures(aws)
+      local todo, left, handle = {}, #list, nil
       local function on_done(f)
         if not todo[f] then return end  -- the timeout came first
         todo[f] = nil
@@ -293,14 +293,14 @@ return function(asyncio)
         done:put_nowait(f)
         if left == 0 and handle then handle:cancel() end
       end
-      for _, f in ipairs(futs) do
+      for _, f in ipairs(list) do
         todo[f] = true
         f:add_done_callback(on_done)
       end
       if delay and left > 0 then
         handle = loop:call_later(delay, function()
           -- every one not given yet, done or not, ends in a TimeoutError
-          for _, f in ipairs(futs) do
+          for _, f in ipairs(list) do
             if todo[f] then
               f:remove_done_callback(on_done)
               done:put_nowait(false)
@@ -309,6 +309,7 @@ return function(asyncio)
           todo, left = {}, 0
         end)
       end
+      futs = list
     end
     local next_done = asyncio.async(function()
       local f = done:get()
@@ -316,7 +317,10 @@ return function(asyncio)
       return f:result()
     end, "as_completed")
     return function()
-      if not futs then start() end
+      if not futs then
+        futs = {}  -- a start that raises leaves a finished iterator, as
+        start()    -- an exception ends CPython's generator
+      end
       if given >= #futs then return nil end
       given = given + 1
       return next_done()
