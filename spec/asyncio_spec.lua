@@ -2332,7 +2332,7 @@ false	pystd.asyncio: used by a finalizer as Lua closes
       assert.same({ "TimeoutError", "TimeoutError" }, got)
     end)
 
-    it("ends as_completed's iteration when its first step raised, as CPython's generator", function()
+    it("ends as_completed when its first step raised, as CPython's generator", function()
       -- CPython: next(it) raises TypeError for the 5 appended since the
       -- call, then next(it, 'stop') gives 'stop'
       local first, second = run(function()
