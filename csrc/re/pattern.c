@@ -1094,7 +1094,8 @@ static int exec_literal (RePattern *p, int mode, const char *s, size_t end,
   if (end < start || end - start < n) return 0;
   switch (mode) {
     case RE_SEARCH: {
-      Scan sc = { lit, n, NULL, NULL, BOUNDARY_ANY, BOUNDARY_ANY, 0 };
+      Scan sc = { .lit = lit, .n = n, .before = BOUNDARY_ANY,
+                  .after = BOUNDARY_ANY };
       at = find_literal(s + start, end - start, &sc);
       if (at == NULL) return 0;
       start = (size_t)(at - s);
@@ -1170,7 +1171,10 @@ static int exec_prefixed (lua_State *L, RePattern *p, int plain,
                           const char *s, size_t end, size_t start,
                           uint32_t opts) {
   Prefixed x;
-  Scan sc;
+  Scan sc = { .lit = p->xlat + p->prefixoff, .n = p->prefixlen,
+              .accept = accept_prefixed, .ud = &x, .before = p->before,
+              .after = p->wordonly ? p->after : BOUNDARY_ANY,
+              .back = (start > 0) };
   if (start >= end) return 0;
   x.L = L;
   x.p = p;
@@ -1179,13 +1183,6 @@ static int exec_prefixed (lua_State *L, RePattern *p, int plain,
   x.opts = opts;
   x.plain = plain;
   x.ucp = !plain && (p->options & PCRE2_UCP);
-  sc.lit = p->xlat + p->prefixoff;
-  sc.n = p->prefixlen;
-  sc.accept = accept_prefixed;
-  sc.ud = &x;
-  sc.before = p->before;
-  sc.after = p->wordonly ? p->after : BOUNDARY_ANY;
-  sc.back = (start > 0);
   return find_literal(s + start, end - start, &sc) != NULL;
 }
 
@@ -1208,8 +1205,8 @@ static int search_by_infix (lua_State *L, RePattern *p, const char *s,
   int which = RE_CODE(RE_SEARCH, 0), tries = 0;
   pcre2_code *code = p->code[which];
   size_t cur = start;
-  Scan sc = { p->infix, p->infixlen, NULL, NULL, BOUNDARY_ANY, BOUNDARY_ANY,
-              0 };
+  Scan sc = { .lit = p->infix, .n = p->infixlen, .before = BOUNDARY_ANY,
+              .after = BOUNDARY_ANY };
   if (code == NULL)  /* finalized: exec_code says so */
     return exec_code(L, p, which, s, end, start, opts);
   while (cur < end) {
