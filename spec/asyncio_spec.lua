@@ -427,6 +427,20 @@ describe("pystd.asyncio", function()
       end)
     end)
 
+    it("show their names in tostring as CPython's repr of the name", function()
+      run(function()
+        local t = asyncio.current_task()
+        local reprs = {}
+        for i, name in ipairs { "it's", "a\nb", "x\0y", '"q"', "é" } do
+          t:set_name(name)
+          reprs[i] = tostring(t)
+        end
+        assert.same({ [[<Task pending name="it's">]], [[<Task pending name='a\nb'>]],
+          [[<Task pending name='x\x00y'>]], [[<Task pending name='"q"'>]],
+          "<Task pending name='é'>" }, reprs)
+      end)
+    end)
+
     it("call done callbacks with the task, through the loop", function()
       local calls = {}
       run(function()

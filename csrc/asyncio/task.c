@@ -1557,19 +1557,27 @@ static int task_uncancel (lua_State *L) {
 }
 
 
-/* Push the repr of the future or task at `fi`. */
+/*
+** Push the repr of the future or task at `fi`; a task's name is quoted
+** and escaped as CPython's repr of it (name="it's").
+*/
 static void push_repr (lua_State *L, int fi) {
   static const char *const states[] = {"pending", "finished", "cancelled"};
   Future *f = lua_touserdata(L, fi);
+  size_t len;
+  const char *name;
   if (f->kind != KIND_TASK) {
     lua_pushfstring(L, "<Future %s>", states[f->state]);
     return;
   }
   push_task_name(L, fi);
-  lua_pushfstring(L, "<Task %s name='%s'>",  /* a cancel to deliver: */
+  name = lua_tolstring(L, -1, &len);
+  pystd_pushstrrepr(L, name, len);
+  lua_pushfstring(L, "<Task %s name=%s>",  /* a cancel to deliver: */
                   f->must_cancel ? "cancelling" : states[f->state],
                   lua_tostring(L, -1));
-  lua_remove(L, -2);
+  lua_replace(L, -3);
+  lua_pop(L, 1);
 }
 
 
