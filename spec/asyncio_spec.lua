@@ -2249,6 +2249,8 @@ task: <Task finished name='Task-3'>
         local named = asyncio.create_task(body())
         local before = named:get_name()
         assert.truthy(error_of(named.set_name, named, raising_text))
+        assert.matches("bad argument #1 to 'set_name' %(value expected%)",
+          error_of(function() named:set_name() end))
         assert.equal(before, named:get_name())
         assert.equal(("<Task pending name='%s'>"):format(before), tostring(named))
       end)

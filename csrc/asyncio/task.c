@@ -1536,6 +1536,7 @@ static int task_get_name (lua_State *L) {
 
 static int task_set_name (lua_State *L) {
   Future *t = checktask(L);
+  luaL_checkany(L, 2);  /* nil is a name ("nil"), as CPython's None */
   luaL_tolstring(L, 2, NULL);  /* first: it may raise */
   t->named = 1;
   lua_setiuservalue(L, 1, UV_NAME);
