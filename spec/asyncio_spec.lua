@@ -441,6 +441,16 @@ describe("pystd.asyncio", function()
       end)
     end)
 
+    it("refuse to await themselves, naming themselves as CPython", function()
+      run(function()
+        local me = asyncio.current_task()
+        local err = error_of(asyncio.await, me)
+        assert.equal("RuntimeError", err.type)
+        assert.equal(("Task cannot await on itself: <Task pending name='%s'>")
+          :format(me:get_name()), err.message)
+      end)
+    end)
+
     it("call done callbacks with the task, through the loop", function()
       local calls = {}
       run(function()

@@ -13,6 +13,7 @@
 static void future_finish (lua_State *L, Loop *lp, int fi, Future *f);
 static int future_cancel (lua_State *L, Loop *lp, int fi, int msg,
                           int depth);
+static void push_repr (lua_State *L, int fi);
 
 
 /* {====================================================== Errors */
@@ -1234,8 +1235,11 @@ int aio_await (lua_State *L) {
   if (((Future *)lua_touserdata(L, 1))->state != PENDING)
     return push_outcome(L, 1);
   t = begin_suspend(L, lp);
-  if (lua_touserdata(L, 1) == t)
-    return pystd_raise(L, "RuntimeError", "Task cannot await on itself");
+  if (lua_touserdata(L, 1) == t) {
+    push_repr(L, 1);
+    return pystd_raise(L, "RuntimeError", "Task cannot await on itself: %s",
+                       lua_tostring(L, -1));
+  }
   wait_on(L, lp, t, 1);
   return lua_yieldk(L, 0, 0, await_k);
 }
