@@ -441,6 +441,16 @@ describe("pystd.asyncio", function()
       end)
     end)
 
+    it("are numbered as CPython's, whose run ends with two tasks of its own", function()
+      local function number() return tonumber(asyncio.current_task():get_name():match("%d+$")) end
+      local first = run(number)
+      local second = run(number)
+      pcall(run, function() error("fails") end)
+      local third = run(number)
+      pcall(run, 5)
+      assert.same({ 3, 9, 14 }, { second - first, third - first, run(number) - first })
+    end)
+
     it("refuse to await themselves, naming themselves as CPython", function()
       run(function()
         local me = asyncio.current_task()

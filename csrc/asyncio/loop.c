@@ -945,17 +945,32 @@ static void end_run (lua_State *L, Loop *lp, int li) {
 }
 
 
+/*
+** CPython's run enters a Runner, whose close runs two coroutines as tasks
+** (shutdown_asyncgens, shutdown_default_executor): they take two numbers
+** of the "Task-<n>" names after each run, also one given a wrong argument.
+*/
+#define RUNNER_CLOSE_TASKS  2
+
+/* Raise unless `kind`, the kind of run's argument, is one run takes. */
+static void check_runnable (lua_State *L, Loop *lp, int kind) {
+  if (kind == KIND_CORO || (kind < 0 && lua_type(L, 1) == LUA_TFUNCTION))
+    return;
+  lp->task_counter += RUNNER_CLOSE_TASKS;
+  if (kind < 0) luaL_checktype(L, 1, LUA_TFUNCTION);
+  pystd_raise(L, "ValueError", "a coroutine was expected, got %s",
+              luaL_tolstring(L, 1, NULL));
+}
+
+
 /* run(aw, ...) -> the results of aw */
 static int aio_run (lua_State *L) {
   Loop *lp = getloop(L);
-  int status, top = lua_gettop(L), kind = kind_of(L, lp, 1);
+  int status, top = lua_gettop(L);
   if (lp->L != NULL || lp->closing)  /* closing: a __close of its tasks */
     return pystd_raise(L, "RuntimeError", "asyncio.run() cannot be called "
                        "from a running event loop");
-  if (kind < 0) luaL_checktype(L, 1, LUA_TFUNCTION);
-  else if (kind != KIND_CORO)
-    return pystd_raise(L, "ValueError", "a coroutine was expected, got %s",
-                       luaL_tolstring(L, 1, NULL));
+  check_runnable(L, lp, kind_of(L, lp, 1));
   luaL_checkstack(L, top + 2, "too many arguments");
   check_open(L, lp);
   if (!lp->ended) end_run(L, lp, lua_upvalueindex(1));
@@ -966,6 +981,7 @@ static int aio_run (lua_State *L) {
   lua_pushvalue(L, lua_upvalueindex(1));
   for (int i = 1; i <= top; i++) lua_pushvalue(L, i);
   status = lua_pcall(L, top + 1, LUA_MULTRET, 0);
+  lp->task_counter += RUNNER_CLOSE_TASKS;
   close_handles(lp);
   lp->L = NULL;
   lp->current = NULL;
