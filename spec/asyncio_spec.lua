@@ -451,6 +451,29 @@ describe("pystd.asyncio", function()
       assert.same({ 3, 9, 14 }, { second - first, third - first, run(number) - first })
     end)
 
+    it("are cancelling in tostring while cancelling() counts a request, as CPython", function()
+      run(function()
+        local t = asyncio.create_task(function() pcall(sleep, 1) sleep(0.01) end)
+        sleep(0)
+        t:cancel()
+        local reprs = { tostring(t) }
+        sleep(0) sleep(0)  -- the task caught its CancelledError, sleeps again
+        reprs[2] = tostring(t)
+        t:uncancel()
+        reprs[3] = tostring(t)
+        local u = asyncio.create_task(function() sleep(0.01) end)
+        sleep(0)
+        u:cancel()
+        u:uncancel()  -- the request is still delivered
+        reprs[4] = tostring(u)
+        local name = "'" .. t:get_name() .. "'>"
+        local uname = "'" .. u:get_name() .. "'>"
+        assert.same({ "<Task cancelling name=" .. name, "<Task cancelling name=" .. name,
+          "<Task pending name=" .. name, "<Task pending name=" .. uname }, reprs)
+        assert.is_true(errors.is(error_of(u.await, u), "asyncio.CancelledError"))
+      end)
+    end)
+
     it("refuse to await themselves, naming themselves as CPython", function()
       run(function()
         local me = asyncio.current_task()

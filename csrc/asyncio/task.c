@@ -1564,7 +1564,9 @@ static int task_uncancel (lua_State *L) {
 
 /*
 ** Push the repr of the future or task at `fi`; a task's name is quoted
-** and escaped as CPython's repr of it (name="it's").
+** and escaped as CPython's repr of it (name="it's").  A pending task with
+** cancel requests not taken back (cancelling() > 0) is "cancelling", as
+** in CPython, also once it caught the CancelledError.
 */
 static void push_repr (lua_State *L, int fi) {
   static const char *const states[] = {"pending", "finished", "cancelled"};
@@ -1578,8 +1580,9 @@ static void push_repr (lua_State *L, int fi) {
   push_task_name(L, fi);
   name = lua_tolstring(L, -1, &len);
   pystd_pushstrrepr(L, name, len);
-  lua_pushfstring(L, "<Task %s name=%s>",  /* a cancel to deliver: */
-                  f->must_cancel ? "cancelling" : states[f->state],
+  lua_pushfstring(L, "<Task %s name=%s>",
+                  f->state == PENDING && f->num_cancels > 0
+                    ? "cancelling" : states[f->state],
                   lua_tostring(L, -1));
   lua_replace(L, -3);
   lua_pop(L, 1);
