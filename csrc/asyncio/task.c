@@ -1444,6 +1444,14 @@ static int fut_cancel (lua_State *L) {
 }
 
 
+/* get_loop() -> the loop (the methods' upvalue 1) */
+static int fut_get_loop (lua_State *L) {
+  checkfuture(L, 1);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  return 1;
+}
+
+
 static Future *check_settable (lua_State *L) {
   Future *f = luaL_checkudata(L, 1, FUTURE_META);
   check_pending(L, f);
@@ -1676,6 +1684,7 @@ const luaL_Reg future_methods[] = {
   {"set_exception", fut_set_exception},
   {"add_done_callback", fut_add_done_callback},
   {"remove_done_callback", fut_remove_done_callback},
+  {"get_loop", fut_get_loop},
   {"await", aio_await},
   {NULL, NULL}
 };
@@ -1692,6 +1701,7 @@ const luaL_Reg task_methods[] = {
   {"set_name", task_set_name},
   {"cancelling", task_cancelling},
   {"uncancel", task_uncancel},
+  {"get_loop", fut_get_loop},
   {"await", aio_await},
   {NULL, NULL}
 };
