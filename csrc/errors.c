@@ -10,10 +10,6 @@
 /* registry key of the table type -> array of parent types */
 #define PARENTS_KEY  "pystd.ErrorParents"
 
-#if !defined(PYSTD_MAXERRORDEPTH)
-#define PYSTD_MAXERRORDEPTH  32  /* bound on parent chains (cycles stop) */
-#endif
-
 
 /*
 ** CPython's hierarchy for every type pystd raises: a type, then its parents.
@@ -103,27 +99,52 @@ static void push_parents (lua_State *L) {
 
 
 /*
-** Is `type` equal to `wanted` or below it?  Expects the parents table on
-** the top of the stack and leaves the stack as it found it.
+** Push onto the array `todo` (ending at *n) the parents of `type`, read
+** from the parents table at `parents`: its declared ones, else Exception
+** (BaseException has none).
 */
-static int is_subtype (lua_State *L, const char *type, const char *wanted,
-                       int depth) {
-  if (strcmp(type, wanted) == 0) return 1;
-  if (depth >= PYSTD_MAXERRORDEPTH) return 0;
-  if (lua_getfield(L, -1, type) != LUA_TTABLE) {
-    lua_pop(L, 1);
-    if (strcmp(type, "BaseException") == 0) return 0;
-    return is_subtype(L, "Exception", wanted, depth + 1);
+static void push_parents_of (lua_State *L, int parents, const char *type,
+                             int todo, lua_Integer *n) {
+  if (lua_getfield(L, parents, type) == LUA_TTABLE) {
+    for (lua_Integer i = 1; lua_rawgeti(L, -1, i) == LUA_TSTRING; i++)
+      lua_rawseti(L, todo, ++*n);
+    lua_pop(L, 1);  /* nil ending the array */
   }
-  for (lua_Integer i = 1; lua_rawgeti(L, -1, i) == LUA_TSTRING; i++) {
-    const char *parent = lua_tostring(L, -1);
-    lua_pushvalue(L, -3);  /* parents table on top for the recursion */
-    int found = is_subtype(L, parent, wanted, depth + 1);
-    lua_pop(L, 2);  /* parents table copy, parent */
-    if (found) { lua_pop(L, 1); return 1; }
+  else if (strcmp(type, "BaseException") != 0) {
+    lua_pushliteral(L, "Exception");
+    lua_rawseti(L, todo, ++*n);
   }
-  lua_pop(L, 2);  /* nil ending the array, array */
-  return 0;
+  lua_pop(L, 1);  /* parents of `type` */
+}
+
+
+/*
+** Is `type` equal to `wanted` or below it?  Expects the parents table on
+** the top of the stack and leaves the stack as it found it.  Searches each
+** type once, so cycles and diamonds of registered types cost no more than
+** their size.
+*/
+static int is_subtype (lua_State *L, const char *type, const char *wanted) {
+  int parents = lua_gettop(L), seen = parents + 1, todo = parents + 2;
+  lua_Integer n = 1;
+  int found = 0;
+  lua_newtable(L);  /* seen: type -> true */
+  lua_newtable(L);  /* todo: the types still to search */
+  lua_pushstring(L, type);
+  lua_rawseti(L, todo, 1);
+  while (n > 0 && !found) {
+    lua_rawgeti(L, todo, n--);
+    type = lua_tostring(L, -1);
+    if (strcmp(type, wanted) == 0) found = 1;
+    else if (lua_getfield(L, seen, type) == LUA_TNIL) {
+      lua_pushboolean(L, 1);
+      lua_setfield(L, seen, type);
+      push_parents_of(L, parents, type, todo, &n);
+    }
+    lua_settop(L, todo);  /* drop `type` (and the seen mark) */
+  }
+  lua_settop(L, parents);
+  return found;
 }
 
 
@@ -139,7 +160,7 @@ static int errors_is (lua_State *L) {
     return 1;
   }
   push_parents(L);
-  lua_pushboolean(L, is_subtype(L, type, wanted, 0));
+  lua_pushboolean(L, is_subtype(L, type, wanted));
   return 1;
 }
 
@@ -183,6 +204,7 @@ static int errors_raise (lua_State *L) {
 static int errors_register (lua_State *L) {
   int n = lua_gettop(L);
   luaL_checkstring(L, 1);
+  luaL_checkstring(L, 2);  /* at least one parent */
   push_parents(L);
   lua_createtable(L, n - 1, 0);
   for (int i = 2; i <= n; i++) {

@@ -130,5 +130,27 @@ describe("pystd.errors", function()
       errors.register("spec.B", "spec.A")
       assert.is_false(is("spec.A", "ValueError"))
     end)
+
+    it("searches each type once, through cycles of several parents", function()
+      errors.register("spec.C", "spec.D", "spec.D")
+      errors.register("spec.D", "spec.C", "spec.C")
+      assert.is_false(is("spec.C", "ValueError"))  -- once 2^32 steps
+    end)
+
+    it("follows chains of any depth, diamonds included", function()
+      errors.register("spec.Level0", "ValueError")
+      for i = 1, 40 do
+        errors.register("spec.Level" .. i, "spec.Level" .. i - 1, "spec.Level" .. i - 1)
+      end
+      assert.is_true(is("spec.Level40", "ValueError"))
+      assert.is_true(is("spec.Level40", "Exception"))
+      assert.is_false(is("spec.Level40", "TypeError"))
+    end)
+
+    it("registers a type below at least one parent", function()
+      assert.has_error(function() errors.register("spec.Orphan") end,
+        "bad argument #2 to 'register' (string expected, got no value)")
+      assert.is_true(is("spec.Orphan", "Exception"))
+    end)
   end)
 end)
