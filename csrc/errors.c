@@ -176,19 +176,22 @@ static void copy_fields (lua_State *L, int from) {
 }
 
 
-/* new(type, message [, fields]) -> error object */
+/*
+** new(type, message [, fields]) -> error object.  Type and message are
+** set last, as given (embedded zeros included): fields never override them.
+*/
 static int errors_new (lua_State *L) {
-  const char *type = luaL_checkstring(L, 1);
-  const char *message = luaL_optstring(L, 2, "");
-  if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
-  pystd_newerror(L, type, "%s", message);
-  if (!lua_isnoneornil(L, 3)) {
-    copy_fields(L, 3);
-    lua_pushstring(L, type);  /* fields never override type and message */
-    lua_setfield(L, -2, "type");
-    lua_pushstring(L, message);
-    lua_setfield(L, -2, "message");
-  }
+  size_t typelen, msglen;
+  const char *type = luaL_checklstring(L, 1, &typelen);
+  const char *message = luaL_optlstring(L, 2, "", &msglen);
+  int hasfields = !lua_isnoneornil(L, 3);
+  if (hasfields) luaL_checktype(L, 3, LUA_TTABLE);
+  pystd_newerror(L, type, "");
+  if (hasfields) copy_fields(L, 3);
+  lua_pushlstring(L, type, typelen);
+  lua_setfield(L, -2, "type");
+  lua_pushlstring(L, message, msglen);
+  lua_setfield(L, -2, "message");
   return 1;
 }
 

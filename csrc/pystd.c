@@ -11,13 +11,22 @@
 
 /* {====================================================== Error objects */
 
-/* err.type .. ": " .. err.message */
+/* err.type .. ": " .. err.message, embedded zeros included */
 static int error_tostring (lua_State *L) {
+  size_t typelen, msglen;
+  const char *type, *message;
+  luaL_Buffer b;
   luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
   lua_getfield(L, 1, "type");
   lua_getfield(L, 1, "message");
-  lua_pushfstring(L, "%s: %s", luaL_optstring(L, 2, "?"),
-                  luaL_optstring(L, 3, ""));
+  type = luaL_optlstring(L, 2, "?", &typelen);
+  message = luaL_optlstring(L, 3, "", &msglen);
+  luaL_buffinit(L, &b);
+  luaL_addlstring(&b, type, typelen);
+  luaL_addstring(&b, ": ");
+  luaL_addlstring(&b, message, msglen);
+  luaL_pushresult(&b);
   return 1;
 }
 
