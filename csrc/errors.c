@@ -29,6 +29,8 @@ static const char *const hierarchy[][4] = {
   {"NotImplementedError", "RuntimeError"},
   {"RecursionError", "RuntimeError"},
   {"EOFError", "Exception"},
+  {"BaseExceptionGroup", "BaseException"},
+  {"ExceptionGroup", "BaseExceptionGroup", "Exception"},
   /* OSError and its subtypes */
   {"FileNotFoundError", "OSError"},
   {"FileExistsError", "OSError"},

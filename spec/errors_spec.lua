@@ -94,6 +94,13 @@ describe("pystd.errors", function()
       assert.is_false(is("OSError", "FileNotFoundError"))
     end)
 
+    it("puts ExceptionGroup under BaseExceptionGroup", function()
+      assert.is_true(is("ExceptionGroup", "BaseExceptionGroup"))
+      assert.is_true(is("BaseExceptionGroup", "BaseException"))
+      assert.is_false(is("BaseExceptionGroup", "Exception"))
+      assert.is_false(is("BaseExceptionGroup", "ExceptionGroup"))
+    end)
+
     it("puts zoneinfo's not-found error under KeyError", function()
       assert.is_true(is("zoneinfo.ZoneInfoNotFoundError", "KeyError"))
       assert.is_true(is("zoneinfo.ZoneInfoNotFoundError", "LookupError"))
