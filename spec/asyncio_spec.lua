@@ -1392,9 +1392,15 @@ describe("pystd.asyncio", function()
         assert.has_error(function() asyncio.wait({ slow }, { timeout = "1" }) end,
           "bad argument #2 to 'wait' (number expected, got string)")
         assert.has_error(function() asyncio.Semaphore("x") end,
-          "bad argument #1 to 'Semaphore' (integer expected, got string)")
+          "bad argument #1 to 'Semaphore' (number expected, got string)")
+        assert.has_error(function() asyncio.Semaphore(false) end,
+          "bad argument #1 to 'Semaphore' (number expected, got boolean)")
         assert.has_error(function() asyncio.Semaphore(1.5) end,
           "bad argument #1 to 'Semaphore' (number has no integer representation)")
+        assert.has_error(function() asyncio.BoundedSemaphore("1.5") end,
+          "bad argument #1 to 'BoundedSemaphore' (number has no integer representation)")
+        assert.has_error(function() asyncio.BoundedSemaphore({}) end,
+          "bad argument #1 to 'BoundedSemaphore' (number expected, got table)")
         -- a float with an integral value counts as that integer, as in
         -- luaL_checkinteger (CPython's Semaphore(2.0) works too)
         local sem = asyncio.BoundedSemaphore(4 / 2)

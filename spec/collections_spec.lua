@@ -716,7 +716,10 @@ describe("pystd.collections", function()
       assert.are.equal(4, #Counter.most_common(c, 10))
       c.x = 2.5
       assert.are.same({ { "d", 3 }, { "x", 2.5 } }, Counter.most_common(c, 2))
-      assert.has_error(function() Counter.most_common(c, "2") end)
+      assert.has_error(function() Counter.most_common(c, "2") end,
+        "bad argument #2 to 'most_common' (number expected, got string)")
+      assert.has_error(function() Counter.most_common(c, {}) end,
+        "bad argument #2 to 'most_common' (number expected, got table)")
     end)
 
     it("ranks an integer count below a larger float one exactly", function()

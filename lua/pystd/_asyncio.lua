@@ -629,19 +629,19 @@ return function(asyncio)
   local Semaphore = { hold = hold, __name = "pystd.asyncio.Semaphore" }
   Semaphore.__index = Semaphore
 
-  --- A Semaphore or BoundedSemaphore of initial `value` (nil: 1), which
-  -- is taken as luaL_checkinteger takes an integer (2.0 is 2; CPython
-  -- takes any number).
-  local function new_semaphore(class, value)
-    value = math.tointeger(value or 1) or error(("bad argument #1 to "
-      .. "'Semaphore' (%s)"):format(type(value) == "number"
-      and "number has no integer representation"
-      or "integer expected, got " .. type(value)), 3)
+  --- A Semaphore or BoundedSemaphore (`fname`, for argument errors) of
+  -- initial `value` (nil: 1), which is taken as luaL_optinteger takes an
+  -- integer (2.0 is 2; CPython takes any number).
+  local function new_semaphore(class, fname, value)
+    if value == nil then value = 1 end
+    value = math.tointeger(value) or error(("bad argument #1 to '%s' (%s)")
+      :format(fname, tonumber(value) and "number has no integer representation"
+      or "number expected, got " .. type(value)), 3)
     if value < 0 then raise("ValueError", "Semaphore initial value must be >= 0") end
     return setmetatable({ value = value, bound = value, waiters = deque() }, class)
   end
 
-  function asyncio.Semaphore(value) return new_semaphore(Semaphore, value) end
+  function asyncio.Semaphore(value) return new_semaphore(Semaphore, "Semaphore", value) end
 
   function Semaphore:locked()
     if self.value == 0 then return true end
@@ -697,7 +697,7 @@ return function(asyncio)
   BoundedSemaphore.__index = BoundedSemaphore
 
   function asyncio.BoundedSemaphore(value)
-    return new_semaphore(BoundedSemaphore, value)
+    return new_semaphore(BoundedSemaphore, "BoundedSemaphore", value)
   end
 
   function BoundedSemaphore:release()

@@ -183,7 +183,7 @@ function Counter.most_common(c, n)
     if not k then
       error(("bad argument #2 to 'most_common' (%s)"):format(math.type(n) == "float"
         and "number has no integer representation"
-        or "integer expected, got " .. type(n)), 2)
+        or "number expected, got " .. type(n)), 2)
     end
     n = k
   end
