@@ -1374,6 +1374,23 @@ describe("pystd.asyncio", function()
       end)
     end)
 
+    it("wait and gather reject unknown options and a non-table", function()
+      run(function()
+        local t = asyncio.create_task(function() end)
+        local err = error_of(asyncio.wait, { t }, { timout = 1 })
+        assert.is_true(errors.is(err, "TypeError"))
+        assert.equal("unexpected keyword argument 'timout'", err.message)
+        assert.has_error(function() asyncio.wait({ t }, "x") end,
+          "bad argument #2 to 'wait' (table expected, got string)")
+        assert.has_error(function() asyncio.wait({ t }, 5) end,
+          "bad argument #2 to 'wait' (table expected, got number)")
+        err = error_of(asyncio.gather, t, { return_exception = true })
+        assert.is_true(errors.is(err, "TypeError"))
+        assert.equal("unexpected keyword argument 'return_exception'", err.message)
+        sleep(0)
+      end)
+    end)
+
     it("wait and as_completed take each awaitable once; timeout 0 yields once", function()
       run(function()
         local t = asyncio.create_task(delayed(0.01, "t"))

@@ -1352,10 +1352,12 @@ static int gather_k (lua_State *L, int status, lua_KContext ctx) {
 ** when return_exceptions is set).
 */
 int aio_gather (lua_State *L) {
+  static const char *const options[] = {"return_exceptions", NULL};
   Loop *lp = getloop(L);
   Future *g, *t;
   int n = lua_gettop(L), return_exceptions = 0;
   if (n > 0 && lua_type(L, n) == LUA_TTABLE) {
+    pystd_checkoptions(L, n, options);
     lua_getfield(L, n, "return_exceptions");
     return_exceptions = lua_toboolean(L, -1);
     lua_settop(L, --n);

@@ -234,8 +234,27 @@ return function(asyncio)
     return futs
   end
 
+  local WAIT_OPTIONS = { timeout = true, return_when = true }
+
+  --- Raise unless `opts` (argument 2 of wait, called by the caller of the
+  -- caller) is nil or a table of known options: Lua's argument error for
+  -- another value, CPython's TypeError for an unknown key (as
+  -- pystd_checkoptions in C).
+  local function check_wait_options(opts)
+    if opts == nil then return end
+    if type(opts) ~= "table" then
+      error(("bad argument #2 to 'wait' (table expected, got %s)"):format(type(opts)), 3)
+    end
+    for key in pairs(opts) do
+      if not WAIT_OPTIONS[key] then
+        raise("TypeError", ("unexpected keyword argument '%s'"):format(tostring(key)))
+      end
+    end
+  end
+
   --- wait(aws [, {timeout =, return_when =}]) -> done, pending
   function asyncio.wait(aws, opts)
+    check_wait_options(opts)
     opts = opts or {}
     check_seconds(opts.timeout, 2, "wait")
     local return_when = opts.return_when or "ALL_COMPLETED"
