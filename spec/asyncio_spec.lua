@@ -1912,6 +1912,28 @@ describe("pystd.asyncio", function()
   end)
 
   describe("synchronization primitives", function()
+    it("check Condition's lock, notify's n and wait_for's predicate", function()
+      run(function()
+        assert.has_error(function() asyncio.Condition(5) end,
+          "bad argument #1 to 'Condition' (Lock expected, got number)")
+        assert.has_error(function() asyncio.Condition(false) end,
+          "bad argument #1 to 'Condition' (Lock expected, got boolean)")
+        local lock = asyncio.Lock()
+        local cond = asyncio.Condition(lock)
+        cond:acquire()
+        assert.has_error(function() cond:notify(1.5) end,
+          "bad argument #1 to 'notify' (number has no integer representation)")
+        assert.has_error(function() cond:notify("x") end,
+          "bad argument #1 to 'notify' (number expected, got string)")
+        cond:notify(2.0)
+        assert.has_error(function() cond:wait_for(5) end,
+          "bad argument #1 to 'wait_for' (function expected, got number)")
+        assert.equal(7, cond:wait_for(setmetatable({}, { __call = function() return 7 end })))
+        cond:release()
+        assert.is_false(lock:locked())
+      end)
+    end)
+
     it("print as CPython's reprs, with waiters:N only when some wait", function()
       run(function()
         local lock, ev, cond = asyncio.Lock(), asyncio.Event(), asyncio.Condition()

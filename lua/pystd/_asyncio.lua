@@ -563,6 +563,16 @@ return function(asyncio)
   -- }======================================================
 
 
+  --- `value`, argument `arg` of `fname` (which the caller of the caller
+  -- called), as luaL_optinteger takes an integer: nil gives `default`, 2.0
+  -- is 2, anything else raises Lua's argument error.
+  local function opt_integer(value, arg, fname, default)
+    if value == nil then return default end
+    return math.tointeger(value) or error(("bad argument #%d to '%s' (%s)")
+      :format(arg, fname, tonumber(value) and "number has no integer representation"
+      or "number expected, got " .. type(value)), 3)
+  end
+
   -- {====================================================== Lock, Event
 
   local Lock = { hold = hold, __name = "pystd.asyncio.Lock" }
@@ -649,13 +659,9 @@ return function(asyncio)
   Semaphore.__index = Semaphore
 
   --- A Semaphore or BoundedSemaphore (`fname`, for argument errors) of
-  -- initial `value` (nil: 1), which is taken as luaL_optinteger takes an
-  -- integer (2.0 is 2; CPython takes any number).
+  -- initial `value` (nil: 1; CPython takes any number).
   local function new_semaphore(class, fname, value)
-    if value == nil then value = 1 end
-    value = math.tointeger(value) or error(("bad argument #1 to '%s' (%s)")
-      :format(fname, tonumber(value) and "number has no integer representation"
-      or "number expected, got " .. type(value)), 3)
+    value = opt_integer(value, 1, fname, 1)
     if value < 0 then raise("ValueError", "Semaphore initial value must be >= 0") end
     return setmetatable({ value = value, bound = value, waiters = deque() }, class)
   end
@@ -735,7 +741,12 @@ return function(asyncio)
   Condition.__index = Condition
 
   function asyncio.Condition(lock)
-    return setmetatable({ lock = lock or asyncio.Lock(), waiters = deque() }, Condition)
+    if lock == nil then lock = asyncio.Lock()
+    elseif getmetatable(lock) ~= Lock then
+      error(("bad argument #1 to 'Condition' (Lock expected, got %s)")
+        :format(type(lock)), 2)
+    end
+    return setmetatable({ lock = lock, waiters = deque() }, Condition)
   end
 
   function Condition:acquire() return self.lock:acquire() end
@@ -764,7 +775,17 @@ return function(asyncio)
     return true
   end
 
+  --- Can `v` be called: a function, or a value whose metatable has __call?
+  local function is_callable(v)
+    local mt = getmetatable(v)
+    return type(v) == "function" or (type(mt) == "table" and mt.__call ~= nil)
+  end
+
   function Condition:wait_for(predicate)
+    if not is_callable(predicate) then
+      error(("bad argument #1 to 'wait_for' (function expected, got %s)")
+        :format(type(predicate)), 2)
+    end
     local result = predicate()
     while not result do
       self:wait()
@@ -777,7 +798,7 @@ return function(asyncio)
     if not self.lock:locked() then
       raise("RuntimeError", "cannot notify on un-acquired lock")
     end
-    n = n or 1
+    n = opt_integer(n, 1, "notify", 1)
     local woken = 0
     for fut in self.waiters:iter() do
       if woken >= n then break end
