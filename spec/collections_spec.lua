@@ -102,6 +102,19 @@ describe("pystd.collections", function()
       deque():rotate(3)
     end)
 
+    it("rotates a full ring by #d or more, both ways, as CPython", function()
+      -- |n| >= #d leaves the fast path; a full ring then only moves its
+      -- head, which once went the wrong way unnoticed (CPython:
+      -- deque(range(1, 9)).rotate(11) -> deque([6, 7, 8, 1, 2, 3, 4, 5]))
+      local full = deque({ 1, 2, 3, 4, 5, 6, 7, 8 })  -- fills its 8 slots
+      full:rotate(11)
+      assert.are.equal("deque([6, 7, 8, 1, 2, 3, 4, 5])", tostring(full))
+      full:rotate(-12)
+      assert.are.equal("deque([2, 3, 4, 5, 6, 7, 8, 1])", tostring(full))
+      full:rotate(8)
+      assert.are.equal("deque([2, 3, 4, 5, 6, 7, 8, 1])", tostring(full))
+    end)
+
     it("bounds itself with maxlen, discarding from the other end", function()
       local d = deque({ 1, 2, 3, 4, 5 }, 3)
       assert.are.equal("deque([3, 4, 5], maxlen=3)", tostring(d))
