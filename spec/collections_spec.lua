@@ -359,6 +359,12 @@ describe("pystd.collections", function()
       assert.are.equal("'\\x01'", repr("\1"))
     end)
 
+    it("writes an empty plain table as {}", function()
+      -- only a table with keys 1..#t and #t > 0 is written as a list
+      assert.are.equal("{}", repr({}))
+      assert.are.equal("deque([{}, [1]])", tostring(deque({ {}, { 1 } })))
+    end)
+
     it("writes the elements it holds when tostring starts, as CPython", function()
       -- an element's __tostring that changed the deque once made the
       -- repr read a stale ring: deque([o, o, o, o, o, o, o, o, nil])
