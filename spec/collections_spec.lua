@@ -627,6 +627,19 @@ describe("pystd.collections", function()
       assert.are.same({ { "a", 2 }, { "\255", 1 } }, items_of(bad))
     end)
 
+    it("counts each byte of an invalid UTF-8 sequence, and NUL, on its own", function()
+      -- as CPython counts bytes.decode("utf-8", "surrogateescape"):
+      -- overlong C0 80 and F0 80 80 80, the surrogate ED A0 80, F4 90 80 80
+      -- past U+10FFFF and E2 82 cut short by "A" are single bytes; a
+      -- NUL is the one-byte string "\0"
+      local c = Counter("a\0b\0\xC0\x80\xED\xA0\x80\xF0\x80\x80\x80"
+        .. "\xF4\x90\x80\x80\xE2\x82A\xE2\x82\xAC")
+      assert.are.same({ { "a", 1 }, { "\0", 2 }, { "b", 1 }, { "\xC0", 1 },
+        { "\x80", 7 }, { "\xED", 1 }, { "\xA0", 1 }, { "\xF0", 1 }, { "\xF4", 1 },
+        { "\x90", 1 }, { "\xE2", 1 }, { "\x82", 1 }, { "A", 1 }, { "€", 1 } },
+        items_of(c))
+    end)
+
     it("counts any kind of key as a table would, in first-seen order", function()
       local t = {}
       local long1, long2 = ("x"):rep(50), ("x"):rep(25) .. ("x"):rep(25)
