@@ -1090,6 +1090,22 @@ for n in (0, 1, 7, 31, 32, 33, 100, len(c), len(c) + 5, None):
       raises("KeyError", "'zz'", function() OrderedDict.move_to_end(d, "zz") end)
     end)
 
+    it("keeps a key moved to the front through a sweep of the order", function()
+      -- a front entry below the order's lowest index once fell outside the
+      -- sweep, which lost the key (CPython keeps all 44, k38 first)
+      local d = OrderedDict()
+      for i = 1, 40 do d["k" .. i] = i end
+      for i = 1, 36 do d["k" .. i] = nil end
+      OrderedDict.move_to_end(d, "k38", false)
+      for i = 41, 80 do d["k" .. i] = i end  -- sweeps the 36 dead entries
+      local keys = collect(OrderedDict.keys(d))
+      assert.are.equal(44, #keys)
+      assert.are.equal(44, OrderedDict.len(d))
+      assert.are.same({ "k38", "k37", "k39", "k40", "k41" },
+        { table.unpack(keys, 1, 5) })
+      assert.are.equal("k80", keys[44])
+    end)
+
     it("moves keys to either end in constant time, matching CPython over 30,000 steps", function()
       -- one LCG drives both sides: set, delete, move to either end, popitem
       -- from either end, delete or move the first key found by iterating,
