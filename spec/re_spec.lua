@@ -336,6 +336,19 @@ describe("pystd.re", function()
       re.purge()
     end)
 
+    it("holds 512 patterns, as CPython's _MAXCACHE", function()
+      -- the 512th pattern still finds the first cached; the 513th drops it
+      -- (CPython 3.11 drops the oldest, pystd empties the cache: the first
+      -- is gone either way)
+      re.purge()
+      local first = re.compile("full1")
+      for i = 2, 512 do re.compile("full" .. i) end
+      assert.is_true(rawequal(first, re.compile("full1")))
+      re.compile("full513")
+      assert.is_false(rawequal(first, re.compile("full1")))
+      re.purge()
+    end)
+
     it("keeps the cache bounded for patterns with flags", function()
       re.purge()
       local first = re.compile("bound0", re.I)
