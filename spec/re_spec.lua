@@ -534,6 +534,18 @@ describe("pystd.re", function()
       assert.are.same({ "two" }, words)
     end)
 
+    it("finds the empty match of an empty window (endpos = pos - 1)", function()
+      -- CPython: [m.span() for m in re.compile('x*').finditer('abc', 1, 1)]
+      -- is [(1, 1)], as findall gives ['']; also at the very end (3, 3)
+      local spans = {}
+      for mm in re.compile("x*"):finditer("abc", 2, 1) do spans[#spans + 1] = { mm:span() } end
+      assert.are.same({ { 2, 1 } }, spans)
+      assert.are.same({ "" }, re.compile("x*"):findall("abc", 2, 1))
+      spans = {}
+      for mm in re.compile(""):finditer("abc", 4, 3) do spans[#spans + 1] = { mm:span() } end
+      assert.are.same({ { 4, 3 } }, spans)
+    end)
+
     it("iterates empty matches like findall", function()
       local got = {}
       for mm in re.finditer("x*", "abxd") do got[#got + 1] = mm[0] end
