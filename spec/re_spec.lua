@@ -627,6 +627,8 @@ describe("pystd.re", function()
         "\\a\\b\\f\\n\\r\\t\\v\\\\", "x"))
       assert.are.equal("xx0", re.sub("(x)", "\\g<1>\\g<1>0", "x"))
       assert.are.equal("ÿ", re.sub("x", "\\377", "x"))
+      -- an octal escape \0 takes at most two more digits (CPython: '\n3')
+      assert.are.equal("\n3", re.sub("x", "\\0123", "x"))
     end)
 
     it("raises CPython's template errors", function()
