@@ -643,6 +643,10 @@ describe("pystd.re", function()
         { "\\x41", "bad escape \\x", 1 },
         { "x\\", "bad escape (end of pattern)", 2 },
         { "\\400", "octal escape value \\400 outside of range 0-0o377", 1 },
+        -- CPython reads a token ahead: a lone backslash right after a bad
+        -- token is reported instead of it
+        { "\\q\\", "bad escape (end of pattern)", 3 },
+        { "\\8\\", "bad escape (end of pattern)", 3 },
       }
       for _, c in ipairs(cases) do
         local err = raised("re.error", re.sub, "(a)(b)?", c[1], "ab")
