@@ -1287,6 +1287,12 @@ describe("pystd.re", function()
       re.set_match_limit(old)
       assert.is_nil(re.search("(a+)+$", ("a"):rep(20) .. "b"))
       assert.has_error(function() re.set_match_limit(0) end)
+      -- PCRE2's limit is a uint32_t: 2^32 - 1 is the largest budget
+      re.set_match_limit(0xFFFFFFFF)
+      assert.are.equal(4294967295, re.get_match_limit())
+      assert.has_error(function() re.set_match_limit(0x100000000) end)
+      assert.are.equal(4294967295, re.get_match_limit())
+      re.set_match_limit(old)
     end)
 
     it("names a match limit past 2^31 in its message", function()
