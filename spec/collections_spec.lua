@@ -1090,6 +1090,22 @@ for n in (0, 1, 7, 31, 32, 33, 100, len(c), len(c) + 5, None):
       raises("KeyError", "'zz'", function() OrderedDict.move_to_end(d, "zz") end)
     end)
 
+    it("lets iterations go on past a move_to_end that moves nothing, as CPython", function()
+      -- CPython: for k in od: od.move_to_end('b') completes, as does
+      -- od.move_to_end('a', last=False); a real move stops the iteration
+      local d = OrderedDict({ { "a", 1 }, { "b", 2 } })
+      local seen = {}
+      for k in pairs(d) do
+        OrderedDict.move_to_end(d, "b")
+        OrderedDict.move_to_end(d, "a", false)
+        seen[#seen + 1] = k
+      end
+      assert.are.same({ "a", "b" }, seen)
+      raises("RuntimeError", "dictionary changed size during iteration", function()
+        for _ in pairs(d) do OrderedDict.move_to_end(d, "a") end
+      end)
+    end)
+
     it("keeps a key moved to the front through a sweep of the order", function()
       -- a front entry below the order's lowest index once fell outside the
       -- sweep, which lost the key (CPython keeps all 44, k38 first)

@@ -362,9 +362,8 @@ int col_order_move_to_end (lua_State *L) {
   }
   lua_pushvalue(L, 3);
   placed = (lua_rawget(L, 5) == LUA_TNUMBER);  /* else stored with rawset */
-  o->version++;  /* place_key bumps it too: either way, iterators stop */
   if (!placed || lua_tointeger(L, -1) != (last ? o->n : o->first))
-    place_key(L, o, 4, 5, 2, 3, !last);
+    place_key(L, o, 4, 5, 2, 3, !last);  /* a change: iterators stop */
   return 0;
 }
 
