@@ -32,6 +32,25 @@ local function write_file(path, data)
   f:close()
 end
 
+--- Check a case a searching generator made with CPython
+-- (spec/re_infix/generate.py, spec/re_prefix/generate.py): the spans of
+-- finditer, subn with a template, and a search over a pos/endpos window,
+-- in 1-based inclusive byte positions.
+function helper.check_search_case(case)
+  local assert, re = require "luassert", require "pystd.re"
+  local flags = 0
+  for _, name in ipairs(case.flags) do flags = flags | re[name] end
+  local p = re.compile(case.pattern, flags)
+  local spans = {}
+  for m in p:finditer(case.subject) do spans[#spans + 1] = { m:span() } end
+  assert.same(case.finditer, spans)
+  local result, count = p:subn("<\\g<0>>", case.subject)
+  assert.equal(case.sub, result)
+  assert.equal(case.count, count)
+  local m = p:search(case.subject, case.pos, case.endpos)
+  assert.same(case.search, m and { m:span() } or false)
+end
+
 --- Run `command` (an array of words) through the shell.
 -- opts.stdin: text fed to its standard input (default: empty);
 -- opts.env: table of environment variables to set.

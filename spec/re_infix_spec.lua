@@ -6,33 +6,16 @@
 -- required_infix in csrc/re/pattern.c).  Expected values come from CPython
 -- (spec/re_infix/generate.py), in 1-based inclusive byte positions.
 local re = require "pystd.re"
+local helper = require "spec.helper"
 
 local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "spec"
 -- PYSTD_RE_INFIX_CASES names another file of the same shape (a larger draw).
 local cases = dofile(os.getenv("PYSTD_RE_INFIX_CASES") or here .. "/re_infix/cases.lua")
 
-local function flags_of(case)
-  local bits = 0
-  for _, name in ipairs(case.flags) do bits = bits | re[name] end
-  return bits
-end
-
-local function spans(p, s)
-  local out = {}
-  for m in p:finditer(s) do out[#out + 1] = { m:span() } end
-  return out
-end
-
 describe("re search by infix, against CPython", function()
   for i, case in ipairs(cases) do
     it(("%d: %q over %q"):format(i, case.pattern, case.subject), function()
-      local p = re.compile(case.pattern, flags_of(case))
-      assert.same(case.finditer, spans(p, case.subject))
-      local result, count = p:subn("<\\g<0>>", case.subject)
-      assert.equal(case.sub, result)
-      assert.equal(case.count, count)
-      local m = p:search(case.subject, case.pos, case.endpos)
-      assert.same(case.search, m and { m:span() } or false)
+      helper.check_search_case(case)
     end)
   end
 end)

@@ -7,32 +7,15 @@
 -- CPython (spec/re_prefix/generate.py), in 1-based inclusive byte
 -- positions.
 local re = require "pystd.re"
+local helper = require "spec.helper"
 
 local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "spec"
 local cases = dofile(here .. "/re_prefix/cases.lua")
 
-local function flags_of(case)
-  local bits = 0
-  for _, name in ipairs(case.flags) do bits = bits | re[name] end
-  return bits
-end
-
-local function spans(p, s)
-  local out = {}
-  for m in p:finditer(s) do out[#out + 1] = { m:span() } end
-  return out
-end
-
 describe("re search by prefix, against CPython", function()
   for i, case in ipairs(cases) do
     it(("%d: %q over %q"):format(i, case.pattern, case.subject), function()
-      local p = re.compile(case.pattern, flags_of(case))
-      assert.same(case.finditer, spans(p, case.subject))
-      local result, count = p:subn("<\\g<0>>", case.subject)
-      assert.equal(case.sub, result)
-      assert.equal(case.count, count)
-      local m = p:search(case.subject, case.pos, case.endpos)
-      assert.same(case.search, m and { m:span() } or false)
+      helper.check_search_case(case)
     end)
   end
 end)
