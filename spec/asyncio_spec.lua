@@ -1909,6 +1909,110 @@ describe("pystd.asyncio", function()
       assert.equal(("200\ttrue\t2\n201\t%s\t2\n100000\t%s\t2\nfalse\tC stack overflow\n")
                    :format(deep, deep), out)
     end)
+
+    -- CPython's Queue wakes one waiter per item, and a woken waiter that
+    -- finds the queue empty again waits anew at the back of the line
+    it("wakes one getter per item; one robbed of it waits again at the back", function()
+      local got = {}
+      run(function()
+        local q = asyncio.Queue()
+        local function getter(name)
+          local v = q:get()  -- (not in the index expression: it suspends)
+          got[#got + 1] = name .. v
+        end
+        local a = asyncio.create_task(getter, "A")
+        local b = asyncio.create_task(getter, "B")
+        sleep(0)  -- A waits first, then B
+        asyncio.create_task(function() sleep(0) got[#got + 1] = "D" .. q:get_nowait() end)
+        sleep(0)  -- D's next step is queued before the wake-up below
+        q:put_nowait(1)  -- wakes A only; D takes the item first
+        sleep(0) sleep(0)
+        q:put_nowait(2)  -- B is first in line now
+        sleep(0) sleep(0)
+        assert.is_false(a:done())
+        assert.is_true(b:done())
+        a:cancel()
+      end)
+      assert.same({ "D1", "B2" }, got)  -- CPython: [('D', 1), ('B', 2)]
+    end)
+
+    it("a cancelled getter passes its wake-up on only when an item is left", function()
+      local got = {}
+      run(function()
+        local q = asyncio.Queue()
+        local tasks = {}
+        for _, name in ipairs{ "A", "B", "C" } do
+          tasks[#tasks + 1] = asyncio.create_task(function()
+            local ok, v = pcall(q.get, q)
+            got[#got + 1] = name .. (ok and v or " cancelled")
+          end)
+        end
+        sleep(0)
+        q:put_nowait(1)  -- wakes A
+        q:get_nowait()   -- the item is gone again
+        tasks[1]:cancel()  -- nothing to pass on: B stays first in line
+        sleep(0) sleep(0)
+        q:put_nowait(2)
+        sleep(0) sleep(0)
+        tasks[3]:cancel()
+      end)
+      assert.same({ "A cancelled", "B2", "C cancelled" }, got)  -- CPython: A, B got 2
+    end)
+
+    it("a cancelled putter passes its wake-up on to the next putter", function()
+      local log = {}
+      run(function()
+        local q = asyncio.Queue(1)
+        q:put_nowait("x")
+        local function putter(name)
+          local put = pcall(q.put, q, name)
+          log[#log + 1] = name .. (put and " put" or " cancelled")
+        end
+        local p1 = asyncio.create_task(putter, "P1")
+        local p2 = asyncio.create_task(putter, "P2")
+        sleep(0)
+        q:get_nowait()  -- wakes P1
+        p1:cancel()     -- P1 passes the free slot on to P2
+        sleep(0) sleep(0)
+        assert.is_true(p2:done())
+        assert.equal("P2", q:get_nowait())
+      end)
+      assert.same({ "P1 cancelled", "P2 put" }, log)  -- CPython: the same
+    end)
+
+    it("task_done wakes every task waiting in join", function()
+      local log = {}
+      run(function()
+        local q = asyncio.Queue()
+        q:put_nowait(1)
+        for n = 1, 3 do asyncio.create_task(function() q:join() log[#log + 1] = n end) end
+        sleep(0)
+        q:get_nowait()
+        q:task_done()
+        sleep(0) sleep(0)
+      end)
+      assert.same({ 1, 2, 3 }, log)  -- CPython: [1, 2, 3]
+    end)
+
+    -- heapq.heappush / heappop: an item goes up only when strictly less than
+    -- its parent, and the sift-down takes the right child unless the left one
+    -- is strictly less, so equal items come out in that order
+    it("PriorityQueue gives equal items in heapq's order", function()
+      run(function()
+        local q = asyncio.PriorityQueue()
+        for _, item in ipairs{ { 0, tag = "0" }, { 1, tag = "a" }, { 1, tag = "b" },
+                               { 2, tag = "c" } } do
+          q:put_nowait(item)
+        end
+        local out = {}
+        while not q:empty() do out[#out + 1] = q:get_nowait().tag end
+        assert.same({ "0", "b", "a", "c" }, out)  -- CPython, with lists [0], a=[1], b=[1], [2]
+        local x, y = { 5 }, { 5 }
+        q:put_nowait(x)
+        q:put_nowait(y)
+        assert.equal(x, q:get_nowait())  -- CPython: x first
+      end)
+    end)
   end)
 
   describe("synchronization primitives", function()
