@@ -687,6 +687,14 @@ describe("pystd.asyncio", function()
       assert.equal(3000, #from_gc)
       assert.equal(expected, sum)
     end)
+
+    it("uncancel() never takes the count below 0", function()
+      run(function()
+        local t = asyncio.current_task()
+        assert.equal(0, t:uncancel())  -- CPython: 0
+        assert.equal(0, t:cancelling())
+      end)
+    end)
   end)
 
   describe("sleep", function()
@@ -925,6 +933,23 @@ describe("pystd.asyncio", function()
       assert.equal(0, code, err)
       assert.equal("false RecursionError false true", out)
     end)
+
+    -- CPython's __step: when the future a task awaits takes the task's
+    -- pending cancel, _must_cancel is cleared, and the task goes on with
+    -- what the future gives
+    it("a cancel taken by an awaited task that swallows it leaves the awaiter going", function()
+      local r, n = run(function()
+        local inner = asyncio.create_task(function()
+          if not pcall(sleep, 1) then return "swallowed" end
+        end)
+        sleep(0)
+        asyncio.current_task():cancel("m")  -- delivered when it awaits inner
+        local v = inner:await()
+        return v, asyncio.current_task():cancelling()
+      end)
+      assert.equal("swallowed", r)  -- CPython: ('swallowed', 1)
+      assert.equal(1, n)
+    end)
   end)
 
   describe("futures", function()
@@ -1142,6 +1167,26 @@ describe("pystd.asyncio", function()
         t:cancel()
         assert.is_true(errors.is(error_of(asyncio.await, t), "asyncio.CancelledError"))
       end)
+    end)
+
+    -- CPython's _GatheringFuture.cancel returns False when no child took the
+    -- request: the task then keeps it (_must_cancel, with its message) and
+    -- raises it once gather has its results
+    it("a cancel after every child ended is the task's own, with its message", function()
+      local err = run(function()
+        local t1 = asyncio.create_task(function() return 1 end)
+        local t2 = asyncio.create_task(function() return 2 end)
+        local g = asyncio.create_task(function()
+          local ok, e = pcall(asyncio.gather, t1, t2)
+          return not ok and e
+        end)
+        sleep(0)  -- t1, t2 are done; gather has not decided yet
+        g:cancel("late")
+        return g:await()
+      end)
+      assert.is_true(errors.is(err, "asyncio.CancelledError"))
+      assert.equal("late", err.message)  -- CPython: CancelledError('late')
+      assert.same({ "late" }, err.args)
     end)
   end)
 
