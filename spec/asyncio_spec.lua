@@ -2335,6 +2335,34 @@ describe("pystd.asyncio", function()
       assert.same({ "soon", "at", "later" }, log)
     end)
 
+    it("skips a call_soon handle cancelled before its turn", function()
+      local log = {}
+      run(function()
+        local loop = asyncio.get_running_loop()
+        loop:call_soon(function() log[#log + 1] = "cancelled" end):cancel()
+        loop:call_soon(function() log[#log + 1] = "ran" end)
+        sleep(0)
+        sleep(0)
+      end)
+      assert.same({ "ran" }, log)  -- CPython: ['ran']
+    end)
+
+    -- the only timer, at the heap's root: CPython's _run_once pops it at once
+    -- (nan >= end_time is false); docs/asyncio.md: a NaN time runs fn at once
+    it("runs a call_at or call_later with a NaN time at once", function()
+      local out, err, code = child([[
+        print(asyncio.run(function()
+          local loop, log = asyncio.get_running_loop(), {}
+          loop:call_at(0/0, function() log[#log + 1] = "at" end)
+          asyncio.sleep(0) asyncio.sleep(0)
+          loop:call_later(0/0, function() log[#log + 1] = "later" end)
+          asyncio.sleep(0) asyncio.sleep(0)
+          return table.concat(log, " ")
+        end))]], 10)
+      assert.equal(0, code, err)
+      assert.equal("at later\n", out)  -- CPython: ['at', 'later']
+    end)
+
     it("keeps no callback it ran after growing its queue", function()
       local weak = setmetatable({}, { __mode = "v" })
       run(function()
