@@ -1354,6 +1354,14 @@ describe("pystd.asyncio", function()
       end)()
     end
 
+    it("wait FIRST_EXCEPTION with no failure waits for every awaitable", function()
+      run(function()
+        local done, pending = asyncio.wait({ delayed(0.001, 1), delayed(0.02, 2) },
+          { return_when = asyncio.FIRST_EXCEPTION })
+        assert.same({ 2, 0 }, { #done, #pending })  -- CPython: 2 done, 0 pending
+      end)
+    end)
+
     it("wait ALL_COMPLETED (default)", function()
       run(function()
         local done, pending = asyncio.wait({ delayed(0.01, 1), delayed(0.02, 2) })
@@ -1523,6 +1531,18 @@ describe("pystd.asyncio", function()
   end)
 
   describe("TaskGroup", function()
+    -- CPython's _on_task_done keeps the first base error (_base_error is None)
+    it("raises the first KeyboardInterrupt or SystemExit of its children", function()
+      local err = error_of(run, function()
+        asyncio.TaskGroup(function(tg)
+          tg:create_task(function() sleep(0) errors.raise("KeyboardInterrupt", "first") end)
+          tg:create_task(function() sleep(0) errors.raise("SystemExit", "second") end)
+        end)
+      end)
+      assert.is_true(errors.is(err, "KeyboardInterrupt"))  -- CPython: KeyboardInterrupt: first
+      assert.equal("first", err.message)
+    end)
+
     it("waits for every child and returns what the body returns", function()
       local results = {}
       local r = run(function()
@@ -2061,6 +2081,27 @@ describe("pystd.asyncio", function()
   end)
 
   describe("synchronization primitives", function()
+    -- CPython's Lock.acquire: a cancelled waiter wakes the next one only
+    -- when the lock is free (not self._locked)
+    it("a Lock waiter cancelled while the lock is held wakes nobody", function()
+      local log = {}
+      run(function()
+        local lock = asyncio.Lock()
+        lock:acquire()
+        local function waiter(name) lock:acquire() log[#log + 1] = name end
+        local b = asyncio.create_task(waiter, "B")
+        local c = asyncio.create_task(waiter, "C")
+        sleep(0)
+        b:cancel()
+        sleep(0) sleep(0)
+        assert.same({}, log)  -- CPython: C still waits, the lock held once
+        assert.is_false(c:done())
+        lock:release()
+        sleep(0) sleep(0)
+      end)
+      assert.same({ "C" }, log)
+    end)
+
     it("check Condition's lock, notify's n and wait_for's predicate", function()
       run(function()
         assert.has_error(function() asyncio.Condition(5) end,
@@ -2666,6 +2707,26 @@ false	pystd.asyncio: used by a finalizer as Lua closes
         end)]])
       assert.equal("end\n", out)
       assert.matches("Task exception was never retrieved\n.*inner failed", err)
+    end)
+
+    -- CPython's shield: inner's callback, finding outer cancelled, calls
+    -- inner.exception(), so an inner that failed before outer's own
+    -- callback ran is not reported
+    it("retrieves the error of a shielded task that failed as its shield was cancelled", function()
+      local out, err = child([[
+        asyncio.run(function()
+          local inner = asyncio.create_task(function() asyncio.sleep(0) error("inner failed") end)
+          local outer = asyncio.shield(inner)
+          asyncio.sleep(0) asyncio.sleep(0)  -- inner failed this pass; its callbacks wait
+          outer:cancel()
+          asyncio.sleep(0) asyncio.sleep(0)
+          inner, outer = nil, nil
+          collectgarbage()
+          collectgarbage()
+          print("end")
+        end)]])
+      assert.equal("end\n", out)
+      assert.equal("", err)  -- CPython: nothing on stderr
     end)
 
     it("queues each callback added to a done future on its own", function()
