@@ -757,6 +757,14 @@ describe("pystd.re", function()
   end)
 
   describe("flags", function()
+    it("a scoped (?u:...) after a global (?a) has Unicode classes, as CPython", function()
+      -- (match, not search: CPython 3.11's search skips the start by the
+      -- outer flags' classes, so search("(?a)(?u:\\w)", "é") finds nothing)
+      assert.is_not_nil(re.match("(?a)(?u:\\w)", "é"))
+      assert.is_not_nil(re.match("(?a)(?u:\\d)", "\u{663}"))
+      assert.is_nil(re.match("(?a)\\w", "é"))
+    end)
+
     it("IGNORECASE folds Unicode case", function()
       assert.is_not_nil(re.match("straße", "STRAßE", re.I))
       assert.is_not_nil(re.match("é", "É", re.I))
@@ -1073,6 +1081,11 @@ describe("pystd.re", function()
       { "(?<=(a)(?=\\1))", "cannot refer to group defined in the same lookbehind subpattern", 13 },
       { "(a)(?<=(?(2)b))(c)", "cannot refer to an open group", 13 },
       { "(?P<ab>x)(?P=\u{b7}a)", "bad character in group name '\u{b7}a'", 14 },
+      { "(?P<a'b>x)", "bad character in group name \"a'b\"", 5 },
+      { "(?(00)a)", "bad group number", 4 },
+      { "(\\\\", "missing ), unterminated subpattern", 1 },
+      { "(a(?<=(?(1)b|c)))", "cannot refer to an open group", 12 },
+      { "|(?i)b", "global flags not at the start of the expression", 2 },
     }
     for _, c in ipairs(cases) do
       it("reports " .. c[2] .. " for " .. c[1], function()
@@ -1102,6 +1115,12 @@ describe("pystd.re", function()
       assert.are.equal(re.A | re.BYTES, re.compile("(?a)(?L:x)", re.BYTES).flags)
       assert.are.equal("invalid group reference 1",  -- a back reference: at once
         raised("re.error", re.compile, "(?(1)a|\\1)", re.A | re.U).msg)
+    end)
+
+    it("allows groups nested RE_MAXNEST (200) deep, and no deeper", function()
+      assert.are.equal(200, re.compile(("("):rep(200) .. (")"):rep(200)).groups)
+      local err = raised("re.error", re.compile, ("("):rep(201) .. (")"):rep(201))
+      assert.are.same({ "too many nested parentheses", 201 }, { err.msg, err.pos })
     end)
 
     it("names long group names and numbers whole, as CPython", function()
