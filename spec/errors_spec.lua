@@ -101,6 +101,11 @@ describe("pystd.errors", function()
       assert.is_false(is("BaseExceptionGroup", "ExceptionGroup"))
     end)
 
+    it("puts UnicodeError under ValueError, as CPython", function()
+      assert.is_true(is("UnicodeError", "ValueError"))
+      assert.is_false(is("ValueError", "UnicodeError"))
+    end)
+
     it("puts zoneinfo's not-found error under KeyError", function()
       assert.is_true(is("zoneinfo.ZoneInfoNotFoundError", "KeyError"))
       assert.is_true(is("zoneinfo.ZoneInfoNotFoundError", "LookupError"))

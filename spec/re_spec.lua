@@ -1086,6 +1086,7 @@ describe("pystd.re", function()
       { "(\\\\", "missing ), unterminated subpattern", 1 },
       { "(a(?<=(?(1)b|c)))", "cannot refer to an open group", 12 },
       { "|(?i)b", "global flags not at the start of the expression", 2 },
+      { "(?P<a\27>x)", "bad character in group name 'a\\x1b'", 5 },
     }
     for _, c in ipairs(cases) do
       it("reports " .. c[2] .. " for " .. c[1], function()
@@ -1115,6 +1116,14 @@ describe("pystd.re", function()
       assert.are.equal(re.A | re.BYTES, re.compile("(?a)(?L:x)", re.BYTES).flags)
       assert.are.equal("invalid group reference 1",  -- a back reference: at once
         raised("re.error", re.compile, "(?(1)a|\\1)", re.A | re.U).msg)
+    end)
+
+    it("places the error for an inline u flag in a BYTES pattern after the u, as CPython", function()
+      for _, c in ipairs { { "(?u)", 4 }, { "(?iu)", 5 }, { "x(?u:x)", 5 } } do
+        local err = raised("re.error", re.compile, c[1], re.BYTES)
+        assert.are.same({ "bad inline flags: cannot use 'u' flag with a bytes pattern", c[2] },
+          { err.msg, err.pos })
+      end
     end)
 
     it("allows groups nested RE_MAXNEST (200) deep, and no deeper", function()
