@@ -136,8 +136,10 @@ static int count_parents (lua_State *L, int parents, const char *type,
     *parent = "Exception";
     return strcmp(type, "BaseException") != 0;
   }
-  n = (lua_rawgeti(L, -1, 1) == LUA_TSTRING);
-  n += (lua_rawgeti(L, -2, 2) == LUA_TSTRING);
+  lua_rawgeti(L, -1, 1);
+  lua_rawgeti(L, -2, 2);  /* as push_parents_of: up to a non-string */
+  n = (lua_type(L, -2) != LUA_TSTRING) ? 0
+    : 1 + (lua_type(L, -1) == LUA_TSTRING);
   *parent = lua_tostring(L, -2);
   lua_pop(L, 3);
   return n;

@@ -58,6 +58,18 @@ describe("pystd.errors", function()
   end)
 
   describe("is", function()
+    it("stops at a parent that is no string, also in a tampered table", function()
+      -- the parents table is reachable through debug.getregistry(); a
+      -- non-string first parent once crashed is (a NULL type name)
+      errors.register("TamperedParents", "ValueError")
+      local parents = debug.getregistry()["pystd.ErrorParents"]
+      parents.TamperedParents = { true, "KeyError" }
+      local e = errors.new("TamperedParents", "")
+      assert.is_false(errors.is(e, "KeyError"))
+      assert.is_true(errors.is(e, "TamperedParents"))
+      parents.TamperedParents = nil
+    end)
+
     local function is(t, wanted) return errors.is(errors.new(t, ""), wanted) end
 
     it("matches the type itself", function()
