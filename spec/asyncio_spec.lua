@@ -126,21 +126,48 @@ describe("pystd.asyncio", function()
     end)
 
     it("ends with KeyboardInterrupt on a second SIGINT, as CPython's runner", function()
+      -- the second leaves the loop: run cancels the tasks (main swallows
+      -- that cancel too), runs them until they end, then raises it
       local out, err, code = child([[
         local ok, e = pcall(asyncio.run, function()
           local loop = asyncio.get_running_loop()
           loop:call_later(0.02, function() uv.kill(uv.os_getpid(), "sigint") end)
           loop:call_later(0.04, function() uv.kill(uv.os_getpid(), "sigint") end)
           local start = loop:time()
-          while loop:time() - start < 2 do  -- a main that swallows cancels
+          while loop:time() - start < 0.3 do  -- a main that swallows cancels
             local slept, e2 = pcall(asyncio.sleep, 0.01)
             if not slept then print("main swallowed", e2.type) end
           end
-          return "main ended by itself"
+          print("main ended by itself")
+          return "main's result"
         end)
         print(ok, e.type)]], 20)
       assert.equal(0, code, err)
-      assert.equal("main swallowed\tasyncio.CancelledError\nfalse\tKeyboardInterrupt\n", out)
+      assert.equal("main swallowed\tasyncio.CancelledError\nmain swallowed\t"
+        .. "asyncio.CancelledError\nmain ended by itself\nfalse\tKeyboardInterrupt\n", out)
+    end)
+
+    it("stops at once on a third SIGINT, while it ends the tasks", function()
+      local out, err, code = child([[
+        local ok, e = pcall(asyncio.run, function()
+          local loop = asyncio.get_running_loop()
+          for i = 1, 3 do
+            loop:call_later(0.02 * i, function() uv.kill(uv.os_getpid(), "sigint") end)
+          end
+          local _ <close> = setmetatable({}, { __close = function(_, e2)
+            print("main closes", e2 and e2.type)
+          end })
+          local start = loop:time()
+          while loop:time() - start < 5 do  -- swallows every cancel
+            local slept, e2 = pcall(asyncio.sleep, 0.01)
+            if not slept then print("main swallowed", e2.type) end
+          end
+          print("main ended by itself")
+        end)
+        print(ok, e.type)]], 20)
+      assert.equal(0, code, err)
+      assert.equal("main swallowed\tasyncio.CancelledError\nmain swallowed\t"
+        .. "asyncio.CancelledError\nmain closes\tnil\nfalse\tKeyboardInterrupt\n", out)
     end)
 
     it("ends with RecursionError on SIGINT when main awaits a cycle", function()
@@ -158,6 +185,191 @@ describe("pystd.asyncio", function()
         print(ok, e.type)]], 20)
       assert.equal(0, code, err)
       assert.equal("false\tRecursionError\n", out)
+    end)
+  end)
+
+  -- CPython's task sets a KeyboardInterrupt or SystemExit as its exception
+  -- and raises it on, out of the loop (so does a callback's): run then
+  -- cancels the tasks, runs them until they end, and raises it
+  describe("KeyboardInterrupt and SystemExit raised in a task", function()
+    local function cleanup(f) return setmetatable({}, { __close = f }) end
+
+    it("end run with that error, after the other tasks' cleanups ran", function()
+      local out, err, code = child([[
+        local errors = require "pystd.errors"
+        local t
+        local ok, e = pcall(asyncio.run, function()
+          t = asyncio.create_task(function()
+            asyncio.sleep(0.01)
+            errors.raise("KeyboardInterrupt", "from task")
+          end)
+          asyncio.create_task(function()
+            local _ <close> = setmetatable({}, { __close = function()
+              print("other cleanup start") asyncio.sleep(0) print("other cleanup done")
+            end })
+            asyncio.sleep(10)
+          end)
+          local slept, e2 = pcall(asyncio.sleep, 1)
+          print("main", slept, e2.type)
+          error(e2, 0)
+        end)
+        print("run raised", ok, e.type, e.message, e == t:exception())]], 20)
+      assert.equal(0, code, err)
+      assert.equal("main\tfalse\tasyncio.CancelledError\nother cleanup start\n"
+        .. "other cleanup done\nrun raised\tfalse\tKeyboardInterrupt\tfrom task\ttrue\n", out)
+    end)
+
+    it("report the task's error as never retrieved, as CPython does", function()
+      local _, err = child([[
+        local errors = require "pystd.errors"
+        pcall(asyncio.run, function()
+          asyncio.create_task(function() errors.raise("SystemExit", "bye") end)
+          asyncio.sleep(1)
+        end)
+        io.stderr:write("run returned\n")]], 20)
+      assert.matches("^Task exception was never retrieved\nfuture: <Task finished "
+        .. "name='Task%-2'>\nSystemExit: bye\nrun returned\n$", err)
+    end)
+
+    it("leave from a callback too, the main task cancelled", function()
+      local events = {}
+      local err = error_of(run, function()
+        asyncio.get_running_loop():call_soon(function()
+          errors.raise("SystemExit", "from callback")
+        end)
+        local slept, e = pcall(sleep, 1)
+        events[#events + 1] = e.type
+        error(e, 0)
+      end)
+      assert.is_true(errors.is(err, "SystemExit"))
+      assert.equal("from callback", err.message)
+      assert.same({ "asyncio.CancelledError" }, events)
+      assert.is_false(uv.loop_alive())
+    end)
+
+    it("leave from a done callback, the rest of the pass left for later", function()
+      local events = {}
+      local err = error_of(run, function()
+        local fut = asyncio.get_running_loop():create_future()
+        fut:add_done_callback(function() errors.raise("KeyboardInterrupt", "cb") end)
+        local waiter = asyncio.create_task(function()
+          local ok, e = pcall(fut.await, fut)
+          events[#events + 1] = ok and "waiter woke" or e.type
+        end)
+        asyncio.create_task(function()
+          local ok, e = pcall(sleep, 0)
+          events[#events + 1] = ok and "sleeper woke" or e.type
+        end)
+        sleep(0)
+        fut:set_result(1)
+        sleep(0)
+        events[#events + 1] = "main woke"
+      end)
+      assert.is_true(errors.is(err, "KeyboardInterrupt"))
+      -- CPython: the waiter's wake-up comes after the cancel, which it
+      -- meets; the sleeper had woken in the pass before
+      assert.same({ "sleeper woke", "asyncio.CancelledError" }, events)
+    end)
+
+    it("leave as a type registered below them", function()
+      errors.register("spec.Quit", "SystemExit")
+      local reached, t
+      local err = error_of(run, function()
+        t = asyncio.create_task(function() errors.raise("spec.Quit", "q") end)
+        pcall(sleep, 1)
+        reached = true
+      end)
+      assert.equal(t:exception(), err)
+      assert.equal("spec.Quit", err.type)
+      assert.is_true(reached)  -- main caught its cancel, then ended by itself
+    end)
+
+    it("do not leave when they are no pystd error, or other pystd errors", function()
+      assert.equal("main ended", run(function()
+        local a = asyncio.create_task(function() error("KeyboardInterrupt") end)
+        local b = asyncio.create_task(function() errors.raise("ValueError", "v") end)
+        sleep(0.01)
+        a:exception() b:exception()
+        return "main ended"
+      end))
+    end)
+
+    it("from the main task end run before the tasks it made start", function()
+      local started = false
+      local err = error_of(run, function()
+        asyncio.create_task(function() started = true end)
+        errors.raise("KeyboardInterrupt", "main")
+      end)
+      assert.equal("main", err.message)
+      assert.is_false(started)
+      -- any other error lets them take their first step (CPython's extra pass)
+      error_of(run, function()
+        asyncio.create_task(function() started = true end)
+        errors.raise("ValueError", "main")
+      end)
+      assert.is_true(started)
+    end)
+
+    it("a second one, while run ends the tasks, stops it at once", function()
+      local events, tasks = {}, {}
+      local err = error_of(run, function()
+        asyncio.create_task(function()
+          local _ <close> = cleanup(function()
+            events[#events + 1] = "c cleanup start"
+            local ok = pcall(sleep, 0.05)
+            events[#events + 1] = "c cleanup done " .. tostring(ok)
+          end)
+          sleep(10)
+        end)
+        tasks[1] = asyncio.create_task(function()
+          sleep(0.01)
+          errors.raise("KeyboardInterrupt", "a")
+        end)
+        tasks[2] = asyncio.create_task(function()
+          local _ <close> = cleanup(function()
+            events[#events + 1] = "b cleanup raises"
+            errors.raise("SystemExit", "b")
+          end)
+          sleep(10)
+        end)
+        sleep(1)
+      end)
+      assert.equal("a", tasks[1]:exception().message)
+      assert.equal(err, tasks[2]:exception())
+      assert.is_true(errors.is(err, "SystemExit"))
+      assert.equal("b", err.message)
+      assert.same({ "c cleanup start", "b cleanup raises" }, events)
+      assert.is_false(uv.loop_alive())
+    end)
+
+    it("leave a TaskGroup's parent to raise it, as CPython's", function()
+      local out, err, code = child([[
+        local errors = require "pystd.errors"
+        local function other(n)
+          return function()
+            local _ <close> = setmetatable({}, { __close = function()
+              print("cleanup start", n) asyncio.sleep(0) print("cleanup done", n)
+            end })
+            asyncio.sleep(10)
+          end
+        end
+        local ok, e = pcall(asyncio.run, function()
+          asyncio.create_task(other("outside"))
+          local ok2, e2 = pcall(asyncio.TaskGroup, function(tg)
+            tg:create_task(function() asyncio.sleep(0.01) errors.raise("SystemExit", "3") end)
+            tg:create_task(other("in group"))
+            asyncio.sleep(1)
+          end)
+          print("main got", e2.type, e2.message)
+          error(e2, 0)
+        end)
+        print("run raised", ok, e.type, e.message)]], 20)
+      assert.equal(0, code, err)
+      assert.equal("cleanup start\toutside\ncleanup start\tin group\ncleanup done\toutside\n"
+        .. "cleanup done\tin group\nmain got\tSystemExit\t3\nrun raised\tfalse\tSystemExit\t3\n", out)
+      -- the main task raised it while run was ending the tasks: nobody saw it
+      assert.matches("^Task exception was never retrieved\nfuture: <Task finished "
+        .. "name='Task%-1'>\nSystemExit: 3\n$", err)
     end)
   end)
 
@@ -569,6 +781,24 @@ describe("pystd.asyncio", function()
         io.stderr:write("run returned\n")]])
       assert.matches("^Task exception was never retrieved\nfuture: <Task finished "
         .. "name='Task%-%d+'>\n.*lost error\nrun returned\n$", err)
+    end)
+
+    it("report the exception of a task that failed after a cancel", function()
+      -- the cancel forgives an error the task had then, not a later one
+      local _, err = child([[
+        local errors = require "pystd.errors"
+        asyncio.run(function()
+          local t = asyncio.create_task(function()
+            pcall(asyncio.sleep, 1)
+            errors.raise("ValueError", "after cancel")
+          end)
+          asyncio.sleep(0)
+          t:cancel()
+          asyncio.sleep(0.01)
+        end)
+        io.stderr:write("run returned\n")]])
+      assert.matches("^Task exception was never retrieved\nfuture: <Task finished "
+        .. "name='Task%-2'>\nValueError: after cancel\nrun returned\n$", err)
     end)
 
     it("report nothing for an exception someone retrieved", function()
@@ -1533,7 +1763,9 @@ describe("pystd.asyncio", function()
   describe("TaskGroup", function()
     -- CPython's _on_task_done keeps the first base error (_base_error is None)
     it("raises the first KeyboardInterrupt or SystemExit of its children", function()
+      local main
       local err = error_of(run, function()
+        main = asyncio.current_task()
         asyncio.TaskGroup(function(tg)
           tg:create_task(function() sleep(0) errors.raise("KeyboardInterrupt", "first") end)
           tg:create_task(function() sleep(0) errors.raise("SystemExit", "second") end)
@@ -1541,6 +1773,9 @@ describe("pystd.asyncio", function()
       end)
       assert.is_true(errors.is(err, "KeyboardInterrupt"))  -- CPython: KeyboardInterrupt: first
       assert.equal("first", err.message)
+      -- the first left the loop; the group raised it again in main as run
+      -- was ending the tasks (where the second child was cancelled)
+      assert.equal(err, main:exception())
     end)
 
     it("waits for every child and returns what the body returns", function()

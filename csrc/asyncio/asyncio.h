@@ -263,11 +263,17 @@ typedef struct Loop {
   int npool;          /* pooled slots */
   int interrupted;    /* SIGINTs that arrived during run */
   int failed;         /* an internal error is waiting in the registry */
+  int escaped;        /* a KeyboardInterrupt or SystemExit left the loop
+                         (see leave_loop); it waits in the registry */
+  int shutting_down;  /* run is ending the tasks left: another one is a
+                         failure */
+  int pass_ends;      /* leave_loop ended the pass running */
   int closing;        /* run is closing the tasks still pending */
   int ended;          /* the last run's end is done (see end_run) */
   int closed;         /* its __gc ran: Lua is closing (see loop_gc) */
   int failures;       /* futures failed during this run */
   int failed_ref;     /* registry: that error */
+  int is_ref;         /* registry: errors.is */
   int main_ref;       /* registry: the main task of run */
   int sentinel_ref;   /* registry: metatable of the sentinels (task.c) */
   int self_ref;       /* registry: this Loop */
@@ -381,6 +387,8 @@ double loop_time (void);
 void heap_push (lua_State *L, Loop *lp, HeapNode *node, double when);
 void heap_remove (Loop *lp, HeapNode *node);
 void unschedule_done_tasks (Loop *lp);
+int leaves_loop (lua_State *L, Loop *lp, int idx);
+void leave_loop (lua_State *L, Loop *lp, int idx);
 
 /*
 ** Append an entry for `obj` (`step`: a pending task to step, else a value

@@ -284,12 +284,20 @@ static void arm_timer (Loop *lp) {
 
 /* {====================================================== Loop callbacks */
 
-/* Call fn(...) protected; a failure is reported on stderr, as CPython. */
-static void call_reporting (lua_State *L, int nargs) {
+/*
+** Call fn(...) protected; a failure is reported on stderr, as CPython's
+** loop reports it -- unless it leaves the loop (leaves_loop).
+*/
+static void call_reporting (lua_State *L, Loop *lp, int nargs) {
   if (lua_pcall(L, nargs, 0, 0) != LUA_OK) {
-    fprintf(stderr, "Exception in callback: %s\n", push_error_text(L, -1));
-    fflush(stderr);
-    lua_pop(L, 2);
+    if (leaves_loop(L, lp, -1))
+      leave_loop(L, lp, -1);
+    else {
+      fprintf(stderr, "Exception in callback: %s\n", push_error_text(L, -1));
+      fflush(stderr);
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
   }
 }
 
@@ -309,12 +317,13 @@ static void run_callback (lua_State *L, Loop *lp, int fi) {
              lua_rawequal(L, -1, fi)) {
       lua_pushnil(L);
       lua_setiuservalue(L, ci, UV_WAITING);
-      task_step(L, lp, waiter);
+      if (lp->pass_ends) schedule_step(L, lp, waiter);  /* after the leave */
+      else task_step(L, lp, waiter);
     }
   }
   else {
     lua_pushvalue(L, fi);
-    call_reporting(L, 1);
+    call_reporting(L, lp, 1);
   }
   lua_settop(L, ci - 1);
 }
@@ -342,13 +351,13 @@ static void run_callbacks (lua_State *L, Loop *lp, int fi) {
 }
 
 
-static void run_handle (lua_State *L, int hi) {
+static void run_handle (lua_State *L, Loop *lp, int hi) {
   Handle *h = lua_touserdata(L, hi);
   if (h->cancelled) return;
   luaL_checkstack(L, h->nargs + 1, "too many arguments");
   for (int i = 1; i <= h->nargs + 1; i++)
     lua_getiuservalue(L, hi, i);
-  call_reporting(L, h->nargs);
+  call_reporting(L, lp, h->nargs);
 }
 
 
@@ -367,20 +376,21 @@ static void end_sleep (lua_State *L, Loop *lp, Future *t) {
 
 /*
 ** Run what was queued when this pass began (what those queue runs in the
-** next pass, as CPython's _run_once).  Called protected.
+** next pass, as CPython's _run_once), unless leave_loop ends the pass.
+** Called protected.
 */
 static int run_ready (lua_State *L) {
   Loop *lp = lua_touserdata(L, 1);
   int n = lp->ready_count;
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->calls_ref);  /* calls ring at 2 */
-  while (n-- > 0 && lp->ready_count > 0) {
+  while (n-- > 0 && lp->ready_count > 0 && !lp->pass_ends) {
     ReadyEntry entry = ready_pop(L, lp, 2);
     if (entry.step == READY_STEP)
       task_step(L, lp, entry.obj);
     else if (entry.step == READY_WAKE)
       end_sleep(L, lp, entry.obj);
     else {
-      if (kind_at(entry.obj) == KIND_HANDLE) run_handle(L, 3);
+      if (kind_at(entry.obj) == KIND_HANDLE) run_handle(L, lp, 3);
       else if (((Future *)entry.obj)->gathering == GATHER_DECIDED)
         gather_finish(L, lp, 3);
       else run_callbacks(L, lp, 3);
@@ -436,6 +446,7 @@ static void protected_pass (Loop *lp, lua_CFunction f) {
     lua_rawseti(L, LUA_REGISTRYINDEX, lp->failed_ref);
     uv_stop(lp->uv);
   }
+  lp->pass_ends = 0;
   lua_settop(L, top);
   if (lp->handles) {
     if (lp->ready_count == 0) uv_idle_stop(&lp->handles->idle);
@@ -459,16 +470,20 @@ static void timer_cb (uv_timer_t *timer) {
 ** SIGINT: cancel the main task; run ends with KeyboardInterrupt -- or with
 ** RecursionError when the cancel cannot reach the end of the chain of
 ** awaits (a cycle of tasks awaiting each other), where CPython 3.11 logs
-** that error and goes on waiting.
+** that error and goes on waiting.  The second one, or one after main is
+** done, leaves the loop with KeyboardInterrupt, as CPython's _on_sigint
+** raises it.
 */
 static int interrupt_main (lua_State *L) {
   Loop *lp = lua_touserdata(L, 1);
   Future *main;
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->main_ref);
   main = lua_touserdata(L, -1);
-  if (lp->interrupted++ > 0 || main == NULL || main->state != PENDING)
-    return pystd_raise(L, "KeyboardInterrupt", "");  /* CPython's
-      _on_sigint: the second one, or one after main is done, stops run */
+  if (lp->interrupted++ > 0 || main == NULL || main->state != PENDING) {
+    pystd_newerror(L, "KeyboardInterrupt", "");
+    leave_loop(L, lp, -1);
+    return 0;
+  }
   if (task_cancel(L, lp, lua_gettop(L), 0, 0) == CANCEL_CUT) {
     push_cancel_cut_error(L);
     return lua_error(L);
@@ -480,6 +495,46 @@ static int interrupt_main (lua_State *L) {
 static void sigint_cb (uv_signal_t *signal, int signum) {
   (void)signum;
   protected_pass(signal->data, interrupt_main);
+}
+
+
+/*
+** Is the value at `idx` a KeyboardInterrupt or a SystemExit (or of a type
+** registered below one)?  CPython lets them out of its loop (leave_loop).
+*/
+int leaves_loop (lua_State *L, Loop *lp, int idx) {
+  static const char *const types[] = {"KeyboardInterrupt", "SystemExit"};
+  int found = 0;
+  idx = lua_absindex(L, idx);
+  if (pystd_errortype(L, idx) == NULL) return 0;
+  for (int i = 0; i < 2 && !found; i++) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, lp->is_ref);
+    lua_pushvalue(L, idx);
+    lua_pushstring(L, types[i]);
+    lua_call(L, 2, 1);
+    found = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+  }
+  return found;
+}
+
+
+/*
+** The error at `idx`, raised by a task or a callback, leaves the loop, as
+** KeyboardInterrupt and SystemExit leave CPython's run_forever: the pass
+** ends (what is queued stays queued), and run cancels the tasks pending,
+** runs the loop until they are done, then raises the error.  One more
+** while run does that stops it at once, as a failure, as it would leave
+** the close of CPython's runner.
+*/
+void leave_loop (lua_State *L, Loop *lp, int idx) {
+  if (lp->failed) return;
+  lua_pushvalue(L, idx);
+  lua_rawseti(L, LUA_REGISTRYINDEX, lp->failed_ref);
+  if (lp->escaped || lp->shutting_down) lp->failed = 1;
+  else lp->escaped = 1;
+  lp->pass_ends = 1;
+  uv_stop(lp->uv);
 }
 
 /* }====================================================== */
@@ -752,10 +807,13 @@ static void close_handles (Loop *lp) {
 }
 
 
-/* Run the loop until the task at `ti` is done (or nothing can happen). */
+/*
+** Run the loop until the task at `ti` is done (or nothing can happen, or
+** an error leaves the loop).
+*/
 static void run_until_done (lua_State *L, Loop *lp, int ti) {
   Future *t = lua_touserdata(L, ti);
-  while (t->state == PENDING && !lp->failed) {
+  while (t->state == PENDING && !lp->failed && !lp->escaped) {
     if (!uv_run(lp->uv, UV_RUN_ONCE) && lp->ready_count == 0 &&
         t->state == PENDING)
       break;
@@ -806,7 +864,8 @@ static void cancel_leftovers (lua_State *L, Loop *lp) {
     if (first > n && (!cut || lp->ready_count == 0)) break;
     if (!uv_run(lp->uv, UV_RUN_ONCE) && lp->ready_count == 0) break;
   }
-  for (int i = 1; i <= n; i++) {  /* their errors are shown, not raised */
+  for (int i = 1; i <= n && !lp->failed; i++) {  /* their errors are
+      shown, not raised (a failure skips this, as it leaves CPython's) */
     Future *t = (lua_rawgeti(L, arr, i), lua_touserdata(L, -1));
     if (t != NULL && t->state == FINISHED && t->nresults < 0)
       report_exception(L, -1, "unhandled exception during asyncio.run() "
@@ -891,6 +950,7 @@ static void clear_schedule (lua_State *L, Loop *lp) {
 */
 static int run_protected (lua_State *L) {
   Loop *lp = lua_touserdata(L, 1);
+  Future *m;
   int main, stalled;
   if (kind_of(L, lp, 2) == KIND_CORO) {
     lua_settop(L, 2);
@@ -904,18 +964,22 @@ static int run_protected (lua_State *L) {
   lua_pushvalue(L, main);
   lua_rawseti(L, LUA_REGISTRYINDEX, lp->main_ref);
   run_until_done(L, lp, main);
-  stalled = ((Future *)lua_touserdata(L, main))->state == PENDING;
-  if (!stalled && !lp->failed)  /* CPython stops its loop from the main
-      task's done callback, a pass later: the tasks made in main's last
-      step take their first step before they are cancelled */
+  m = lua_touserdata(L, main);
+  stalled = m->state == PENDING && !lp->escaped;
+  if (!stalled && !lp->failed && !lp->escaped)  /* CPython stops its loop
+      from the main task's done callback, a pass later: the tasks made in
+      main's last step take their first step before they are cancelled */
     uv_run(lp->uv, UV_RUN_NOWAIT);
+  if (lp->escaped && m->state == FINISHED)  /* as run_until_complete */
+    m->retrieved = 1;
+  lp->shutting_down = 1;
   cancel_leftovers(L, lp);
   /* CPython's run then awaits shutdown_asyncgens and
      shutdown_default_executor, two passes each: what was queued by then
      (the done callbacks of the tasks just cancelled) runs in them */
   for (int pass = 0; pass < 4 && lp->ready_count > 0 && !lp->failed; pass++)
     uv_run(lp->uv, UV_RUN_NOWAIT);
-  if (lp->failed) {
+  if (lp->failed || lp->escaped) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, lp->failed_ref);
     return lua_error(L);
   }
@@ -976,7 +1040,8 @@ static int aio_run (lua_State *L) {
   if (!lp->ended) end_run(L, lp, lua_upvalueindex(1));
   open_handles(L, lp);
   lp->L = L;
-  lp->failed = lp->interrupted = lp->ended = 0;
+  lp->failed = lp->escaped = lp->shutting_down = 0;
+  lp->interrupted = lp->ended = 0;
   lua_pushcfunction(L, run_protected);
   lua_pushvalue(L, lua_upvalueindex(1));
   for (int i = 1; i <= top; i++) lua_pushvalue(L, i);
@@ -1134,6 +1199,12 @@ static Loop *new_loop (lua_State *L) {
   lp->ended = 1;
   lua_pushboolean(L, 0);
   lp->failed_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "pystd.errors");
+  lua_call(L, 1, 1);
+  lua_getfield(L, -1, "is");
+  lp->is_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pop(L, 1);
   lua_pushboolean(L, 0);
   lp->main_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushvalue(L, -1);

@@ -196,6 +196,7 @@ static void commit_exception (lua_State *L, Loop *lp, int fi) {
   lua_setiuservalue(L, fi, UV_RESULT);
   f->nresults = -1;
   f->state = FINISHED;
+  f->retrieved = 0;  /* a cancel made while pending set it, as CPython's */
   lp->failures++;
   future_finish(L, lp, fi, f);
 }
@@ -764,6 +765,22 @@ int task_cancel (lua_State *L, Loop *lp, int ti, int msg, int depth) {
 
 
 /*
+** The task at `ti` failed with the error on top (popped): finish it.  A
+** KeyboardInterrupt or SystemExit then leaves the loop, as CPython's task
+** raises it on once it has set it.
+*/
+static void task_failed (lua_State *L, Loop *lp, int ti) {
+  int leaves = leaves_loop(L, lp, -1);
+  lua_pushvalue(L, -1);
+  prepare_exception(L, lp, ti);
+  task_release(L, lp, ti);
+  commit_exception(L, lp, ti);
+  if (leaves) leave_loop(L, lp, -1);
+  lua_pop(L, 1);
+}
+
+
+/*
 ** A task yielded without going through a suspending asyncio call.  Its
 ** error is the one a pending __close raised, if one did (as CPython's,
 ** whose bad-yield error goes through the coroutine's finally blocks).
@@ -775,9 +792,7 @@ static void task_bad_yield (lua_State *L, Loop *lp, int ti) {
   else
     pystd_newerror(L, "RuntimeError", "Task got bad yield: a task may "
                    "only suspend through asyncio calls, not coroutine.yield");
-  prepare_exception(L, lp, ti);
-  task_release(L, lp, ti);
-  commit_exception(L, lp, ti);
+  task_failed(L, lp, ti);
 }
 
 
@@ -825,9 +840,7 @@ static void task_ended_in_error (lua_State *L, Loop *lp, int ti) {
     lua_pop(L, 2);
     return;
   }
-  prepare_exception(L, lp, ti);
-  task_release(L, lp, ti);
-  commit_exception(L, lp, ti);
+  task_failed(L, lp, ti);
 }
 
 
