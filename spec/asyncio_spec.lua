@@ -231,6 +231,41 @@ describe("pystd.asyncio", function()
         .. "name='Task%-2'>\nSystemExit: bye\nrun returned\n$", err)
     end)
 
+    it("from the main task are not reported: run raises them", function()
+      local out, err = child([[
+        local errors = require "pystd.errors"
+        local ok, e = pcall(asyncio.run, function() errors.raise("SystemExit", "m") end)
+        print(ok, e.type, e.message)]], 20)
+      assert.equal("false\tSystemExit\tm\n", out)
+      assert.equal("", err)
+    end)
+
+    it("one while run ends the tasks after main stops it at once", function()
+      local events, t = {}, nil
+      local err = error_of(run, function()
+        asyncio.create_task(function()
+          local _ <close> = cleanup(function()
+            events[#events + 1] = "c cleanup start"
+            pcall(sleep, 0.05)
+            events[#events + 1] = "c cleanup done"
+          end)
+          sleep(10)
+        end)
+        t = asyncio.create_task(function()
+          local _ <close> = cleanup(function()
+            events[#events + 1] = "b cleanup raises"
+            errors.raise("SystemExit", "b")
+          end)
+          sleep(10)
+        end)
+        sleep(0.01)
+        return "main's result"
+      end)
+      assert.equal(t:exception(), err)
+      assert.equal("b", err.message)
+      assert.same({ "c cleanup start", "b cleanup raises" }, events)
+    end)
+
     it("leave from a callback too, the main task cancelled", function()
       local events = {}
       local err = error_of(run, function()

@@ -965,7 +965,7 @@ static int run_protected (lua_State *L) {
   lua_rawseti(L, LUA_REGISTRYINDEX, lp->main_ref);
   run_until_done(L, lp, main);
   m = lua_touserdata(L, main);
-  stalled = m->state == PENDING && !lp->escaped;
+  stalled = m->state == PENDING;
   if (!stalled && !lp->failed && !lp->escaped)  /* CPython stops its loop
       from the main task's done callback, a pass later: the tasks made in
       main's last step take their first step before they are cancelled */

@@ -22,6 +22,7 @@ class Gen:
         self.ntg = 0
         self.nmsg = 0
         self.wait_for_coro = wait_for_coro
+        self.base_exits = seed >= 9400  # the seeds before keep their scenarios
         self.qkind = self.r.choice(["Queue", "LifoQueue", "PriorityQueue"])
         self.qmax = self.r.choice([0, 1, 2])
         self.semkind = self.r.choice(["Semaphore", "BoundedSemaphore"])
@@ -58,6 +59,8 @@ class Gen:
                  "lock", "lockrel", "evset", "evclear", "evwait", "condwait", "condnotify",
                  "sem", "semrel", "futset", "futawait", "futcancel", "wait", "as_completed",
                  "cancelself", "finally"]
+        if self.base_exits:
+            kinds.append("raisebase")
         if is_main:
             kinds += ["spawn", "spawn", "spawn", "spawn", "taskgroup"]
         if tg is not None:
@@ -125,6 +128,8 @@ class Gen:
             return [k]
         if k == "raise":
             return ["raise", "v%d" % self.val()]
+        if k == "raisebase":  # leaves the loop: run cancels every task
+            return ["raisebase", r.choice(["KeyboardInterrupt", "SystemExit"]), "v%d" % self.val()]
         if k in ("qput", "qputnw"):
             return [k, self.val()]
         if k == "condnotify":
@@ -456,6 +461,8 @@ class Emitter:
                  ['log(me, "uncancel", asyncio.current_task():uncancel())'])
         elif k == "raise":
             both(["raise ValueError(%r)" % s[1]], ['errors.raise("ValueError", "%s")' % s[1]])
+        elif k == "raisebase":
+            both(["raise %s(%r)" % (s[1], s[2])], ['errors.raise("%s", "%s")' % (s[1], s[2])])
         elif k == "qput":
             both(["await G['q'].put(%d)" % s[1], "log(me, 'put', %d)" % s[1]],
                  ["G.q:put(%d)" % s[1], 'log(me, "put", %d)' % s[1]])
