@@ -125,49 +125,42 @@ describe("pystd.asyncio", function()
       assert.equal("main saw\tasyncio.CancelledError\nKeyboardInterrupt\n", out)
     end)
 
-    it("ends with KeyboardInterrupt on a second SIGINT, as CPython's runner", function()
-      -- the second leaves the loop: run cancels the tasks (main swallows
-      -- that cancel too), runs them until they end, then raises it
-      local out, err, code = child([[
+    --- Output of a child whose run gets `sigints` SIGINTs 0.02 s apart, its
+    -- main swallowing every cancel for `seconds` and saying how it closes.
+    local function swallowing_main(sigints, seconds)
+      local out, err, code = child(([[
         local ok, e = pcall(asyncio.run, function()
           local loop = asyncio.get_running_loop()
-          loop:call_later(0.02, function() uv.kill(uv.os_getpid(), "sigint") end)
-          loop:call_later(0.04, function() uv.kill(uv.os_getpid(), "sigint") end)
-          local start = loop:time()
-          while loop:time() - start < 0.3 do  -- a main that swallows cancels
-            local slept, e2 = pcall(asyncio.sleep, 0.01)
-            if not slept then print("main swallowed", e2.type) end
-          end
-          print("main ended by itself")
-          return "main's result"
-        end)
-        print(ok, e.type)]], 20)
-      assert.equal(0, code, err)
-      assert.equal("main swallowed\tasyncio.CancelledError\nmain swallowed\t"
-        .. "asyncio.CancelledError\nmain ended by itself\nfalse\tKeyboardInterrupt\n", out)
-    end)
-
-    it("stops at once on a third SIGINT, while it ends the tasks", function()
-      local out, err, code = child([[
-        local ok, e = pcall(asyncio.run, function()
-          local loop = asyncio.get_running_loop()
-          for i = 1, 3 do
+          for i = 1, %d do
             loop:call_later(0.02 * i, function() uv.kill(uv.os_getpid(), "sigint") end)
           end
           local _ <close> = setmetatable({}, { __close = function(_, e2)
             print("main closes", e2 and e2.type)
           end })
           local start = loop:time()
-          while loop:time() - start < 5 do  -- swallows every cancel
+          while loop:time() - start < %g do
             local slept, e2 = pcall(asyncio.sleep, 0.01)
             if not slept then print("main swallowed", e2.type) end
           end
           print("main ended by itself")
         end)
-        print(ok, e.type)]], 20)
+        print(ok, e.type)]]):format(sigints, seconds), 20)
       assert.equal(0, code, err)
+      return out
+    end
+
+    it("ends with KeyboardInterrupt on a second SIGINT, as CPython's runner", function()
+      -- the second leaves the loop: run cancels the tasks (main swallows
+      -- that cancel too), runs them until they end, then raises it
       assert.equal("main swallowed\tasyncio.CancelledError\nmain swallowed\t"
-        .. "asyncio.CancelledError\nmain closes\tnil\nfalse\tKeyboardInterrupt\n", out)
+        .. "asyncio.CancelledError\nmain ended by itself\nmain closes\tnil\n"
+        .. "false\tKeyboardInterrupt\n", swallowing_main(2, 0.3))
+    end)
+
+    it("stops at once on a third SIGINT, while it ends the tasks", function()
+      assert.equal("main swallowed\tasyncio.CancelledError\nmain swallowed\t"
+        .. "asyncio.CancelledError\nmain closes\tnil\nfalse\tKeyboardInterrupt\n",
+        swallowing_main(3, 5))
     end)
 
     it("ends with RecursionError on SIGINT when main awaits a cycle", function()
@@ -193,6 +186,26 @@ describe("pystd.asyncio", function()
   -- cancels the tasks, runs them until they end, and raises it
   describe("KeyboardInterrupt and SystemExit raised in a task", function()
     local function cleanup(f) return setmetatable({}, { __close = f }) end
+
+    --- Two sleeping tasks whose cleanups, once cancelled, log in `events`:
+    -- the first's awaits 0.05 s, the second's (returned) raises SystemExit "b".
+    local function spawn_cleaners(events)
+      asyncio.create_task(function()
+        local _ <close> = cleanup(function()
+          events[#events + 1] = "c cleanup start"
+          pcall(sleep, 0.05)
+          events[#events + 1] = "c cleanup done"
+        end)
+        sleep(10)
+      end)
+      return asyncio.create_task(function()
+        local _ <close> = cleanup(function()
+          events[#events + 1] = "b cleanup raises"
+          errors.raise("SystemExit", "b")
+        end)
+        sleep(10)
+      end)
+    end
 
     it("end run with that error, after the other tasks' cleanups ran", function()
       local out, err, code = child([[
@@ -243,21 +256,7 @@ describe("pystd.asyncio", function()
     it("one while run ends the tasks after main stops it at once", function()
       local events, t = {}, nil
       local err = error_of(run, function()
-        asyncio.create_task(function()
-          local _ <close> = cleanup(function()
-            events[#events + 1] = "c cleanup start"
-            pcall(sleep, 0.05)
-            events[#events + 1] = "c cleanup done"
-          end)
-          sleep(10)
-        end)
-        t = asyncio.create_task(function()
-          local _ <close> = cleanup(function()
-            events[#events + 1] = "b cleanup raises"
-            errors.raise("SystemExit", "b")
-          end)
-          sleep(10)
-        end)
+        t = spawn_cleaners(events)
         sleep(0.01)
         return "main's result"
       end)
@@ -348,24 +347,10 @@ describe("pystd.asyncio", function()
     it("a second one, while run ends the tasks, stops it at once", function()
       local events, tasks = {}, {}
       local err = error_of(run, function()
-        asyncio.create_task(function()
-          local _ <close> = cleanup(function()
-            events[#events + 1] = "c cleanup start"
-            local ok = pcall(sleep, 0.05)
-            events[#events + 1] = "c cleanup done " .. tostring(ok)
-          end)
-          sleep(10)
-        end)
+        tasks[2] = spawn_cleaners(events)
         tasks[1] = asyncio.create_task(function()
           sleep(0.01)
           errors.raise("KeyboardInterrupt", "a")
-        end)
-        tasks[2] = asyncio.create_task(function()
-          local _ <close> = cleanup(function()
-            events[#events + 1] = "b cleanup raises"
-            errors.raise("SystemExit", "b")
-          end)
-          sleep(10)
         end)
         sleep(1)
       end)
