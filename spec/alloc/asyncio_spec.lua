@@ -25,6 +25,7 @@ local REPORTS = {
     .. " asyncio calls, not coroutine%.yield$",
   "^ValueError: boom$",
   "^ValueError: child$",
+  "^KeyboardInterrupt: k$",
 }
 
 local function expected_report(line)
@@ -328,6 +329,50 @@ describe("pystd.asyncio when memory runs out", function()
       sleep(0.002)
       return table.concat(got, " ")
     end, function(s) assert.equal("soon later", s) end)
+  end)
+
+  --- Drive `main` as each_failure does, where a run that does not run out
+  -- of memory ends with an error of `type` (or, when its making ran out
+  -- of memory in a callback, which is reported, returns); the last run,
+  -- refused nothing, must end with it.
+  local function each_failure_leaving(type, main)
+    local ok, err
+    granted = -STEP
+    helper.each_allocation_failure(function()
+      granted = granted + STEP
+      ok, err = pcall(run, main)
+      if not ok and MEMORY_ERRORS[err] then error(err, 0) end
+      assert(ok or err.type == type, tostring(err))
+    end, after, { step = STEP })
+    assert.is_false(ok)
+    assert.equal(type, err.type)
+  end
+
+  it("leaves the loop on a task's KeyboardInterrupt", function()
+    each_failure_leaving("KeyboardInterrupt", function()
+      local _ <close> = guard()
+      track(asyncio.create_task(function()
+        local _ <close> = guard()
+        sleep(LONG)
+      end))
+      local t = track(asyncio.create_task(function()
+        sleep(0)
+        errors.raise("KeyboardInterrupt", "k")
+      end))
+      return t:await()
+    end)
+  end)
+
+  it("leaves the loop on a callback's SystemExit", function()
+    each_failure_leaving("SystemExit", function()
+      local _ <close> = guard()
+      track(asyncio.create_task(function()
+        local _ <close> = guard()
+        sleep(LONG)
+      end))
+      asyncio.get_running_loop():call_soon(function() errors.raise("SystemExit", "s") end)
+      sleep(LONG)
+    end)
   end)
 
   it("queues more callbacks than its ready queue holds", function()
