@@ -1364,6 +1364,31 @@ describe("pystd.asyncio", function()
       assert.equal("ValueError", outcome)
     end)
 
+    it("drops the decider's turn, not a callback queued before it, when a child comes first", function()
+      -- t1 failed before the gather began: its callback, queued then, comes
+      -- before the turn fut's failure queued behind h; t1 decides, and the
+      -- turn leaves the queue without taking h's place (mutant: ready_void's
+      -- count of the calls before the turn dropped, h lost).  CPython 3.11:
+      -- ['h', 'x', 'gather x']
+      local log = {}
+      run(function()
+        local loop = asyncio.get_running_loop()
+        local t1 = asyncio.create_task(function() errors.raise("ValueError", "x") end)
+        sleep(0)
+        local fut = loop:create_future()
+        local gt = asyncio.create_task(function()
+          local err = error_of(asyncio.gather, fut, t1)
+          log[#log + 1] = "gather " .. err.message
+        end)
+        sleep(0)
+        loop:call_soon(function() log[#log + 1] = "h" end)
+        fut:set_exception(errors.new("ValueError", "f"))
+        loop:call_soon(function() log[#log + 1] = "x" end)
+        gt:await()
+      end)
+      assert.same({ "h", "x", "gather x" }, log)
+    end)
+
     it("cancels its children when cancelled", function()
       run(function()
         local inner = asyncio.create_task(function() sleep(1) end)
