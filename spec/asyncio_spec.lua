@@ -1389,6 +1389,31 @@ describe("pystd.asyncio", function()
       assert.same({ "h", "x", "gather x" }, log)
     end)
 
+    it("retrieves the error of a decider whose turn a child that came first took", function()
+      -- fut's failure would decide, a pass later; t1's callback, queued
+      -- before, decides first.  CPython's callback of fut then finds the
+      -- gather done and retrieves fut's exception: nothing is reported
+      local out, err, code = child([[
+        local errors = require "pystd.errors"
+        asyncio.run(function()
+          local loop = asyncio.get_running_loop()
+          local t1 = asyncio.create_task(function() errors.raise("ValueError", "x") end)
+          asyncio.sleep(0)
+          local fut = loop:create_future()
+          local gt = asyncio.create_task(function()
+            local ok, e = pcall(asyncio.gather, fut, t1)
+            print(ok, e.message)
+          end)
+          asyncio.sleep(0)
+          fut:set_exception(errors.new("ValueError", "f"))
+          gt:await()
+        end)
+        collectgarbage() collectgarbage()]])
+      assert.equal(0, code, err)
+      assert.equal("false\tx\n", out)
+      assert.equal("", err)  -- CPython 3.11: nothing on stderr
+    end)
+
     it("cancels its children when cancelled", function()
       run(function()
         local inner = asyncio.create_task(function() sleep(1) end)

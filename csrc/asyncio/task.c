@@ -340,6 +340,21 @@ static void gather_decide (lua_State *L, Loop *lp, int gi, Future *g, int fi,
 
 
 /*
+** Take back the turn of the GATHER_DECIDED future at `gi`: a child whose
+** callback comes first decides instead.  The decider counts as a child
+** that ends after the outcome: CPython's callback of it, later, finds the
+** gather done and retrieves its exception.
+*/
+static void undecide (lua_State *L, Loop *lp, int gi, Future *g) {
+  ready_void(L, lp, g);
+  g->gathering = GATHER_COUNTING;
+  lua_getiuservalue(L, gi, UV_DECIDER);
+  ((Future *)lua_touserdata(L, -1))->retrieved = 1;
+  lua_pop(L, 1);
+}
+
+
+/*
 ** A child of the gathering future at `gi` is done (the future at `fi`):
 ** count it.  The first failure (unless return_exceptions) or the last
 ** child decides the outcome.  CPython's gather counts a child in the
@@ -360,10 +375,7 @@ void gather_child_done (lua_State *L, Loop *lp, int gi, Future *g, int fi,
   }
   if (g->u.remaining > 0 && !fails(g, child)) return;
   if (!at_once) {
-    if (g->gathering == GATHER_DECIDED) {
-      ready_void(L, lp, g);
-      g->gathering = GATHER_COUNTING;
-    }
+    if (g->gathering == GATHER_DECIDED) undecide(L, lp, gi, g);
     gather_decide(L, lp, gi, g, fi, child);
     return;
   }
