@@ -305,6 +305,25 @@ describe("pystd.asyncio", function()
       assert.same({ "sleeper woke", "asyncio.CancelledError" }, events)
     end)
 
+    it("leave the done callbacks after the raising one for after the cancel", function()
+      -- CPython queues each done callback on its own: the one after the
+      -- raising callback stays queued, and runs after run cancelled the
+      -- tasks.  CPython 3.11: [('cb2', 1), 'main cancelled', ('run raised', 'cb1')]
+      local events = {}
+      local err = error_of(run, function()
+        local me = asyncio.current_task()
+        local fut = asyncio.get_running_loop():create_future()
+        fut:add_done_callback(function() errors.raise("KeyboardInterrupt", "cb1") end)
+        fut:add_done_callback(function() events[#events + 1] = "cb2 " .. me:cancelling() end)
+        fut:set_result(1)
+        local _, e = pcall(sleep, 1)
+        events[#events + 1] = "main " .. e.type
+        error(e, 0)
+      end)
+      assert.equal("cb1", err.message)
+      assert.same({ "cb2 1", "main asyncio.CancelledError" }, events)
+    end)
+
     it("leave as a type registered below them", function()
       errors.register("spec.Quit", "SystemExit")
       local reached, t

@@ -304,7 +304,10 @@ static void call_reporting (lua_State *L, Loop *lp, int nargs) {
 
 /*
 ** Run the done callback on top (popping it) of the future at `fi`: wake a
-** waiting task, count a gathered child, or call a function with fi.
+** waiting task, count a gathered child, or call a function with fi.  Once
+** a callback left the loop (leave_loop), a task's wake-up or a function
+** is queued instead, as CPython queues each callback on its own: it runs
+** after run has cancelled the tasks.
 */
 static void run_callback (lua_State *L, Loop *lp, int fi) {
   int ci = lua_gettop(L);
@@ -323,7 +326,8 @@ static void run_callback (lua_State *L, Loop *lp, int fi) {
   }
   else {
     lua_pushvalue(L, fi);
-    call_reporting(L, lp, 1);
+    if (lp->pass_ends) push_call_soon(L, lp, ci);
+    else call_reporting(L, lp, 1);
   }
   lua_settop(L, ci - 1);
 }
@@ -634,7 +638,7 @@ static int loop_create_future (lua_State *L) {
 
 
 /* A Handle for fn and its arguments from `first` to the top; pushes it. */
-static Handle *new_handle (lua_State *L, int first) {
+static Handle *new_handle (lua_State *L, Loop *lp, int first) {
   int nargs = lua_gettop(L) - first;
   Handle *h;
   luaL_checktype(L, first, LUA_TFUNCTION);
@@ -646,7 +650,7 @@ static Handle *new_handle (lua_State *L, int first) {
   h->nargs = nargs;
   h->timer.index = -1;
   h->timer.kind = KIND_HANDLE;
-  set_class(L, getloop(L), KIND_HANDLE);
+  set_class(L, lp, KIND_HANDLE);
   for (int i = 0; i <= nargs; i++) {
     lua_pushvalue(L, first + i);
     lua_setiuservalue(L, -2, i + 1);
@@ -660,7 +664,7 @@ static Handle *new_handle (lua_State *L, int first) {
 ** CPython's call_soon; pushes its Handle.
 */
 void push_call_soon (lua_State *L, Loop *lp, int first) {
-  new_handle(L, first);
+  new_handle(L, lp, first);
   ready_push(L, lp, -1);
 }
 
@@ -674,7 +678,7 @@ static int loop_call_soon (lua_State *L) {
 /* A Handle calling fn(...) at loop time `when` (NaN: at once, as CPython). */
 static int call_at (lua_State *L, double when) {
   Loop *lp = getloop(L);
-  Handle *h = new_handle(L, 3);
+  Handle *h = new_handle(L, lp, 3);
   h->timed = 1;
   h->when = when;
   lua_rawgeti(L, LUA_REGISTRYINDEX, lp->timers_ref);
