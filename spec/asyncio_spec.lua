@@ -60,6 +60,24 @@ describe("pystd.asyncio", function()
       assert.is_true(fired)
     end)
 
+    it("lets a luv callback call call_later", function()
+      -- outside a loop pass nothing re-arms the timer but call_later itself
+      -- (mutant: heap_push no longer arming it for a new first deadline: run
+      -- found nothing to wait for, RuntimeError).  CPython 3.11, the same
+      -- from a thread through call_soon_threadsafe: 'ok'
+      local got = run(function()
+        local loop = asyncio.get_running_loop()
+        local fut = loop:create_future()
+        local timer = uv.new_timer()
+        timer:start(5, 0, function()
+          timer:close()
+          loop:call_later(0.005, function() fut:set_result("ok") end)
+        end)
+        return fut:await()
+      end)
+      assert.equal("ok", got)
+    end)
+
     it("lets a luv callback complete a future", function()
       local got = run(function()
         local fut = asyncio.get_running_loop():create_future()
@@ -2698,6 +2716,49 @@ describe("pystd.asyncio", function()
         assert.is_false(ran:cancelled())  -- CPython: only cancel() cancels
       end)
       assert.same({ "soon", "at", "later" }, log)
+    end)
+
+    it("runs timers due together in the order of their times", function()
+      -- 200 call_at handles, made in a scrambled order, all due by the
+      -- sleep: the heap gives them earliest first (mutant: heap_sift's scan
+      -- of a node's children skipping the fourth).  CPython 3.11: sorted
+      local log = {}
+      run(function()
+        local loop = asyncio.get_running_loop()
+        local t0 = loop:time() - 0.05
+        for i = 0, 199 do
+          local k = i * 73 % 200  -- a permutation of 0 .. 199
+          loop:call_at(t0 + k * 1e-4, function() log[#log + 1] = k end)
+        end
+        sleep(0.01)
+      end)
+      local expected = {}
+      for k = 0, 199 do expected[k + 1] = k end
+      assert.same(expected, log)
+    end)
+
+    it("lets go of a call_later handle as it is cancelled", function()
+      -- (mutant: handle_cancel leaving it in the table of timed handles,
+      -- which kept it and its arguments until run ended).  CPython 3.11:
+      -- loop.call_later(10, print, b).cancel(); del b; gc.collect() -> b dead
+      local weak = setmetatable({}, { __mode = "v" })
+      run(function()
+        weak[1] = {}
+        asyncio.get_running_loop():call_later(10, print, weak[1]):cancel()
+        collectgarbage()
+        collectgarbage()
+        assert.is_nil(weak[1])
+      end)
+    end)
+
+    it("shows string arguments as CPython's reprs in tostring", function()
+      -- (mutant: handle_tostring showing them raw).  CPython 3.11:
+      -- <Handle main.<locals>.f("it's", 1, None) at ...>
+      run(function()
+        local h = asyncio.get_running_loop():call_soon(function() end, "it's", 1, "a")
+        assert.matches([[^<Handle fn%("it's", 1, 'a'%) at .*:%d+>$]], tostring(h))
+        h:cancel()
+      end)
     end)
 
     it("skips a call_soon handle cancelled before its turn", function()
