@@ -206,7 +206,8 @@ describe("pystd.asyncio", function()
     local function cleanup(f) return setmetatable({}, { __close = f }) end
 
     --- Two sleeping tasks whose cleanups, once cancelled, log in `events`:
-    -- the first's awaits 0.05 s, the second's (returned) raises SystemExit "b".
+    -- the first's awaits 0.05 s, the second's (returned) raises SystemExit
+    -- "b" a pass later, whichever run cancels first (the slots decide).
     local function spawn_cleaners(events)
       asyncio.create_task(function()
         local _ <close> = cleanup(function()
@@ -218,6 +219,7 @@ describe("pystd.asyncio", function()
       end)
       return asyncio.create_task(function()
         local _ <close> = cleanup(function()
+          sleep(0)
           events[#events + 1] = "b cleanup raises"
           errors.raise("SystemExit", "b")
         end)
