@@ -995,6 +995,136 @@ for n in (0, 1, 7, 31, 32, 33, 100, len(c), len(c) + 5, None):
       raises("ValueError", nil, function() Counter({ 0 / 0 }) end)
       assert.has_error(function() local c = Counter(); c[0 / 0] = 1 end)
     end)
+
+    it("keeps 1 and true apart when their tally slots collide", function()
+      -- white box: the C tally of an array probes linearly from slot
+      -- ((key ~ kind) * 0x9E3779B97F4A7C15 >> 32) & 255, an integer of
+      -- kind 2, a boolean (key 0 or 1) of kind 4.  Integers filling the
+      -- slots from 1's up to the one before true's make 1 probe through
+      -- true's slot: a lookup matching the key alone took 1 for true.
+      local function slot(key, kind) return ((key ~ kind) * 0x9E3779B97F4A7C15 >> 32) & 255 end
+      local from, to = slot(1, 2), slot(1, 4)
+      local wanted, free = {}, (to - from) % 256
+      for s = from, from + free - 1 do wanted[s % 256] = true end
+      local src, expected = { true }, { { true, 1 } }
+      local x = 1
+      while free > 0 do
+        x = x + 1
+        local s = slot(x, 2)
+        if wanted[s] then
+          wanted[s], free = nil, free - 1
+          src[#src + 1] = x
+          expected[#expected + 1] = { x, 1 }
+        end
+      end
+      assert.is_true(#src < 128)  -- no rehash: the tally stays at 256 slots
+      src[#src + 1] = 1
+      expected[#expected + 1] = { 1, 1 }
+      assert.are.same(expected, items_of(Counter(src)))
+    end)
+
+    it("counts the UTF-8 boundary sequences as CPython's surrogateescape does", function()
+      -- each byte of a sequence that is no UTF-8 character counts alone;
+      -- the first and last valid sequence of each length and lead byte
+      -- class against the first invalid one beside it
+      local cases = { "\xC1\xBF", "\xC2\x80", "\xDF\xBF", "\xE0\x9F\xBF", "\xE0\xA0\x80",
+        "\xE0\x80\x80", "\xED\x9F\xBF", "\xED\xA0\x80", "\xEE\x80\x80", "\xEF\xBF\xBF",
+        "\xF0\x8F\xBF\xBF", "\xF0\x90\x80\x80", "\xF0\x80\x80\x80", "\xF4\x8F\xBF\xBF",
+        "\xF4\x90\x80\x80", "\xF5\x80\x80\x80", "\xF7\xBF\xBF\xBF", "\xE2\x41\xAC",
+        "\xF0\x9F\x41\x80", "\xF0\x9F\x98\x41", "\xF0\x9F\x98", "\xE2\x82", "\xC3", "\x80\xBF" }
+      local lua_lines, py_cases = {}, {}
+      for i, s in ipairs(cases) do
+        local parts = {}
+        for _, kv in ipairs(items_of(Counter(s))) do
+          parts[#parts + 1] = kv[1]:gsub(".", function(ch) return ("%02x"):format(ch:byte()) end)
+            .. "=" .. kv[2]
+        end
+        lua_lines[i] = table.concat(parts, " ")
+        py_cases[i] = "b'" .. s:gsub(".", function(ch) return ("\\x%02x"):format(ch:byte()) end) .. "'"
+      end
+      local expected = helper.python(([[
+from collections import Counter
+def raw(ch):
+    return bytes([ord(ch) - 0xDC00]) if 0xDC80 <= ord(ch) <= 0xDCFF else ch.encode()
+for b in [%s]:
+    c = Counter(b.decode('utf-8', 'surrogateescape'))
+    print(' '.join('%%s=%%d' %% (raw(k).hex(), n) for k, n in c.items()))
+]]):format(table.concat(py_cases, ", ")))
+      assert.are.equal(expected, table.concat(lua_lines, "\n") .. "\n")
+    end)
+
+    it("checks a whole array for nil and NaN before it counts any element", function()
+      -- CPython has no such error (None and nan are keys there); the docs
+      -- say the Counter is left unchanged, unlike a function or deque source
+      local c = Counter({ "x" })
+      raises("ValueError", "cannot count NaN", function() Counter.update(c, { "a", "x", 0 / 0 }) end)
+      raises("ValueError", "cannot count nil", function() Counter.subtract(c, { "b", "x", nil, 1 }) end)
+      assert.are.same({ { "x", 1 } }, items_of(c))
+    end)
+
+    it("raises RuntimeError when a finalizer changes an array it is counting", function()
+      -- a finalizer run by the tally's allocations replaces a[1] ("a", also
+      -- at a[1001]) with "changed" at a later collector step each round:
+      -- before a[1] is read the count sees "changed" once, once the count
+      -- is done it sees "a" twice; in between the count must raise, as
+      -- a[1] was read as "a" and the table would get "changed" for it
+      local code = [=[
+        local Counter = require("pystd.collections").Counter
+        local src, armed, left = nil, true, 0
+        local function arm()
+          setmetatable({}, { __gc = function()
+            if src then
+              left = left - 1
+              if left == 0 then src[1] = "changed" end
+            end
+            if armed then arm() end
+          end })
+        end
+        collectgarbage("incremental", 1, 1000, 1)  -- a step at every allocation
+        arm()
+        local seen = {}
+        for round = 1, 60 do
+          local a = { "a" }
+          for i = 2, 1000 do a[i] = "k" .. i end
+          a[1001] = "a"
+          src, left = a, round
+          local ok, c = pcall(Counter, a)
+          src = nil
+          local outcome
+          if not ok then outcome = tostring(c.type) .. ": " .. tostring(c.message)
+          else outcome = ("a=%d changed=%d"):format(c.a, c.changed) end
+          seen[outcome] = true
+        end
+        armed = false
+        local outcomes = {}
+        for o in pairs(seen) do outcomes[#outcomes + 1] = o end
+        table.sort(outcomes)
+        print(table.concat(outcomes, "\n"))
+      ]=]
+      local out, err, status = helper.run({ os.getenv("LUA") or "lua5.4", "-e", code })
+      assert.are.equal("", err)
+      assert.are.equal(0, status)
+      local allowed = { ["a=1 changed=1"] = true, ["a=2 changed=0"] = true,
+        ["RuntimeError: array changed during counting"] = true }
+      for line in out:gmatch("[^\n]+") do assert.is_true(allowed[line], line) end
+      assert.matches("RuntimeError: array changed during counting", out, 1, true)
+    end)
+
+    it("ranks an integer count above a smaller float count at the heap's root", function()
+      -- the heap of most_common(c, 1) is full with -0.5 at its root: the
+      -- shortcut that rejects integer counts at or below an integer root
+      -- must not take the float's integer part (0) for a root
+      local c = Counter()
+      c.a = -0.5
+      c.b = 0
+      assert.are.same({ { "b", 0 } }, Counter.most_common(c, 1))
+      c.a = 2.5
+      c.b = 2
+      assert.are.same({ { "a", 2.5 } }, Counter.most_common(c, 1))
+      local expected = helper.python("from collections import Counter\n"
+        .. "print(Counter({'a': -0.5, 'b': 0}).most_common(1), Counter({'a': 2.5, 'b': 2}).most_common(1))")
+      assert.are.equal("[('b', 0)] [('a', 2.5)]\n", expected)
+    end)
   end)
 
   describe("defaultdict", function()
