@@ -1236,6 +1236,24 @@ for b in [%s]:
       end)
     end)
 
+    it("lets iterations go on past a move_to_end of a key at an end after deleted keys", function()
+      -- the end is the last (first) key left once the keys after (before)
+      -- it are deleted: moving it there moves nothing, as in CPython, where
+      -- d = OrderedDict(a=1, b=2, c=3); del d['c']; it = iter(d);
+      -- d.move_to_end('b'); list(it) == ['a', 'b'] (and with del d['a'],
+      -- move_to_end('b', last=False): ['b', 'c'])
+      for _, last in ipairs({ true, false }) do
+        local d = OrderedDict({ { "a", 1 }, { "b", 2 }, { "c", 3 } })
+        d[last and "c" or "a"] = nil
+        local it = OrderedDict.keys(d)
+        OrderedDict.move_to_end(d, "b", last)
+        assert.are.same(last and { "a", "b" } or { "b", "c" }, collect(it))
+        d[last and "c" or "a"] = 0  -- back, at the end: the order is whole
+        OrderedDict.move_to_end(d, "b", last)
+        assert.are.same(last and { "a", "c", "b" } or { "b", "c", "a" }, collect(OrderedDict.keys(d)))
+      end
+    end)
+
     it("keeps a key moved to the front through a sweep of the order", function()
       -- a front entry below the order's lowest index once fell outside the
       -- sweep, which lost the key (CPython keeps all 44, k38 first)

@@ -297,18 +297,22 @@ int col_order_len (lua_State *L) {
 
 /*
 ** Find the first (or last) live entry: its index in *at and its key
-** pushed; 0 if there is none.
+** pushed; 0 if there is none.  The entries it passes over are never live
+** again: `first` moves past them, or they go from the end.
 */
-static int end_entry (lua_State *L, Order *o, int keys, int t, int last,
-                      lua_Integer *at) {
-  lua_Integer i;
+static int end_entry (lua_State *L, Order *o, int keys, int pos, int t,
+                      int last, lua_Integer *at) {
   if (last) {
-    for (i = o->n; i >= o->first; i--)
-      if (push_live_key(L, keys, t, i)) return (*at = i, 1);
+    for (; o->n >= o->first; o->n--) {
+      if (push_live_key(L, keys, t, o->n)) return (*at = o->n, 1);
+      forget_entry(L, keys, pos, o->n);
+      lua_pushnil(L);
+      lua_rawseti(L, keys, o->n);
+    }
   }
   else {
-    for (i = o->first; i <= o->n; i++)
-      if (push_live_key(L, keys, t, i)) return (*at = i, 1);
+    for (; o->first <= o->n; o->first++)
+      if (push_live_key(L, keys, t, o->first)) return (*at = o->first, 1);
   }
   return 0;
 }
@@ -322,14 +326,12 @@ int col_order_popitem (lua_State *L) {
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 2);
   col_push_order_tables(L, 1);  /* keys at 3, pos at 4 */
-  if (!end_entry(L, o, 3, 2, last, &i))
+  if (!end_entry(L, o, 3, 4, 2, last, &i))
     return pystd_raise(L, "KeyError", "dictionary is empty");
-  if (last) {  /* entries i..n go: none after i is live */
-    for (; o->n >= i; o->n--) {
-      forget_entry(L, 3, 4, o->n);
-      lua_pushnil(L);
-      lua_rawseti(L, 3, o->n);
-    }
+  if (last) {  /* entry i is the last one */
+    lua_pushnil(L);
+    lua_rawseti(L, 3, i);
+    o->n = i - 1;
   }
   else {
     kill_entry(L, 3, i);
@@ -351,7 +353,7 @@ int col_order_popitem (lua_State *L) {
 int col_order_move_to_end (lua_State *L) {
   Order *o = col_checkorder(L, 1);
   int last = lua_isnoneornil(L, 4) || lua_toboolean(L, 4);
-  int placed;
+  lua_Integer at;
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 3);
   col_push_order_tables(L, 1);  /* keys at 4, pos at 5 */
@@ -360,9 +362,7 @@ int col_order_move_to_end (lua_State *L) {
     col_push_repr(L, 3);
     return pystd_raise(L, "KeyError", "%s", lua_tostring(L, -1));
   }
-  lua_pushvalue(L, 3);
-  placed = (lua_rawget(L, 5) == LUA_TNUMBER);  /* else stored with rawset */
-  if (!placed || lua_tointeger(L, -1) != (last ? o->n : o->first))
+  if (!end_entry(L, o, 4, 5, 2, last, &at) || !lua_rawequal(L, 3, -1))
     place_key(L, o, 4, 5, 2, 3, !last);  /* a change: iterators stop */
   return 0;
 }
