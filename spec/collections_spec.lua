@@ -365,6 +365,34 @@ describe("pystd.collections", function()
       assert.are.equal("deque([{}, [1]])", tostring(deque({ {}, { 1 } })))
     end)
 
+    it("writes a table with keys beyond 1..#t as a dict, as CPython writes one", function()
+      -- CPython: repr({1: 1, 2: 2, 'x': 3}) == "{1: 1, 2: 2, 'x': 3}"
+      assert.are.equal("{1: 1, 2: 2, 'x': 3}", repr({ 1, 2, x = 3 }))
+    end)
+
+    it("keeps one cycle guard when the C module is opened again during a repr", function()
+      -- a second luaopen (the module dropped from package.loaded and
+      -- required again) must not replace the guard of the reprs running:
+      -- CPython, d holding an object whose __repr__ returns repr(d):
+      -- 'deque([[...]])'
+      local d = deque()
+      d:append(setmetatable({}, { __tostring = function()
+        local saved = package.loaded["pystd._collections"]
+        package.loaded["pystd._collections"] = nil
+        local again = require "pystd._collections"
+        package.loaded["pystd._collections"] = saved
+        return again.repr(d)
+      end }))
+      assert.are.equal("deque([[...]])", tostring(d))
+    end)
+
+    it("wants a value to write, nil included", function()
+      assert.are.equal("nil", repr(nil))
+      local ok, err = pcall(repr)
+      assert.is_false(ok)
+      assert.matches("bad argument #1 to '[%w._]*repr' %(value expected%)", err)
+    end)
+
     it("writes the elements it holds when tostring starts, as CPython", function()
       -- an element's __tostring that changed the deque once made the
       -- repr read a stale ring: deque([o, o, o, o, o, o, o, o, nil])
@@ -1252,6 +1280,29 @@ for b in [%s]:
         OrderedDict.move_to_end(d, "b", last)
         assert.are.same(last and { "a", "c", "b" } or { "b", "c", "a" }, collect(OrderedDict.keys(d)))
       end
+    end)
+
+    it("lets deleted keys be collected once a sweep drops their entries", function()
+      -- keys moved to the front sit at entries 0, -1, ...: the sweep that
+      -- renumbers them from 1 must clear their old slots, or those keep
+      -- the keys alive after they are deleted
+      local d, alive = OrderedDict(), setmetatable({}, { __mode = "k" })
+      local function churn(n)  -- n insertions, each deleted again: a sweep is due
+        for i = 1, n do d["s" .. i] = i; d["s" .. i] = nil end
+      end
+      for i = 1, 10 do
+        local k = {}
+        alive[k] = true
+        d[k] = i
+        OrderedDict.move_to_end(d, k, false)
+      end
+      churn(40)  -- renumbers the 10 keys from 1
+      for k in pairs(alive) do d[k] = nil end
+      churn(100)  -- drops their entries
+      collectgarbage()
+      collectgarbage()
+      assert.is_nil(next(alive))
+      assert.are.equal(0, OrderedDict.len(d))
     end)
 
     it("keeps a key moved to the front through a sweep of the order", function()
