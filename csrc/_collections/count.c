@@ -19,8 +19,9 @@ static int count_type_error (lua_State *L, int type) {
 
 /*
 ** Add `delta` to t[k] (0 when absent, the key then recorded as new) for
-** the key on top of the stack, which is popped.  A present count must be
-** a number (TypeError, as the other paths of update and subtract raise).
+** the key on top of the stack, which is popped: a valid key (tally_key
+** refused nil and NaN).  A present count must be a number (TypeError, as
+** the other paths of update and subtract raise).
 */
 static void add_count (lua_State *L, Order *o, int keys, int pos, int t,
                        lua_Integer delta) {
@@ -29,10 +30,6 @@ static void add_count (lua_State *L, Order *o, int keys, int pos, int t,
   switch (lua_rawget(L, t)) {
     case LUA_TNIL:
       lua_pop(L, 1);
-      if (lua_isnil(L, k) ||
-          (lua_type(L, k) == LUA_TNUMBER && lua_tonumber(L, k) != lua_tonumber(L, k)))
-        pystd_raise(L, "ValueError", "cannot count %s",
-                    lua_isnil(L, k) ? "nil" : "NaN");
       col_record_key(L, o, keys, pos, t, k);
       lua_pushinteger(L, delta);
       break;
