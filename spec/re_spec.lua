@@ -410,6 +410,9 @@ describe("pystd.re", function()
         assert.are.equal("no such group", err.message)
       end
       raised("IndexError", function() return m[4] end)
+      -- a number that is no integer names no group (CPython: m[1.5] too)
+      assert.are.equal("no such group",
+        raised("IndexError", function() return m[1.5] end).message)
       raised("IndexError", m.span, m, "x")
       raised("IndexError", m.start, m, 9)
     end)
@@ -438,6 +441,37 @@ describe("pystd.re", function()
       assert.is_nil(m:stop(3))
     end)
 
+    it("takes a nil group as none: the whole match", function()
+      assert.are.same({ 1, 7 }, { m:span(nil) })
+      assert.are.equal(1, m:start(nil))
+      assert.are.equal(7, m:stop(nil))
+    end)
+
+    it("returns more results than LUA_MINSTACK", function()
+      -- in fresh coroutines, whose stacks are small and grown to various
+      -- sizes first: a missing luaL_checkstack writes past the stack's end
+      -- (m:group(...) with 128 groups after 50 values crashed)
+      local big = {}
+      for i = 1, 200 do big[i] = i end
+      for _, grow in ipairs { 0, 50, 100, 200 } do
+        for n = 18, 196, 2 do
+          local args = {}
+          for i = 1, n do args[i] = 1 + i % 2 end
+          local got = coroutine.wrap(function()
+            local _ = { table.unpack(big, 1, grow) }
+            return pack(m:group(table.unpack(args)))
+          end)()
+          assert.are.equal(n, got.n)
+          assert.are.equal("Jane", got[1])
+          assert.are.equal("Mr", got[n])
+        end
+      end
+      local mm = re.match(("(x)"):rep(400), ("x"):rep(400))
+      local got = coroutine.wrap(function() return pack(mm:groups()) end)()
+      assert.are.equal(400, got.n)
+      assert.are.equal("x", got[400])
+    end)
+
     it("computes lastindex and lastgroup like CPython", function()
       assert.are.equal(2, m.lastindex)
       assert.are.equal("last", m.lastgroup)
@@ -454,6 +488,8 @@ describe("pystd.re", function()
       assert.are.equal("Jane, Mr", m:expand("\\2, \\1"))
       assert.are.equal("Jane/Mr/", m:expand("\\g<last>/\\g<1>/\\3"))
       assert.are.equal("[Mr Jane]\n", m:expand("[\\g<0>]\\n"))
+      local err = select(2, pcall(m.expand, m, {}))
+      assert.matches("string expected, got table", err, 1, true)
     end)
 
     it("compiles a BYTES Pattern's flags again, LOCALE included", function()
@@ -658,6 +694,12 @@ describe("pystd.re", function()
         -- token is reported instead of it
         { "\\q\\", "bad escape (end of pattern)", 3 },
         { "\\8\\", "bad escape (end of pattern)", 3 },
+        -- ... and after an unknown group name (which raises IndexError)
+        { "\\g<zz>\\", "bad escape (end of pattern)", 7 },
+        -- a backslash and '>' inside a name are one token
+        { "\\g<a\\>b>", "bad character in group name 'a\\\\>b'", 4 },
+        -- a number past counting is printed as written
+        { "\\g<10000000001>", "invalid group reference 10000000001", 4 },
       }
       for _, c in ipairs(cases) do
         local err = raised("re.error", re.sub, "(a)(b)?", c[1], "ab")
@@ -678,6 +720,9 @@ describe("pystd.re", function()
         pack(re.sub("\\w+", function(mm) return mm[0]:upper() end, "hi there")))
       assert.are.equal("1-2", re.sub("\\d", function(mm)
         return tonumber(mm[0]) end, "1-2"))
+      -- the Match searched the whole subject (CPython: '0,3,abc')
+      assert.are.equal("a1,3,abcc", re.sub("b", function(mm)
+        return mm.pos .. "," .. mm.endpos .. "," .. mm.string end, "abc"))
     end)
 
     it("keeps the match when the function returns false or nil", function()
@@ -689,6 +734,10 @@ describe("pystd.re", function()
     it("looks the whole match up in a table", function()
       assert.are.same({ n = 2, "HELLO there", 2 },
         pack(re.sub("\\w+", { hi = "HELLO" }, "hi there")))
+      -- indexed as string.gsub does, through __index
+      local upper = setmetatable({}, { __index = function(_, k)
+        return k:upper() end })
+      assert.are.equal("HI THERE", re.sub("\\w+", upper, "hi there"))
     end)
 
     it("rejects other replacement values", function()
@@ -1561,6 +1610,23 @@ print(json.dumps({'matches': matches, 'errors': errors, 'templates': templates})
       local out, _, status = helper.run({ os.getenv("LUA") or "lua5.4", "-e", code })
       assert.are.equal(0, status)
       assert.matches("^false\t.*pattern used after collection", out)
+    end)
+
+    it("gives no lastindex for a Match whose Pattern was finalized", function()
+      -- lastindex compares the matched groups' order, which the Pattern's
+      -- finalizer freed: two matched groups make it compare
+      local code = [[
+        local re = require "pystd.re"
+        local holder = setmetatable({}, { __gc = function(o)
+          print(pcall(function() return o.m.lastindex, o.m.lastgroup end))
+        end })
+        holder.m = re.compile("(?P<x>a)(b)"):search("ab")
+        re.purge()
+        os.exit(0, true)
+      ]]
+      local out, _, status = helper.run({ os.getenv("LUA") or "lua5.4", "-e", code })
+      assert.are.equal(0, status)
+      assert.are.equal("true\tnil\tnil\n", out)
     end)
 
     it("does not grow over many calls", function()
