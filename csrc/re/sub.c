@@ -40,14 +40,13 @@ static void add_bytes (luaL_Buffer *b, const char *s, size_t n) {
 ** CPython's template tokenizer reads one token ahead, so a lone backslash
 ** ending the template is reported instead of an error found when parsing
 ** stood just before it (`stop`, the next offset to read, is len - 1) or
-** found by scanning to the end (`scanned`).
+** found by scanning to the end (`stop` is len).
 */
-static void check_trailing_backslash (lua_State *L, int tidx, size_t stop,
-                                      int scanned) {
+static void check_trailing_backslash (lua_State *L, int tidx, size_t stop) {
   size_t len, n = 0;
   const char *s = lua_tolstring(L, tidx, &len);
   while (n < len && s[len - 1 - n] == '\\') n++;
-  if (n % 2 == 1 && (scanned || stop + 1 >= len))
+  if (n % 2 == 1 && stop + 1 >= len)
     pyre_raiseerror(L, tidx, "bad escape (end of pattern)", len - 1);
 }
 
@@ -57,7 +56,7 @@ static int template_error (lua_State *L, int tidx, size_t stop, size_t pos,
                            const char *fmt, ...) {
   va_list ap;
   const char *msg;
-  check_trailing_backslash(L, tidx, stop, 0);
+  check_trailing_backslash(L, tidx, stop);
   va_start(ap, fmt);
   msg = lua_pushvfstring(L, fmt, ap);
   va_end(ap);
@@ -117,7 +116,7 @@ static size_t parse_named (lua_State *L, int pidx, int tidx, Template *t,
   for (end = i; end < len && s[end] != '>'; )  /* '\\>' is one token */
     end += (s[end] == '\\' && end + 1 < len) ? 2 : 1;
   if (end >= len) {
-    check_trailing_backslash(L, tidx, len, 1);
+    check_trailing_backslash(L, tidx, len);
     if (i == len) template_error(L, tidx, i, i, "missing group name");
     template_error(L, tidx, i, i, "missing >, unterminated name");
   }
@@ -146,7 +145,7 @@ static size_t parse_named (lua_State *L, int pidx, int tidx, Template *t,
     g = lua_tointegerx(L, -1, &isint);
     lua_pop(L, 2);
     if (!isint) {
-      check_trailing_backslash(L, tidx, end + 1, 0);
+      check_trailing_backslash(L, tidx, end + 1);
       pystd_pushstrrepr(L, s + i, n);
       pystd_raise(L, "IndexError", "unknown group name %s",
                   lua_tostring(L, -1));
@@ -407,7 +406,7 @@ static void push_span (lua_State *L, const char *s, const PCRE2_SIZE *ov,
 */
 int pyre_splitimpl (lua_State *L, int pidx, int sidx, lua_Integer maxsplit) {
   RePattern *p = pyre_topattern(L, pidx);
-  size_t len, pos = 0, last = 0;
+  size_t len, pos = 0;
   const char *s = lua_tolstring(L, sidx, &len);
   uint32_t opts = 0;
   lua_Integer n = 0, k = 0;
@@ -419,7 +418,7 @@ int pyre_splitimpl (lua_State *L, int pidx, int sidx, lua_Integer maxsplit) {
     const PCRE2_SIZE *ov;
     if (!pyre_execfast(L, p, which, s, len, pos, opts)) break;
     f = pyre_found(p, which, s, len, pos, opts);
-    lua_pushlstring(L, s + last, p->ov[0] - last);
+    lua_pushlstring(L, s + pos, p->ov[0] - pos);
     lua_rawseti(L, -2, ++k);
     for (int g = 1; g <= p->groups; g++) {
       push_span(L, s, pyre_offsets(L, p, &f), g, 1);
@@ -427,10 +426,10 @@ int pyre_splitimpl (lua_State *L, int pidx, int sidx, lua_Integer maxsplit) {
     }
     n++;
     ov = pyre_offsets(L, p, &f);
-    last = pos = ov[1];
+    pos = ov[1];
     opts = (ov[0] == ov[1]) ? PCRE2_NOTEMPTY_ATSTART : 0;
   }
-  lua_pushlstring(L, s + last, len - last);
+  lua_pushlstring(L, s + pos, len - pos);
   lua_rawseti(L, -2, ++k);
   return 1;
 }
