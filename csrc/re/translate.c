@@ -1270,6 +1270,13 @@ static int parse_conditional (Xlat *t, const Scope *sc, int depth,
       return fail(t, t->i, "conditional backref with more than two "
                   "branches");
   }
+  else if (t->lookbehind_first != 0 && t->i < t->len)
+    /* In a look-behind, the empty "no" branch is written out: PCRE2
+       10.42 takes the length of "(?(1)b)" from its one branch, where
+       CPython (and the branch left implicit) make it variable; the
+       look-behind then stepped back over "b" whether group 1 was set or
+       not: (b)?x(?<=(?(1)b)x) never matched "x" */
+    emits(t, "|", t->i);
   if (t->i >= t->len)
     return fail(t, paren, "missing ), unterminated subpattern");
   emits(t, ")", t->i++);
