@@ -1040,6 +1040,14 @@ describe("pystd.re", function()
       assert.are.same({ "b", "" }, re.findall("(b)?x(?<=(?(1)b|c)x)", "zx bx cx"))
     end)
 
+    it("keeps a valid look-behind under {0}, as CPython", function()
+      -- X{0} is left out of the translation; one with a look-behind is kept
+      -- (never matching) so that PCRE2 checks the look-behind
+      assert.are.same({ "y", "y" }, re.findall("(?:(?<=a)x){0}y", "yabx b y"))
+      assert.are.same({ "b", "b" }, re.findall("(?<=a){0}b", "yabx b y"))
+      assert.are.same({ "" }, re.findall("((?<=a)x){0}", ""))
+    end)
+
     it("repeats a look-behind inside a look-behind, as CPython", function()
       -- PCRE2 10.42 finds no fixed length for these (expected values from
       -- CPython 3.11: a repeated assertion is that assertion once, or it
@@ -1135,6 +1143,9 @@ describe("pystd.re", function()
       { "[\\N{", "missing character name", 5 },
       { "[\\N{ab]", "missing }, unterminated name", 5 },
       { "(?<=a+)b", "look-behind requires fixed-width pattern", nil },
+      { "(?<!a*){0}s", "look-behind requires fixed-width pattern", nil },
+      { "(?:x(?<=a+)){0}y", "look-behind requires fixed-width pattern", nil },
+      { "(?<=\\d{1,2}){,0}", "look-behind requires fixed-width pattern", nil },
       { "(?(0001073741823))", "invalid group reference 1073741823", 4 },
       { "(?(1)a)(?(2)b)", "invalid group reference 1", 4 },
       { "[\\W-\\q]", "bad escape \\q", 5 },

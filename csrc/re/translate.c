@@ -966,6 +966,18 @@ static int opens_group (const Xlat *t, size_t from) {
 }
 
 
+/* Does the output from offset `from` on hold a look-behind? */
+static int has_lookbehind (const Xlat *t, size_t from) {
+  const char *o = t->x->out;
+  for (size_t k = from; k + 3 < t->x->n; k++) {
+    if (o[k] == '\\') k++;
+    else if (memcmp(o + k, "(?<", 3) == 0 && (o[k + 3] == '=' || o[k + 3] == '!'))
+      return 1;
+  }
+  return 0;
+}
+
+
 /* Is the item emitted from output offset `item` a look-behind? */
 static int is_lookbehind (const Xlat *t, size_t item) {
   const char *o = t->x->out + item;
@@ -1053,8 +1065,10 @@ static int parse_quantifier (Xlat *t, int last, size_t item) {
     /* X{0} matches "": X goes, or becomes (?:(?!)X)? when it has groups
        (they stay unset), which spares PCRE2 10.42 a wrong anchoring:
        (?:x|^){0}a never matched "ba".  (A look-behind keeps X{0}, of
-       fixed length 0 to PCRE2.) */
-    if (!opens_group(t, item)) t->x->n = item;
+       fixed length 0 to PCRE2.)  X with a look-behind stays too, so that
+       PCRE2 still checks its width, as CPython does: (?<!a*){0} is an
+       error. */
+    if (!opens_group(t, item) && !has_lookbehind(t, item)) t->x->n = item;
     else {
       insert_at(t, item, "(?:(?!)", at);
       emits(t, ")?", at);
