@@ -36,7 +36,7 @@ from conv import byte_offset as bo, lua_value  # noqa: E402
 warnings.simplefilter("ignore")
 
 FLAG_BITS = {"I": re.I, "M": re.M, "S": re.S, "X": re.X, "A": re.A,
-             "U": re.U}
+             "U": re.U, "L": re.L}
 
 # {====== conversion and serialisation (shared format with run.lua) ======
 
@@ -168,6 +168,8 @@ class Gen:
         self.names = {}             # name -> number
         self.closed_names = []
         self.used_i = False         # an inline flag group turned i on
+        self.fixed_w = {}           # group number -> width, for groups
+                                    # gen_fixed made
 
     # ---- helpers
     def chance(self, p):
@@ -242,8 +244,10 @@ class Gen:
         else:
             a = r.randint(0, 3)
             b = a + r.randint(0, 2)
-            form = r.randrange(4)
-            if form == 0:
+            form = r.randrange(5)
+            if form == 4:
+                qt, lo, hi = "{,}", 0, 99
+            elif form == 0:
                 qt, lo, hi = "{%d}" % a, a, a
             elif form == 1:
                 qt, lo, hi = "{%d,}" % a, a, 99
@@ -283,8 +287,13 @@ class Gen:
             return ".", lambda ctx: r.choice(self.subject_chars()), True
         if w < 0.42:
             return self.gen_escape()
-        if w < 0.47:
+        if w < 0.46:
             return self.gen_anchor()
+        if w < 0.47:
+            # braces CPython reads as literals, not as a repeat
+            t = self.pick(["{", "}", "{}", "{a}", "{1,x}", "{,", "{1",
+                           "{x,1}", "{1 }", "{-1}"])
+            return t, (lambda ctx: t), True
         if w < 0.55:
             t, s = self.gen_class()
             return t, s, True
@@ -366,11 +375,31 @@ class Gen:
                 lo, hi = p[0], p[1]
                 if self.chance(0.03):
                     lo, hi = hi, lo     # bad range
-                items.append(self.cls_lit(lo) + "-" + self.cls_lit(hi))
+                if self.chance(0.25):
+                    # endpoints written as escapes
+                    esc = [("\\x00", "\x00"), ("\\t", "\t"),
+                           ("\\r", "\r"), ("\\x1f", "\x1f"),
+                           ("\\x41", "A"), ("\\x5a", "Z"), ("\\x60", "`"),
+                           ("\\x7b", "{"), ("\\x7f", "\x7f"),
+                           ("\\101", "A"), ("\\132", "Z"), ("\\0", "\0"),
+                           ("\\x80", "\x80"), ("\\xff", "\xff"),
+                           ("\\xc0", "\xc0")]
+                    if self.mode == "str":
+                        esc += [("\\u00e0", "\xe0"), ("\\u0100", "\u0100"),
+                                ("\\u017f", "\u017f"), ("\\u212a", "\u212a"),
+                                ("\\u212b", "\u212b"), ("\\u0391", "\u0391"),
+                                ("\\u03c9", "\u03c9"), ("\\U0001F600", "\U0001F600")]
+                    (ta, lo), (tb, hi) = self.pick(esc), self.pick(esc)
+                    if ord(lo) > ord(hi) and self.chance(0.9):
+                        (ta, lo), (tb, hi) = (tb, hi), (ta, lo)
+                    items.append(ta + "-" + tb)
+                else:
+                    items.append(self.cls_lit(lo) + "-" + self.cls_lit(hi))
 
                 def rs(ctx, lo=lo, hi=hi):
                     a, b = sorted((ord(lo), ord(hi)))
-                    return chr(r.randint(a, b))
+                    c = r.randint(a, b)
+                    return lo if 0xd800 <= c < 0xe000 else chr(c)
                 samplers.append(rs)
             elif w < 0.85:
                 e = self.pick("dwsDWS")
@@ -550,9 +579,30 @@ class Gen:
                     num = self.ngroups
                     parts.append("(" + "|".join(alts) + ")")
                     self.closed.append(num)
+                    self.fixed_w[num] = k
                 else:
                     parts.append("(?:" + "|".join(alts) + ")")
                 left -= k
+            elif w < 0.87 or (w < 0.95 and self.fixed_w):
+                # a back reference to, or a conditional on, a group of
+                # known width (CPython takes both in a look-behind)
+                fit = [n for n, k in self.fixed_w.items() if k <= left
+                       and n in self.closed]
+                if fit and (self.chance(0.6) or depth <= 0):
+                    n = self.pick(fit)
+                    parts.append("(?:\\%d)" % n)
+                    left -= self.fixed_w[n]
+                elif self.closed and depth > 0:
+                    n = self.pick(self.closed)
+                    k = r.randint(0, left)
+                    yes = self.gen_fixed(k, depth - 1)
+                    if self.chance(0.3):
+                        # no "no" branch: fixed width only when k is 0
+                        parts.append("(?(%d)%s)" % (n, yes))
+                    else:
+                        no = self.gen_fixed(k, depth - 1)
+                        parts.append("(?(%d)%s|%s)" % (n, yes, no))
+                    left -= k
             elif w < 0.9:
                 parts.append(self.pick(["\\b", "\\B", "^", "$", "(?=a)",
                                         "(?!b)"]))
@@ -689,6 +739,8 @@ def make_case(rng, cid):
     flags = "".join(c for c in letters if rng.random() < 0.18)
     if mode == "str" and rng.random() < 0.02:
         flags += "U"
+    if mode == "bytes" and rng.random() < 0.05:
+        flags += "L"
     pat, samp, g = gen_pattern(rng, mode, flags)
     subj = gen_subject(rng, mode, pat, samp)
     if "dotless" in AVOID and mode == "str" and (

@@ -111,7 +111,8 @@ local matchlimit, cases_run = 0, 0
 
 local function flag_bits(case)
   local bits = 0
-  for c in case.flags:gmatch(".") do bits = bits | re[c] end
+  -- (pystd has no re.L; LOCALE's bit 4 is taken for a BYTES pattern)
+  for c in case.flags:gmatch(".") do bits = bits | (c == "L" and 4 or re[c]) end
   if case.b then bits = bits | re.BYTES end
   return bits
 end
