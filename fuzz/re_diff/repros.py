@@ -98,6 +98,9 @@ REPROS = [
      r'(?:I("?)|()y)+', "", "yI", "search.li", {}),
     ("documented: a conditional inside the repeated group it refers to",
      r"(?:x((?(1)!|i)))*", "", "xix!", "match", {}),
+    ("(fixed) look-behind with a one-branch conditional of varying width "
+     "(refused now, as by CPython, at PCRE2's position)",
+     r"(b)?x(?<=(?(1)b)x)", "", "x", "compile", {}),
 ]
 
 
