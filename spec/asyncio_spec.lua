@@ -1646,6 +1646,22 @@ describe("pystd.asyncio", function()
       end)
     end)
 
+    it("reschedule takes a number or nil (an argument error otherwise)", function()
+      run(function()
+        local t <close> = asyncio.timeout(5)
+        local when = t:when()
+        for _, bad in ipairs { "1", {}, true, print } do
+          local err = error_of(t.reschedule, t, bad)
+          assert.equal("string", type(err))
+          assert.matches("bad argument #1 to 'reschedule' %(number expected, got "
+            .. type(bad) .. "%)", err)
+        end
+        assert.equal(when, t:when())  -- the scope is left as it was
+        t:reschedule(nil)
+        assert.is_nil(t:when())
+      end)
+    end)
+
     it("take huge, infinite and NaN delays without spinning", function()
       local out, err, code = child([[
         print(asyncio.run(function()

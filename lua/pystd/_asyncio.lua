@@ -98,6 +98,10 @@ return function(asyncio)
   --- reschedule(when): a new deadline in loop time (nil: none); only while
   -- the scope is active
   function Timeout:reschedule(when)
+    if when ~= nil and type(when) ~= "number" then  -- before anything changes
+      error(("bad argument #1 to 'reschedule' (number expected, got %s)")
+        :format(type(when)), 2)
+    end
     if self.state ~= "active" then
       raise("RuntimeError", ("Cannot change state of %s Timeout"):format(self.state))
     end
