@@ -483,6 +483,20 @@ describe("pystd.asyncio", function()
       assert.is_true(ran)
     end)
 
+    it("iscoroutine, isfuture, wait and as_completed take a loop Handle as no awaitable", function()
+      -- (the kind of a Handle once indexed past the names of the kinds:
+      -- UBSan's out-of-bounds report under make check-asan)
+      run(function()
+        local h = asyncio.get_running_loop():call_soon(function() end)
+        assert.is_false(asyncio.iscoroutine(h))
+        assert.is_false(asyncio.isfuture(h))
+        assert.matches("bad argument #1 to 'wait' %(table expected, got userdata%)",
+          error_of(asyncio.wait, h))
+        assert.matches("bad argument #1 to 'as_completed' %(table expected, got userdata%)",
+          error_of(asyncio.as_completed, h))
+      end)
+    end)
+
     it("awaits inline with asyncio.await and aw:await()", function()
       local double = async(function(x) sleep(0) return 2 * x end)
       assert.same({ 4, 6 }, { run(function()

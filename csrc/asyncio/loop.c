@@ -608,11 +608,14 @@ static int aio_all_tasks (lua_State *L) {
 }
 
 
-/* _kind(v) -> "task" | "future" | "coroutine" | nil, for the Lua surface */
+/*
+** _kind(v) -> "task" | "future" | "coroutine" | nil, for the Lua surface
+** (a Handle, KIND_HANDLE, is none of them: nil)
+*/
 static int aio_kind (lua_State *L) {
   static const char *const names[] = {"future", "task", "coroutine"};
   int kind = kind_of(L, getloop(L), 1);
-  if (kind < 0) return 0;
+  if (kind < KIND_FUTURE || kind > KIND_CORO) return 0;
   lua_pushstring(L, names[kind]);
   return 1;
 }
