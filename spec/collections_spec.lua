@@ -1237,6 +1237,16 @@ for b in [%s]:
       end)
     end)
 
+    it("refuses a pair whose key is nil or NaN with ValueError", function()
+      -- no nil in containers (API.md 1): it raised Lua's raw "index is nil"
+      raises("ValueError", "item 2 has a nil key", function()
+        OrderedDict({ { "a", 1 }, { nil, 2 } })
+      end)
+      raises("ValueError", "item 1 has a NaN key", function()
+        OrderedDict({ { 0 / 0, 2 } })
+      end)
+    end)
+
     it("moves keys to either end", function()
       local d = OrderedDict({ { "a", 1 }, { "b", 2 }, { "c", 3 } })
       OrderedDict.move_to_end(d, "a")

@@ -317,13 +317,17 @@ local function copy_entries(t, init, pairs_array, fname)
       if type(kv) ~= "table" then
         errors.raise("TypeError", ("item %d is not a {key, value} pair"):format(i))
       end
+      local k = kv[1]
+      if k == nil or k ~= k then  -- no nil in containers, and no NaN key
+        errors.raise("ValueError", ("item %d has a %s key"):format(i, k == nil and "nil" or "NaN"))
+      end
       if kv[2] == nil then
         errors.raise("ValueError", ("item %d has a nil value"):format(i))
       end
       if kv[3] ~= nil then  -- CPython unpacks a pair: no value is dropped
         errors.raise("ValueError", ("item %d has too many values (expected 2)"):format(i))
       end
-      t[kv[1]] = kv[2]
+      t[k] = kv[2]
     end
   else
     for k, v in ordered_pairs(init) do t[k] = v end
