@@ -75,6 +75,15 @@ return function(asyncio)
 
   -- {====================================================== Timeouts
 
+  --- Lua's argument error, for the caller of `fname`, unless `v` is a
+  -- number or nil.
+  local function check_seconds(v, arg, fname)
+    if v ~= nil and type(v) ~= "number" then
+      error(("bad argument #%d to '%s' (number expected, got %s)")
+        :format(arg, fname, type(v)), 3)
+    end
+  end
+
   local Timeout = {}
   Timeout.__index = Timeout
   Timeout.__name = "pystd.asyncio.Timeout"
@@ -98,10 +107,7 @@ return function(asyncio)
   --- reschedule(when): a new deadline in loop time (nil: none); only while
   -- the scope is active
   function Timeout:reschedule(when)
-    if when ~= nil and type(when) ~= "number" then  -- before anything changes
-      error(("bad argument #1 to 'reschedule' (number expected, got %s)")
-        :format(type(when)), 2)
-    end
+    check_seconds(when, 1, "reschedule")  -- before anything changes
     if self.state ~= "active" then
       raise("RuntimeError", ("Cannot change state of %s Timeout"):format(self.state))
     end
@@ -138,15 +144,6 @@ return function(asyncio)
   function Timeout:__tostring()
     return ("<Timeout when=%s expired=%s>"):format(tostring(self.when_),
       tostring(self:expired()))
-  end
-
-  --- Lua's argument error, for the caller of `fname`, unless `v` is a
-  -- number or nil.
-  local function check_seconds(v, arg, fname)
-    if v ~= nil and type(v) ~= "number" then
-      error(("bad argument #%d to '%s' (number expected, got %s)")
-        :format(arg, fname, type(v)), 3)
-    end
   end
 
   --- timeout_at(when): a to-be-closed scope that cancels the current task
