@@ -87,6 +87,27 @@ int pystd_raise (lua_State *L, const char *type, const char *fmt, ...) {
   return lua_error(L);
 }
 
+
+static int has_metafield (lua_State *L, int i, const char *event) {
+  if (luaL_getmetafield(L, i, event) == LUA_TNIL) return 0;
+  lua_pop(L, 1);
+  return 1;
+}
+
+
+int pystd_orderable (lua_State *L, int a, int b, const char *event) {
+  int ta = lua_type(L, a);
+  return (ta == lua_type(L, b) && (ta == LUA_TNUMBER || ta == LUA_TSTRING))
+      || has_metafield(L, a, event) || has_metafield(L, b, event);
+}
+
+
+int pystd_ordererror (lua_State *L, int a, int b, const char *op) {
+  return pystd_raise(L, "TypeError",
+                     "'%s' not supported between instances of '%s' and '%s'",
+                     op, luaL_typename(L, a), luaL_typename(L, b));
+}
+
 /* }====================================================== */
 
 

@@ -42,6 +42,15 @@ void pystd_newerror (lua_State *L, const char *type, const char *fmt, ...);
 */
 int pystd_raise (lua_State *L, const char *type, const char *fmt, ...);
 
+/*
+** Can Lua order the values at `a` and `b` with `event` ("__lt" or "__le"):
+** two numbers, two strings, or a value with that metamethod?  Else
+** pystd_ordererror raises CPython's TypeError for `a op b`, with Lua's
+** type names.
+*/
+int pystd_orderable (lua_State *L, int a, int b, const char *event);
+int pystd_ordererror (lua_State *L, int a, int b, const char *op);
+
 /* }====================================================== */
 
 

@@ -344,8 +344,24 @@ describe("pystd.collections", function()
         assert.are.equal(expected:lower(), got, repr(case))
       end
       assert.is_true(deque({ "a", "b" }) < deque({ "a", "c" }))
-      assert.has_error(function() return deque({ 1 }) < deque({ "a" }) end)
       assert.has_error(function() return deque({ 1 }) < 2 end)
+    end)
+
+    it("raises CPython's TypeError when the deciding elements cannot be ordered", function()
+      -- CPython: '<' not supported between instances of 'int' and 'str'
+      raises("TypeError", "'<' not supported between instances of 'number' and 'string'",
+        function() return deque({ 0, 1 }) < deque({ 0, "a" }) end)
+      raises("TypeError", "'<=' not supported between instances of 'boolean' and 'string'",
+        function() return deque({ true }) <= deque({ "a" }) end)
+      raises("TypeError", "'<' not supported between instances of 'table' and 'table'",
+        function() return deque({ {} }) > deque({ {} }) end)  -- b < a
+      local lt = { __lt = function(x, y) return x.v < y.v end }
+      assert.is_true(deque({ setmetatable({ v = 1 }, lt) }) < deque({ setmetatable({ v = 2 }, lt) }))
+      -- __lt alone orders no <=, in Lua 5.4 as in CPython
+      raises("TypeError", "'<=' not supported between instances of 'table' and 'table'",
+        function() return deque({ setmetatable({ v = 1 }, lt) }) <= deque({ setmetatable({ v = 2 }, lt) }) end)
+      -- equal elements never reach the order: CPython's [None] < [None] is False
+      assert.is_false(deque({ false }) < deque({ false }))
     end)
 
     it("writes reprs like CPython, nested and cyclic ones included", function()

@@ -927,14 +927,18 @@ static int deque_eq (lua_State *L) {
 
 /*
 ** a < b, or a <= b when `orequal`: CPython's lexicographic order, the
-** first differing elements deciding, else the lengths.
+** first differing elements deciding (TypeError when Lua cannot order
+** them, as CPython's), else the lengths.
 */
 static int compare_order (lua_State *L, int orequal) {
   Deque *a = check_deque(L, 1), *b = check_deque(L, 2);
   lua_Integer na = a->count, nb = b->count;  /* an __eq may change them */
   lua_Integer i = first_difference(L, a, b);
-  if (i < na && i < nb)  /* its elements are on top */
+  if (i < na && i < nb) {  /* its elements are on top */
+    if (!pystd_orderable(L, -2, -1, orequal ? "__le" : "__lt"))
+      pystd_ordererror(L, -2, -1, orequal ? "<=" : "<");
     lua_pushboolean(L, lua_compare(L, -2, -1, orequal ? LUA_OPLE : LUA_OPLT));
+  }
   else
     lua_pushboolean(L, orequal ? na <= nb : na < nb);
   return 1;

@@ -81,13 +81,6 @@ static const char *const queue_names[] = {"Queue", "LifoQueue",
 #endif
 
 
-static int has_lt (lua_State *L, int i) {
-  if (luaL_getmetafield(L, i, "__lt") == LUA_TNIL) return 0;
-  lua_pop(L, 1);
-  return 1;
-}
-
-
 /*
 ** Python's ordering of the values at `a` and `b` (absolute indices),
 ** found `depth` tables deep: numbers and strings with <, values with an
@@ -95,15 +88,11 @@ static int has_lt (lua_State *L, int i) {
 ** anything else is a TypeError.
 */
 static int py_less (lua_State *L, int a, int b, int depth) {
-  int ta = lua_type(L, a), tb = lua_type(L, b);
   lua_Integer na, nb;
-  if ((ta == tb && (ta == LUA_TNUMBER || ta == LUA_TSTRING))
-      || has_lt(L, a) || has_lt(L, b))
+  if (pystd_orderable(L, a, b, "__lt"))
     return lua_compare(L, a, b, LUA_OPLT);
-  if (ta != LUA_TTABLE || tb != LUA_TTABLE)
-    return pystd_raise(L, "TypeError",
-                       "'<' not supported between instances of '%s' and '%s'",
-                       luaL_typename(L, a), luaL_typename(L, b));
+  if (!lua_istable(L, a) || !lua_istable(L, b))
+    return pystd_ordererror(L, a, b, "<");
   if (depth == ASYNCIO_COMPARE_DEPTH)
     return pystd_raise(L, "RecursionError",
                        "maximum recursion depth exceeded in comparison");
