@@ -520,7 +520,8 @@ local function method_call(self, kind, name, wrong)
   if name == "rotate" and type(a[1]) == "number" and chance(0.5) then a[1] = R(-20, 20) end
   local label = (wrong and "WS:" or "") .. kind .. "." .. name
   if kind == "Lock" or kind == "Semaphore" or kind == "BoundedSemaphore"
-      or kind == "Condition" or kind == "Event" or kind == "queue" then
+      or kind == "Condition" or kind == "Event" or kind == "queue"
+      or name == "await" then  -- a future nobody completes waits for ever
     -- suspending methods: bounded by a timeout so that nothing waits forever
     if in_async and asyncio.current_task() then
       call(label, asyncio.wait_for, function()
@@ -550,7 +551,8 @@ local function async_op()
     if chance(0.5) then a[#a + 1] = { return_exceptions = chance(0.5) } end
     call("gather", asyncio.wait_for, function() return asyncio.gather(table.unpack(a)) end, 0.005)
   elseif r == 4 then
-    call("wait_for", asyncio.wait_for, any_obj(pick { "task", "future", "coro" }) or rvalue(), small_delay())
+    call("wait_for", asyncio.wait_for, any_obj(pick { "task", "future", "coro" }) or rvalue(),
+      pick { 0, 0.001, 0.002, -1, 0 / 0 })  -- no nil: a future nobody completes waits for ever
   elseif r == 5 then
     local a = {}
     for i = 1, R(0, 4) do a[i] = any_obj(pick { "task", "future", "coro" }) or rvalue() end
