@@ -3291,4 +3291,242 @@ false	pystd.asyncio: used by a finalizer as Lua closes
       assert.is_true(locked)
     end)
   end)
+
+  describe("details mutation testing found untested", function()
+    it("reschedule drops the old deadline, as CPython", function()
+      local r1, r2 = run(function()
+        local loop = asyncio.get_running_loop()
+        local a, b
+        do
+          local cm <close> = asyncio.timeout(0.01)
+          a = cm
+          cm:reschedule(loop:time() + 10)
+          sleep(0.03)
+        end
+        do
+          local cm <close> = asyncio.timeout(0.01)
+          b = cm
+          cm:reschedule(nil)
+          sleep(0.03)
+        end
+        return a:expired(), b:expired()
+      end)
+      -- CPython 3.11: both False
+      assert.is_false(r1)
+      assert.is_false(r2)
+    end)
+
+    it("timeout's expired() is true inside the body once the deadline passed", function()
+      local inside, after = run(function()
+        local inside, scope
+        local err = error_of(function()
+          local cm <close> = asyncio.timeout(0.005)
+          scope = cm
+          local _, e = pcall(sleep, 1)
+          inside = cm:expired()
+          error(e, 0)
+        end)
+        assert.is_true(errors.is(err, "TimeoutError"))
+        return inside, scope:expired()
+      end)
+      -- CPython 3.11: True inside (the scope is expiring), True after
+      assert.is_true(inside)
+      assert.is_true(after)
+    end)
+
+    it("a timeout's tostring shows its deadline and expired() as it changes", function()
+      local before, inside, after = run(function()
+        local before, inside, scope
+        error_of(function()
+          local cm <close> = asyncio.timeout_at(nil)
+          scope = cm
+          before = tostring(cm)
+          cm:reschedule(asyncio.get_running_loop():time() + 0.005)
+          pcall(sleep, 1)
+          inside = tostring(cm)
+          sleep(0)
+        end)
+        return before, inside, tostring(scope)
+      end)
+      assert.equal("<Timeout when=nil expired=false>", before)
+      assert.matches("^<Timeout when=[%d.]+ expired=true>$", inside)  -- expiring
+      assert.matches("^<Timeout when=[%d.]+ expired=true>$", after)
+    end)
+
+    it("wait_for(t, 0): t ending after the caller's cancel took the wait", function()
+      local out, err, code = child([[
+        local errors = require "pystd.errors"
+        asyncio.run(function()
+          local ev = asyncio.Event()
+          local t = asyncio.create_task(function()
+            pcall(asyncio.sleep, 1)
+            ev:wait()
+            return "t"
+          end)
+          local outer = asyncio.create_task(function() return asyncio.wait_for(t, 0) end)
+          asyncio.sleep(0)
+          asyncio.sleep(0)
+          asyncio.create_task(function() ev:wait() outer:cancel() end)
+          asyncio.sleep(0)
+          ev:set()
+          local ok, e = pcall(asyncio.await, outer)
+          print(ok, errors.is(e, "asyncio.CancelledError"), t:result())
+        end)]], 20)
+      assert.equal(0, code, err)
+      assert.equal("false\ttrue\tt\n", out)  -- CPython 3.11: outer cancelled t
+      assert.equal("", err)  -- CPython: nothing on stderr
+    end)
+
+    it("wait FIRST_EXCEPTION counts a cancelled future as done, not failed", function()
+      local out, err, code = child([[
+        asyncio.run(function()
+          local loop = asyncio.get_running_loop()
+          local fut = loop:create_future()
+          fut:cancel()
+          local slow = asyncio.create_task(asyncio.sleep, 0.01)
+          local done, pending = asyncio.wait({ fut, slow },
+            { return_when = asyncio.FIRST_EXCEPTION })
+          print(#done, #pending)
+        end)]], 20)
+      assert.equal(0, code, err)
+      assert.equal("2\t0\n", out)  -- CPython 3.11: 2 0
+      assert.equal("", err)  -- CPython: nothing on stderr
+    end)
+
+    it("wait takes its callbacks back: a pending task failing later is reported", function()
+      local out, err, code = child([[
+        local errors = require "pystd.errors"
+        asyncio.run(function()
+          local t = asyncio.create_task(function()
+            asyncio.sleep(0.05)
+            errors.raise("ValueError", "late")
+          end)
+          local never = asyncio.get_running_loop():create_future()
+          local done, pending = asyncio.wait({ t, never },
+            { timeout = 0.001, return_when = asyncio.FIRST_EXCEPTION })
+          print(#done, #pending)
+          asyncio.sleep(0.1)
+        end)
+        collectgarbage() collectgarbage()]], 20)
+      assert.equal(0, code, err)
+      assert.equal("0\t2\n", out)
+      -- CPython 3.11: 0 2, then 'Task exception was never retrieved' (ValueError: late)
+      assert.matches("Task exception was never retrieved.*ValueError: late", err)
+    end)
+
+    it("wait and as_completed name the single awaitable they refuse, as CPython", function()
+      local messages = run(function()
+        local t = asyncio.create_task(sleep, 0)
+        local f = asyncio.get_running_loop():create_future()
+        local co = async(function() end)()
+        local messages = {}
+        for _, fn in ipairs({ asyncio.wait, asyncio.as_completed }) do
+          for _, aw in ipairs({ t, f, co }) do
+            local err = error_of(fn, aw)
+            assert.is_true(errors.is(err, "TypeError"))
+            messages[#messages + 1] = err.message
+          end
+        end
+        co:close()
+        t:await()
+        return messages
+      end)
+      -- CPython 3.11: 'expect a list of futures, not Task' (Future, coroutine);
+      -- next(as_completed(t)): 'expect an iterable of futures, not Task'
+      assert.same({ "expect a list of futures, not Task",
+        "expect a list of futures, not Future", "expect a list of futures, not coroutine",
+        "expect an iterable of futures, not Task", "expect an iterable of futures, not Future",
+        "expect an iterable of futures, not coroutine" }, messages)
+    end)
+
+    it("shield of a done Task or Future returns it", function()
+      local same_future, same_task = run(function()
+        local f = asyncio.get_running_loop():create_future()
+        f:set_result(1)
+        local t = asyncio.create_task(sleep, 0)
+        t:await()
+        return asyncio.shield(f) == f, asyncio.shield(t) == t
+      end)
+      assert.is_true(same_future)  -- CPython 3.11: shield(f) is f -> True
+      assert.is_true(same_task)
+    end)
+
+    it("a failing Task given twice to tg:create_task counts once", function()
+      local err = run(function()
+        return error_of(asyncio.TaskGroup, function(tg)
+          local t = asyncio.create_task(function()
+            sleep(0)
+            errors.raise("ValueError", "once")
+          end)
+          tg:create_task(t)
+          tg:create_task(t)
+        end)
+      end)
+      -- docs/asyncio.md: a Task given twice counts once
+      assert.is_true(errors.is(err, "ExceptionGroup"))
+      assert.equal("unhandled errors in a TaskGroup (1 sub-exception)", err.message)
+      assert.equal(1, #err.exceptions)
+    end)
+
+    it("TaskGroup returns all its body's results, trailing nils included", function()
+      local n, a, b, c = run(function()
+        return (function(...) return select("#", ...), ... end)(
+          asyncio.TaskGroup(function() return 1, nil, nil end))
+      end)
+      assert.equal(3, n)  -- docs: TaskGroup(body) returns what body returns
+      assert.same({ 1, nil, nil }, { a, b, c })
+    end)
+
+    it("Semaphore: a waiter woken with a value left skips the waiters woken already", function()
+      local got, locked, repr = run(function()
+        local sem, got = asyncio.Semaphore(0), {}
+        local ts = {}
+        for _, name in ipairs({ "A", "B" }) do
+          ts[#ts + 1] = asyncio.create_task(function()
+            sem:acquire()
+            got[#got + 1] = name
+          end)
+        end
+        sleep(0)
+        sem:release() sem:release() sem:release()
+        asyncio.gather(table.unpack(ts))
+        return got, sem:locked(), tostring(sem)
+      end)
+      -- CPython 3.11: ['A', 'B'] False 1
+      assert.same({ "A", "B" }, got)
+      assert.is_false(locked)
+      assert.equal("<asyncio.Semaphore [unlocked, value:1]>", repr)
+    end)
+
+    it("cancel of a done task is no cancel request", function()
+      local took, n = run(function()
+        local t = asyncio.create_task(sleep, 0)
+        t:await()
+        return t:cancel(), t:cancelling()
+      end)
+      assert.is_false(took)  -- CPython 3.11: t.cancel() -> False, t.cancelling() -> 0
+      assert.equal(0, n)
+    end)
+
+    it("a coroutine function first called where Lua knows no name is named '?'", function()
+      local ok, co = pcall(async(function() end))  -- called by pcall: no name
+      assert.is_true(ok)
+      assert.matches("^<coroutine object %? at ", tostring(co))
+      co:close()
+    end)
+
+    it("the never-awaited warning gives the line where the function was defined", function()
+      local out, err, code = child([[
+        local f = asyncio.async(function()
+          return 1
+        end, "lined")
+        local _ = f()
+        _ = nil
+        collectgarbage() collectgarbage()]], 20)
+      assert.equal(0, code, err)
+      assert.equal("", out)
+      -- docs/asyncio.md: script.lua:12 is where the function was defined
+      assert.equal("(command line):1: RuntimeWarning: coroutine 'lined' was never awaited\n", err)
+    end)
+  end)
 end)
