@@ -413,7 +413,7 @@ return function(asyncio)
     end
     if exc == nil then return end
     if is_base_error(exc) and self.base_error == nil then self.base_error = exc end
-    if not self.aborting and not self.parent_cancel_requested then
+    if not self.aborting then  -- so the group has not cancelled the parent yet
       self:_abort()
       self.parent_cancel_requested = true
       self.parent:cancel()
@@ -461,9 +461,10 @@ return function(asyncio)
     if not ok and is_base_error(err) and self.base_error == nil then
       self.base_error = err
     end
-    if self.parent_cancel_requested and self.parent:uncancel() == 0 then
-      propagate_cancel = nil
-    end
+    -- Take back the group's cancel of the parent.  (CPython then also
+    -- drops the CancelledError to propagate when no request is left: a
+    -- child's error came with that cancel, and is raised instead.)
+    if self.parent_cancel_requested then self.parent:uncancel() end
     if not ok and not self.aborting then self:_abort() end
     while self.ntasks > 0 do
       self.all_done = new_future()
