@@ -63,19 +63,6 @@ int pystd_ordererror (lua_State *L, int a, int b, const char *op);
 */
 int pystd_checkoptions (lua_State *L, int idx, const char *const valid[]);
 
-/*
-** Read field `name` of the options table at `idx` (which may be absent);
-** a missing or nil field yields `def`, a field of the wrong type raises an
-** argument error naming the field.
-*/
-lua_Integer pystd_optinteger (lua_State *L, int idx, const char *name,
-                              lua_Integer def);
-lua_Number pystd_optnumber (lua_State *L, int idx, const char *name,
-                            lua_Number def);
-int pystd_optboolean (lua_State *L, int idx, const char *name, int def);
-const char *pystd_optstring (lua_State *L, int idx, const char *name,
-                             const char *def, size_t *len);
-
 /* }====================================================== */
 
 
