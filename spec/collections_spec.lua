@@ -375,6 +375,19 @@ describe("pystd.collections", function()
       assert.are.equal("'\\x01'", repr("\1"))
     end)
 
+    it("writes tabs, bytes of no character and format characters as CPython", function()
+      -- push_repr/utf8_decode/repr_escapes in pystd.c: dropping the '\\t'
+      -- case (line 228, \x09 then), the 'cp > 0x10FFFF' and surrogate
+      -- checks of utf8_decode (line 176: F4 90 80 80 and ED A0 80 kept
+      -- raw) and {0xE0020, 0xE007F} -> 0xE007E (line 196) survived.
+      -- CPython: repr('a\tb') -> 'a\\tb', repr('\U000e007f') ->
+      -- '\\U000e007f'; docs/conventions.md: bytes that are not UTF-8 are \\xNN
+      assert.are.equal("'a\\tb'", repr("a\tb"))
+      assert.are.equal("'\\U000e007f'", repr("\u{E007F}"))
+      assert.are.equal("'\\xf4\\x90\\x80\\x80'", repr("\xF4\x90\x80\x80"))
+      assert.are.equal("'\\xed\\xa0\\x80'", repr("\xED\xA0\x80"))
+    end)
+
     it("writes an empty plain table as {}", function()
       -- only a table with keys 1..#t and #t > 0 is written as a list
       assert.are.equal("{}", repr({}))

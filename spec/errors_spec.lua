@@ -187,4 +187,47 @@ describe("pystd.errors", function()
       assert.is_true(is("spec.Orphan", "Exception"))
     end)
   end)
+
+  -- Details of errors.c and pystd.c the second mutation round found
+  -- untested; each test names the mutant it kills.
+  describe("corners", function()
+    it("knows a type registered below two BaseException-only parents", function()
+      -- push_parents_of giving BaseException the parent Exception in the
+      -- search ('else if (strcmp(type, "BaseException") != 0)' -> 'else',
+      -- errors.c:115) survived. CPython: class X(KeyboardInterrupt,
+      -- SystemExit) -> issubclass(X, Exception) False, BaseException True
+      errors.register("TwoBaseParents", "KeyboardInterrupt", "SystemExit")
+      local e = errors.new("TwoBaseParents", "")
+      assert.is_false(errors.is(e, "Exception"))
+      assert.is_true(errors.is(e, "SystemExit"))
+      assert.is_true(errors.is(e, "BaseException"))
+    end)
+
+    it("takes no object whose type is not a string", function()
+      -- pystd_errortype taking any non-nil type ('== LUA_TSTRING' ->
+      -- '!= LUA_TNIL', pystd.c:53) survived: a number type made it an
+      -- error object. docs/errors.md: the type is a string
+      local e = setmetatable({ type = 5, message = "" }, errors.metatable)
+      assert.is_false(errors.is(e))
+      assert.is_false(errors.is(e, "Exception"))
+    end)
+
+    it("never raises for a non-table that has the shared metatable", function()
+      -- pystd_errortype without 'lua_type(L, idx) != LUA_TTABLE' (pystd.c:48)
+      -- survived: it read a number as a table. docs/errors.md: is never raises
+      debug.setmetatable(0, errors.metatable)
+      local ok, res = pcall(errors.is, 5, "Exception")
+      debug.setmetatable(0, nil)
+      assert.are.same({ true, false }, { ok, res })
+    end)
+
+    it("writes a missing type as ?", function()
+      -- error_tostring's default type '?' -> '' (pystd.c:23) survived.
+      -- Pinned as the code chooses (no CPython counterpart: every CPython
+      -- exception has a type)
+      local e = setmetatable({ message = "m" }, errors.metatable)
+      assert.are.equal("?: m", tostring(e))
+      assert.are.equal("?: ", tostring(setmetatable({}, errors.metatable)))
+    end)
+  end)
 end)
