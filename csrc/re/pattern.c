@@ -1091,7 +1091,7 @@ static int exec_literal (RePattern *p, int mode, const char *s, size_t end,
                          size_t start) {
   const char *lit = p->xlat, *at;
   size_t n = p->xlatlen;
-  if (end < start || end - start < n) return 0;
+  if (end - start < n) return 0;  /* (start <= end: see pyre_exec) */
   switch (mode) {
     case RE_SEARCH: {
       Scan sc = { .lit = lit, .n = n, .before = BOUNDARY_ANY,
@@ -1175,7 +1175,6 @@ static int exec_prefixed (lua_State *L, RePattern *p, int plain,
               .accept = accept_prefixed, .ud = &x, .before = p->before,
               .after = p->wordonly ? p->after : BOUNDARY_ANY,
               .back = (start > 0) };
-  if (start >= end) return 0;
   x.L = L;
   x.p = p;
   x.s = s;
@@ -1236,7 +1235,8 @@ static int search_by_infix (lua_State *L, RePattern *p, const char *s,
 
 /*
 ** Match code `which` (see RE_CODE) of `p` against s[0..end) from offset
-** `start` with PCRE2 match options `opts`; the offsets land in p->mdata.
+** `start` (at most `end`: callers skip an empty window) with PCRE2 match
+** options `opts`; the offsets land in p->mdata.
 ** Returns 1 on a match, 0 on none; raises RuntimeError past the match
 ** limit.
 */
@@ -1330,17 +1330,13 @@ static int search_mode (lua_State *L, RePattern *p, int pidx, int sidx,
 }
 
 
-/* Map a group argument (number or name) at `arg` to its number. */
+/*
+** Map the group name at `arg` to its number; anything else raises (a
+** Match takes the group numbers itself: see group_arg in match.c).
+*/
 int pyre_groupnumber (lua_State *L, int pidx, int arg) {
-  RePattern *p = pyre_topattern(L, pidx);
   int isint;
   lua_Integer g;
-  if (lua_type(L, arg) == LUA_TNUMBER) {
-    g = lua_tointegerx(L, arg, &isint);
-    if (!isint || g < 0 || g > p->groups)
-      pystd_raise(L, "IndexError", "no such group");
-    return (int)g;
-  }
   if (lua_type(L, arg) == LUA_TSTRING) {
     pyre_pushgroupindex(L, pidx);
     lua_pushvalue(L, arg);
