@@ -158,7 +158,7 @@ rock-install: all
 	cp -r $(LUA_SOURCES) $(INST_LUADIR)/pystd/
 
 lint:
-	luacheck --no-color lua spec examples bench
+	luacheck --no-color lua spec examples bench fuzz/api_fuzz.lua fuzz/re_diff/run.lua
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	  --std=c11 -I csrc csrc fuzz spec
 

@@ -189,7 +189,7 @@ local function evil_table(d)
   if which == 1 then mt.__eq = function() act() return chance(0.5) end
   elseif which == 2 then mt.__lt = function() act() return chance(0.5) end
     mt.__le = mt.__lt
-  elseif which == 3 then mt.__index = function(_, k) act() return rvalue(3) end
+  elseif which == 3 then mt.__index = function() act() return rvalue(3) end
   elseif which == 4 then mt.__tostring = function() act()
       local r = R(4)
       if r == 1 then return 12 elseif r == 2 then return nil
@@ -204,11 +204,11 @@ local function evil_table(d)
   elseif which == 6 then mt.__close = function() act() end
   elseif which == 7 then
     local n = 0
-    mt.__call = function(_, ...) n = n + 1 if n > 60 then return nil end act() return rvalue(3) end
+    mt.__call = function() n = n + 1 if n > 60 then return nil end act() return rvalue(3) end
   elseif which == 8 then mt.__gc = function() act() end
   elseif which == 9 then mt.__name = pick { 12, "pystd.deque", "pystd.Task", true }
   elseif which == 10 then mt.__metatable = pick { false, "locked", {} }
-  elseif which == 11 then mt.__newindex = function(_, k, v) act() end
+  elseif which == 11 then mt.__newindex = function() act() end
   else
     mt.__eq = function() act() return true end
     mt.__lt = function() act() return false end
@@ -299,7 +299,7 @@ function rfunc_inner()
   elseif r == 4 then return function() error() end
   elseif r == 5 then return function() errors.raise("EvilError", "evil") end
   elseif r == 6 then return function() collectgarbage() return rvalue(3) end
-  elseif r == 7 then return function(...)
+  elseif r == 7 then return function()
       if depth < 3 then random_op() end
       return rvalue(3)
     end
@@ -430,7 +430,8 @@ local function new_object()
     ok, v = pcall(re.search, pick { "(a)(b)?", "(?P<n>\\w+)|(x)", ".", "", "(a)|(b)", "\\w*" }, s)
   elseif r == 3 then
     kind = "deque"
-    ok, v = pcall(deque, chance(0.7) and rvalue() or nil, chance(0.3) and pick { 0, 1, 3, 10 } or nil)
+    ok, v = pcall(deque, chance(0.7) and rvalue() or nil,
+      chance(0.3) and pick { 0, 1, 3, 10 } or nil)
   elseif r == 4 then
     kind = "Counter"
     ok, v = pcall(Counter, chance(0.8) and rvalue() or nil)
@@ -464,14 +465,16 @@ local function new_object()
     ok, v = pcall(asyncio[kind], a)
   elseif r == 13 then
     kind = "coro"
-    ok, v = pcall(asyncio.async(chance(0.8) and rfunc() or rvalue(), chance(0.3) and rvalue() or nil),
+    ok, v = pcall(asyncio.async(chance(0.8) and rfunc() or rvalue(),
+      chance(0.3) and rvalue() or nil),
       rvalue(), rvalue())
   elseif r == 14 then
     kind = "handle"
     local loop = asyncio.get_running_loop()
     local m = pick { "call_soon", "call_later", "call_at" }
     if m == "call_soon" then ok, v = pcall(loop.call_soon, loop, rfunc(), rvalue())
-    elseif m == "call_later" then ok, v = pcall(loop.call_later, loop, small_delay(), rfunc(), rvalue())
+    elseif m == "call_later" then ok, v = pcall(
+        loop.call_later, loop, small_delay(), rfunc(), rvalue())
     else ok, v = pcall(loop.call_at, loop, loop:time() + (small_delay() or 0), rfunc()) end
   elseif r == 15 then
     kind = "timeout"
@@ -506,9 +509,13 @@ local binops = {
   function(a) return #a end, function(a) return tostring(a) end,
   function(a, b) return a[b] end, function(a, b, c) a[b] = c end,
   function(a) local n = 0 for _ in pairs(a) do n = n + 1 if n > 100 then break end end return n end,
-  function(a) local n = 0 for _ in ipairs(a) do n = n + 1 if n > 100 then break end end return n end,
+  function(a)
+    local n = 0
+    for _ in ipairs(a) do n = n + 1 if n > 100 then break end end
+    return n
+  end,
   function(a) return collections.repr(a) end,
-  function(a) local x <close> = a end,
+  function(a) local _ <close> = a end,
 }
 
 local function method_call(self, kind, name, wrong)
@@ -542,7 +549,8 @@ end
 local function async_op()
   local r = R(16)
   if r == 1 then
-    call("await", asyncio.wait_for, function() return asyncio.await(any_obj() or rvalue()) end, 0.003)
+    call("await", asyncio.wait_for,
+      function() return asyncio.await(any_obj() or rvalue()) end, 0.003)
   elseif r == 2 then
     call("sleep", asyncio.sleep, small_delay(), rvalue())
   elseif r == 3 then
@@ -587,7 +595,8 @@ local function async_op()
   elseif r == 12 then
     call("timeout-scope", function()
       local t <close> = asyncio.timeout(pick { 0.001, 0, -1, nil })
-      if chance(0.5) then t:reschedule(pick { nil, 0, asyncio.get_running_loop():time() + 0.001, 0 / 0 }) end
+      if chance(0.5) then t:reschedule(
+        pick { nil, 0, asyncio.get_running_loop():time() + 0.001, 0 / 0 }) end
       asyncio.sleep(pick { 0, 0.002 })
     end)
   elseif r == 13 then
@@ -598,7 +607,7 @@ local function async_op()
     call("run-nested", asyncio.run, rfunc())
   elseif r == 15 then
     call("timeout_at", function()
-      local t <close> = asyncio.timeout_at(rvalue())
+      local _ <close> = asyncio.timeout_at(rvalue())
       asyncio.sleep(0)
     end)
   else
@@ -681,7 +690,8 @@ function random_op()
   elseif r <= 72 then
     -- operators and metamethods
     local i = R(#binops)
-    call("op" .. i, binops[i], any_obj() or rvalue(), chance(0.6) and any_obj() or rvalue(), rvalue())
+    call("op" .. i, binops[i], any_obj() or rvalue(),
+      chance(0.6) and any_obj() or rvalue(), rvalue())
   elseif r <= 80 then
     re_op()
   elseif r <= 84 then
@@ -766,7 +776,8 @@ collectgarbage()
 
 io.write(string.format("seed %d: %d calls, %d runs; returned %d, argerr %d, pyerr %d, injected %d, "
   .. "vm %d, wrong-self-lua %d, foreign %d, no-yield %d, other %d\n", SEED, ncalls, runs, stats.ret,
-  stats.argerr, stats.pyerr, stats.injected, stats.vm, stats.ws, stats.foreign, stats.noyield, stats.other))
+  stats.argerr, stats.pyerr, stats.injected, stats.vm, stats.ws,
+    stats.foreign, stats.noyield, stats.other))
 for _, k in ipairs(other_order) do
   io.write(string.format("  other x%d: %s\n", other_seen[k], k:sub(1, 300)))
 end

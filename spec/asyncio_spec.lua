@@ -291,7 +291,7 @@ describe("pystd.asyncio", function()
         asyncio.get_running_loop():call_soon(function()
           errors.raise("SystemExit", "from callback")
         end)
-        local slept, e = pcall(sleep, 1)
+        local _, e = pcall(sleep, 1)
         events[#events + 1] = e.type
         error(e, 0)
       end)
@@ -306,7 +306,7 @@ describe("pystd.asyncio", function()
       local err = error_of(run, function()
         local fut = asyncio.get_running_loop():create_future()
         fut:add_done_callback(function() errors.raise("KeyboardInterrupt", "cb") end)
-        local waiter = asyncio.create_task(function()
+        asyncio.create_task(function()
           local ok, e = pcall(fut.await, fut)
           events[#events + 1] = ok and "waiter woke" or e.type
         end)
@@ -425,7 +425,8 @@ describe("pystd.asyncio", function()
         print("run raised", ok, e.type, e.message)]], 20)
       assert.equal(0, code, err)
       assert.equal("cleanup start\toutside\ncleanup start\tin group\ncleanup done\toutside\n"
-        .. "cleanup done\tin group\nmain got\tSystemExit\t3\nrun raised\tfalse\tSystemExit\t3\n", out)
+        .. "cleanup done\tin group\nmain got\tSystemExit\t3\n"
+        .. "run raised\tfalse\tSystemExit\t3\n", out)
       -- the main task raised it while run was ending the tasks: nobody saw it
       assert.matches("^Task exception was never retrieved\nfuture: <Task finished "
         .. "name='Task%-1'>\nSystemExit: 3\n$", err)
@@ -1417,7 +1418,8 @@ describe("pystd.asyncio", function()
       assert.equal("ValueError", outcome)
     end)
 
-    it("drops the decider's turn, not a callback queued before it, when a child comes first", function()
+    it("drops the decider's turn, not a callback queued before it, when a child comes first",
+    function()
       -- t1 failed before the gather began: its callback, queued then, comes
       -- before the turn fut's failure queued behind h; t1 decides, and the
       -- turn leaves the queue without taking h's place (mutant: ready_void's

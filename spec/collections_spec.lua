@@ -356,10 +356,11 @@ describe("pystd.collections", function()
       raises("TypeError", "'<' not supported between instances of 'table' and 'table'",
         function() return deque({ {} }) > deque({ {} }) end)  -- b < a
       local lt = { __lt = function(x, y) return x.v < y.v end }
-      assert.is_true(deque({ setmetatable({ v = 1 }, lt) }) < deque({ setmetatable({ v = 2 }, lt) }))
+      local one, two = setmetatable({ v = 1 }, lt), setmetatable({ v = 2 }, lt)
+      assert.is_true(deque({ one }) < deque({ two }))
       -- __lt alone orders no <=, in Lua 5.4 as in CPython
       raises("TypeError", "'<=' not supported between instances of 'table' and 'table'",
-        function() return deque({ setmetatable({ v = 1 }, lt) }) <= deque({ setmetatable({ v = 2 }, lt) }) end)
+        function() return deque({ one }) <= deque({ two }) end)
       -- equal elements never reach the order: CPython's [None] < [None] is False
       assert.is_false(deque({ false }) < deque({ false }))
     end)
@@ -1097,7 +1098,8 @@ for n in (0, 1, 7, 31, 32, 33, 100, len(c), len(c) + 5, None):
             .. "=" .. kv[2]
         end
         lua_lines[i] = table.concat(parts, " ")
-        py_cases[i] = "b'" .. s:gsub(".", function(ch) return ("\\x%02x"):format(ch:byte()) end) .. "'"
+        local hex = s:gsub(".", function(ch) return ("\\x%02x"):format(ch:byte()) end)
+        py_cases[i] = "b'" .. hex .. "'"
       end
       local expected = helper.python(([[
 from collections import Counter
@@ -1114,8 +1116,10 @@ for b in [%s]:
       -- CPython has no such error (None and nan are keys there); the docs
       -- say the Counter is left unchanged, unlike a function or deque source
       local c = Counter({ "x" })
-      raises("ValueError", "cannot count NaN", function() Counter.update(c, { "a", "x", 0 / 0 }) end)
-      raises("ValueError", "cannot count nil", function() Counter.subtract(c, { "b", "x", nil, 1 }) end)
+      raises("ValueError", "cannot count NaN",
+        function() Counter.update(c, { "a", "x", 0 / 0 }) end)
+      raises("ValueError", "cannot count nil",
+        function() Counter.subtract(c, { "b", "x", nil, 1 }) end)
       assert.are.same({ { "x", 1 } }, items_of(c))
     end)
 
@@ -1179,7 +1183,8 @@ for b in [%s]:
       c.b = 2
       assert.are.same({ { "a", 2.5 } }, Counter.most_common(c, 1))
       local expected = helper.python("from collections import Counter\n"
-        .. "print(Counter({'a': -0.5, 'b': 0}).most_common(1), Counter({'a': 2.5, 'b': 2}).most_common(1))")
+        .. "print(Counter({'a': -0.5, 'b': 0}).most_common(1),"
+        .. " Counter({'a': 2.5, 'b': 2}).most_common(1))")
       assert.are.equal("[('b', 0)] [('a', 2.5)]\n", expected)
     end)
   end)
@@ -1317,7 +1322,8 @@ for b in [%s]:
         assert.are.same(last and { "a", "b" } or { "b", "c" }, collect(it))
         d[last and "c" or "a"] = 0  -- back, at the end: the order is whole
         OrderedDict.move_to_end(d, "b", last)
-        assert.are.same(last and { "a", "c", "b" } or { "b", "c", "a" }, collect(OrderedDict.keys(d)))
+        assert.are.same(last and { "a", "c", "b" } or { "b", "c", "a" },
+          collect(OrderedDict.keys(d)))
       end
     end)
 

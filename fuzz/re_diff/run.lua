@@ -196,9 +196,9 @@ local function run_case(case)
   compare(case, "search.li", function() return ser_li(re.search(pat, s, flags)) end)
   compare(case, "search.gd", function() return ser_gd(re.search(pat, s, flags), ng) end)
   compare(case, "expand", function()
-    local m = re.search(pat, s, flags)
-    if not m then return "(no match)" end
-    return q(m:expand(case.r))
+    local found = re.search(pat, s, flags)
+    if not found then return "(no match)" end
+    return q(found:expand(case.r))
   end)
   compare(case, "match", function() return ser_match(re.match(pat, s, flags), ng) end)
   compare(case, "fullmatch", function() return ser_match(re.fullmatch(pat, s, flags), ng) end)
