@@ -334,13 +334,22 @@ describe("pystd.asyncio when memory runs out", function()
   --- Drive `main` as each_failure does, where a run that does not run out
   -- of memory ends with an error of `type` (or, when its making ran out
   -- of memory in a callback, which is reported, returns); the last run,
-  -- refused nothing, must end with it.
+  -- refused nothing, must end with it.  Beside main, a guarded task
+  -- sleeps, which the leave cancels.
   local function each_failure_leaving(type, main)
     local ok, err
+    local function guarded_main()
+      local _ <close> = guard()
+      track(asyncio.create_task(function()
+        local _ <close> = guard()
+        sleep(LONG)
+      end))
+      return main()
+    end
     granted = -STEP
     helper.each_allocation_failure(function()
       granted = granted + STEP
-      ok, err = pcall(run, main)
+      ok, err = pcall(run, guarded_main)
       if not ok and MEMORY_ERRORS[err] then error(err, 0) end
       assert(ok or err.type == type, tostring(err))
     end, after, { step = STEP })
@@ -350,11 +359,6 @@ describe("pystd.asyncio when memory runs out", function()
 
   it("leaves the loop on a task's KeyboardInterrupt", function()
     each_failure_leaving("KeyboardInterrupt", function()
-      local _ <close> = guard()
-      track(asyncio.create_task(function()
-        local _ <close> = guard()
-        sleep(LONG)
-      end))
       local t = track(asyncio.create_task(function()
         sleep(0)
         errors.raise("KeyboardInterrupt", "k")
@@ -365,11 +369,6 @@ describe("pystd.asyncio when memory runs out", function()
 
   it("leaves the loop on a callback's SystemExit", function()
     each_failure_leaving("SystemExit", function()
-      local _ <close> = guard()
-      track(asyncio.create_task(function()
-        local _ <close> = guard()
-        sleep(LONG)
-      end))
       asyncio.get_running_loop():call_soon(function() errors.raise("SystemExit", "s") end)
       sleep(LONG)
     end)
