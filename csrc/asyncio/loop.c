@@ -304,10 +304,7 @@ static void call_reporting (lua_State *L, Loop *lp, int nargs) {
 
 /*
 ** Run the done callback on top (popping it) of the future at `fi`: wake a
-** waiting task, count a gathered child, or call a function with fi.  Once
-** a callback left the loop (leave_loop), a task's wake-up or a function
-** is queued instead, as CPython queues each callback on its own: it runs
-** after run has cancelled the tasks.
+** waiting task, count a gathered child, or call a function with fi.
 */
 static void run_callback (lua_State *L, Loop *lp, int fi) {
   int ci = lua_gettop(L);
@@ -320,23 +317,41 @@ static void run_callback (lua_State *L, Loop *lp, int fi) {
              lua_rawequal(L, -1, fi)) {
       lua_pushnil(L);
       lua_setiuservalue(L, ci, UV_WAITING);
-      if (lp->pass_ends) schedule_step(L, lp, waiter);  /* after the leave */
-      else task_step(L, lp, waiter);
+      task_step(L, lp, waiter);
     }
   }
   else {
     lua_pushvalue(L, fi);
-    if (lp->pass_ends) push_call_soon(L, lp, ci);
-    else call_reporting(L, lp, 1);
+    call_reporting(L, lp, 1);
   }
   lua_settop(L, ci - 1);
 }
 
 
-/* Run the done callbacks of the future at `fi`. */
+/*
+** Queue again the done callbacks i..n of the array at `list` for the
+** future at `fi`: one of its callbacks left the loop (leave_loop), and
+** the rest run after run has cancelled the tasks, as each of CPython's
+** callbacks is a handle of its own, queued behind.
+*/
+static void requeue_callbacks (lua_State *L, Loop *lp, int fi, int list,
+                               lua_Integer i, lua_Integer n) {
+  lua_createtable(L, (int)(n - i + 1), 0);
+  for (lua_Integer k = 1; i <= n; i++, k++) {
+    lua_rawgeti(L, list, i);
+    lua_rawseti(L, -2, k);
+  }
+  ready_push(L, lp, fi);  /* first: it may raise a memory error */
+  lua_setiuservalue(L, fi, UV_CALLBACKS);
+  ((Future *)lua_touserdata(L, fi))->has_callbacks = 1;
+}
+
+
+/* Run the done callbacks of the future at `fi`, until one leaves the loop. */
 static void run_callbacks (lua_State *L, Loop *lp, int fi) {
   Future *f = lua_touserdata(L, fi);
   int list, type;
+  lua_Integer i, n;
   if (!f->has_callbacks) return;
   f->has_callbacks = 0;
   type = lua_getiuservalue(L, fi, UV_CALLBACKS);
@@ -347,10 +362,11 @@ static void run_callbacks (lua_State *L, Loop *lp, int fi) {
     return;
   }
   list = lua_gettop(L);
-  for (lua_Integer i = 1, n = luaL_len(L, list); i <= n; i++) {
+  for (i = 1, n = luaL_len(L, list); i <= n && !lp->pass_ends; i++) {
     lua_rawgeti(L, list, i);
     run_callback(L, lp, fi);
   }
+  if (i <= n) requeue_callbacks(L, lp, fi, list, i, n);
   lua_pop(L, 1);
 }
 
