@@ -3341,7 +3341,7 @@ false	pystd.asyncio: used by a finalizer as Lua closes
       assert.is_true(after)
     end)
 
-    it("a timeout's tostring shows its deadline and expired() as it changes", function()
+    it("a timeout's tostring is CPython's repr: its state, and its deadline while active", function()
       local before, inside, after = run(function()
         local before, inside, scope
         error_of(function()
@@ -3355,9 +3355,22 @@ false	pystd.asyncio: used by a finalizer as Lua closes
         end)
         return before, inside, tostring(scope)
       end)
-      assert.equal("<Timeout when=nil expired=false>", before)
-      assert.matches("^<Timeout when=[%d.]+ expired=true>$", inside)  -- expiring
-      assert.matches("^<Timeout when=[%d.]+ expired=true>$", after)
+      -- CPython 3.11: <Timeout [active] when=None>, <Timeout [expiring]>,
+      -- <Timeout [expired]>; when=88806.345 once rescheduled
+      assert.equal("<Timeout [active] when=None>", before)
+      assert.equal("<Timeout [expiring]>", inside)
+      assert.equal("<Timeout [expired]>", after)
+      run(function()
+        local scope
+        do
+          local cm <close> = asyncio.timeout_at(1234.5678)
+          scope = cm
+          assert.equal("<Timeout [active] when=1234.568>", tostring(cm))
+          cm:reschedule(nil)
+          assert.equal("<Timeout [active] when=None>", tostring(cm))
+        end
+        assert.equal("<Timeout [finished]>", tostring(scope))
+      end)
     end)
 
     it("wait_for(t, 0): t ending after the caller's cancel took the wait", function()

@@ -141,9 +141,12 @@ return function(asyncio)
     end
   end
 
+  --- CPython's repr: the state, and while active the deadline to 3 places
   function Timeout:__tostring()
-    return ("<Timeout when=%s expired=%s>"):format(tostring(self.when_),
-      tostring(self:expired()))
+    if self.state ~= "active" then return ("<Timeout [%s]>"):format(self.state) end
+    local when = self.when_
+    return ("<Timeout [active] when=%s>"):format(when == nil and "None"
+      or tostring(math.floor(when * 1000 + 0.5) / 1000))
   end
 
   --- timeout_at(when): a to-be-closed scope that cancels the current task
