@@ -3341,7 +3341,7 @@ false	pystd.asyncio: used by a finalizer as Lua closes
       assert.is_true(after)
     end)
 
-    it("a timeout's tostring is CPython's repr: its state, and its deadline while active", function()
+    it("writes a timeout as CPython's repr: its state, and its deadline while active", function()
       local before, inside, after = run(function()
         local before, inside, scope
         error_of(function()
