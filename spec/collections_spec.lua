@@ -1038,6 +1038,19 @@ for n in (0, 1, 7, 31, 32, 33, 100, len(c), len(c) + 5, None):
       assert.are.same({ { "a", 2 }, { "b", 2 } }, items_of(d))
     end)
 
+    it("names the container in the RuntimeError of an iteration, as CPython", function()
+      -- dict subclasses: "dictionary changed size during iteration";
+      -- OrderedDict's own iterator: "OrderedDict mutated during iteration"
+      local dd = defaultdict(function() return 0 end, { a = 1 })
+      raises("RuntimeError", "dictionary changed size during iteration", function()
+        for _ in pairs(dd) do local _ = dd.fresh end
+      end)
+      local od = OrderedDict({ { "a", 1 } })
+      raises("RuntimeError", "OrderedDict mutated during iteration", function()
+        for _ in OrderedDict.keys(od) do od.b = 2 end
+      end)
+    end)
+
     it("stays compact under churn: deleted keys are swept", function()
       local c = Counter()
       for round = 1, 50 do
@@ -1303,7 +1316,7 @@ for b in [%s]:
         seen[#seen + 1] = k
       end
       assert.are.same({ "a", "b" }, seen)
-      raises("RuntimeError", "dictionary changed size during iteration", function()
+      raises("RuntimeError", "OrderedDict mutated during iteration", function()
         for _ in pairs(d) do OrderedDict.move_to_end(d, "a") end
       end)
     end)

@@ -81,6 +81,7 @@ typedef struct Order {
                               first: move_to_end(k, false) puts k before) */
   lua_Integer sweep_at;    /* span n - lo + 1 at which the next sweep runs */
   lua_Unsigned version;    /* bumped when keys are added or moved */
+  int ordered;             /* an OrderedDict's (CPython's messages differ) */
 } Order;
 
 #define ORDER_KEYS  1

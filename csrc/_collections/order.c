@@ -26,9 +26,12 @@ Order *col_checkorder (lua_State *L, int arg) {
 }
 
 
-/* order() -> a new, empty insertion order */
+/* order([ordered]) -> a new, empty insertion order; ordered: an
+** OrderedDict's */
 int col_order_new (lua_State *L) {
+  int ordered = lua_toboolean(L, 1);
   Order *o = (Order *)lua_newuserdatauv(L, sizeof(Order), 2);
+  o->ordered = ordered;
   o->n = 0;
   o->first = o->lo = 1;
   o->sweep_at = SWEEP_MIN;
@@ -239,8 +242,9 @@ static int order_step (lua_State *L) {
   lua_Integer i = lua_tointeger(L, lua_upvalueindex(3));
   int what = (int)lua_tointeger(L, lua_upvalueindex(5));
   if ((lua_Unsigned)lua_tointeger(L, lua_upvalueindex(4)) != o->version)
-    return pystd_raise(L, "RuntimeError",
-                       "dictionary changed size during iteration");
+    return pystd_raise(L, "RuntimeError", o->ordered
+                       ? "OrderedDict mutated during iteration"
+                       : "dictionary changed size during iteration");
   lua_settop(L, 0);
   lua_getiuservalue(L, lua_upvalueindex(1), ORDER_KEYS);
   keys = 1;

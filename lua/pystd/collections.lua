@@ -46,7 +46,7 @@ end
 
 local function new_map(meta)
   local t = setmetatable({}, meta)
-  order_of[t] = core.order()
+  order_of[t] = core.order(meta == OrderedDict_meta)
   return t
 end
 

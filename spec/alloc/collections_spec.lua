@@ -652,7 +652,9 @@ local function check_map(t, class, done, states, iterator, partial)
   which_state(entries, states, same_entries, show_entries, done, partial)
   if iterator and not keys_subsequence(entries, states[1]) then
     local err = raises("RuntimeError", iterator)
-    assert(err.message == "dictionary changed size during iteration", err.message)
+    local message = class == OrderedDict and "OrderedDict mutated during iteration"
+      or "dictionary changed size during iteration"
+    assert(err.message == message, err.message)
   end
   map_workout(t, class, entries)
   return entries
