@@ -344,6 +344,31 @@ describe("pystd.asyncio", function()
       assert.same({ "cb2 1", "main asyncio.CancelledError" }, events)
     end)
 
+    it("leave the done callbacks after the raising one at the front of the queue", function()
+      -- CPython 3.11, for k callbacks queued behind the future's:
+      -- ['cb2', 'soon1', ..., 'soonk', 'main cancelled'] (k = 3 checked);
+      -- k runs past the ready rings' capacities (64, 128), full ones included
+      for k = 0, 130 do
+        local events = {}
+        local err = error_of(run, function()
+          local loop = asyncio.get_running_loop()
+          local fut = loop:create_future()
+          fut:add_done_callback(function() errors.raise("KeyboardInterrupt", "cb1") end)
+          fut:add_done_callback(function() events[#events + 1] = "cb2" end)
+          fut:set_result(1)
+          for i = 1, k do loop:call_soon(function() events[#events + 1] = "soon" .. i end) end
+          local _, e = pcall(sleep, 1)
+          events[#events + 1] = "main cancelled"
+          error(e, 0)
+        end)
+        assert.equal("cb1", err.message)
+        local expected = { "cb2" }
+        for i = 1, k do expected[#expected + 1] = "soon" .. i end
+        expected[#expected + 1] = "main cancelled"
+        assert.same(expected, events)
+      end
+    end)
+
     it("leave as a type registered below them", function()
       errors.register("spec.Quit", "SystemExit")
       local reached, t

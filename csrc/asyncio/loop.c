@@ -107,6 +107,27 @@ void ready_push (lua_State *L, Loop *lp, int idx) {
 
 
 /*
+** Move the entry queued last, a READY_CALL one, to the front of the queue
+** (and its value to the front of the calls ring).
+*/
+static void ready_last_to_front (lua_State *L, Loop *lp) {
+  int calls = (lua_rawgeti(L, LUA_REGISTRYINDEX, lp->calls_ref),
+               lua_gettop(L));
+  int last = calls_slot(lp, lp->calls_count - 1);
+  ReadyEntry entry = lp->ready[(lp->ready_head + lp->ready_count - 1) &
+                               (lp->ready_cap - 1)];
+  lp->ready_head = (lp->ready_head + lp->ready_cap - 1) & (lp->ready_cap - 1);
+  lp->ready[lp->ready_head] = entry;
+  lua_rawgeti(L, calls, last);
+  ring_free(L, calls, last, last);  /* before the store: in a full ring,
+                                       the front is the last slot */
+  lp->calls_head = (lp->calls_head + lp->calls_cap - 1) & (lp->calls_cap - 1);
+  lua_rawseti(L, calls, calls_slot(lp, 0));
+  lua_pop(L, 1);
+}
+
+
+/*
 ** Take the next entry; for one that is not a task to step, push its value
 ** from the calls ring at `calls`.
 */
@@ -329,10 +350,11 @@ static void run_callback (lua_State *L, Loop *lp, int fi) {
 
 
 /*
-** Queue again the done callbacks i..n of the array at `list` for the
-** future at `fi`: one of its callbacks left the loop (leave_loop), and
-** the rest run after run has cancelled the tasks, as each of CPython's
-** callbacks is a handle of its own, queued behind.
+** Queue again, at the front, the done callbacks i..n of the array at
+** `list` for the future at `fi`: one of its callbacks left the loop
+** (leave_loop), and the rest run first in the pass after run has
+** cancelled the tasks, as each of CPython's callbacks is a handle of its
+** own, queued right behind.
 */
 static void requeue_callbacks (lua_State *L, Loop *lp, int fi, int list,
                                lua_Integer i, lua_Integer n) {
@@ -342,6 +364,7 @@ static void requeue_callbacks (lua_State *L, Loop *lp, int fi, int list,
     lua_rawseti(L, -2, k);
   }
   ready_push(L, lp, fi);  /* first: it may raise a memory error */
+  ready_last_to_front(L, lp);
   lua_setiuservalue(L, fi, UV_CALLBACKS);
   ((Future *)lua_touserdata(L, fi))->has_callbacks = 1;
 }
