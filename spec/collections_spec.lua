@@ -946,6 +946,18 @@ for n in (0, 1, 7, 31, 32, 33, 100, len(c), len(c) + 5, None):
       assert.are.same({ { "x", 1 } }, items_of(n))  -- n untouched
     end)
 
+    it("never reads the counts of keys only the right operand of & has, as CPython", function()
+      -- Counter(a=1) & Counter(b='x') is Counter(): __and__ walks self only
+      local right = Counter()
+      right.b = "x"
+      assert.are.same({ { "a", 1 } }, items_of(Counter("aa") & helper.counter_of({
+        { "b", "x" }, { "a", 1 } })))
+      assert.are.equal("Counter()", tostring(Counter("a") & right))
+      raises("TypeError", "counts must be numbers, got string", function()
+        return right & Counter("a")
+      end)
+    end)
+
     it("raises TypeError when a string or an array adds to a count that is not a number", function()
       -- bulk counting once coerced the count "5" to 6, and raised a bare
       -- Lua error for a table

@@ -218,8 +218,10 @@ function Counter.total(c)
 end
 
 --- A new Counter of the keys of `a` then `b` (each once, in that order) for
--- which combine(a[k], b[k]) is positive.
-local function combine_counters(a, b, combine, fname)
+-- which combine(a[k], b[k]) is positive.  With `a_only` the keys of `b`
+-- alone are skipped, their counts never read: CPython's & (min) does so,
+-- and Counter{a = 1} & Counter{b = "x"} is empty, not a TypeError.
+local function combine_counters(a, b, combine, fname, a_only)
   check_map(a, Counter_meta, fname, 1)
   check_map(b, Counter_meta, fname, 2)
   local result = new_map(Counter_meta)
@@ -227,6 +229,7 @@ local function combine_counters(a, b, combine, fname)
     local m = combine(count_value(n), count_value(b[k]))
     if m > 0 then result[k] = m end
   end
+  if a_only then return result end
   for k, n in pairs(b) do
     if rawget(a, k) == nil then
       local m = combine(0, count_value(n))
@@ -246,7 +249,7 @@ Counter_meta.__bor = function(a, b)
   return combine_counters(a, b, function(x, y) return x < y and y or x end, "__bor")
 end
 Counter_meta.__band = function(a, b)
-  return combine_counters(a, b, function(x, y) return x < y and x or y end, "__band")
+  return combine_counters(a, b, function(x, y) return x < y and x or y end, "__band", true)
 end
 Counter_meta.__unm = function(a)
   return combine_counters(Counter(), a, function(x, y) return x - y end, "__unm")
