@@ -958,6 +958,18 @@ for n in (0, 1, 7, 31, 32, 33, 100, len(c), len(c) + 5, None):
       end)
     end)
 
+    it("compares in insertion order: a false pair decides before a string raises", function()
+      -- CPython's all() over self then other: Counter(k=1, b='x') <= Counter()
+      -- is False, whatever order the table's hash puts k and b in
+      for i = 1, 20 do
+        local c = helper.counter_of({ { "k" .. i, 1 }, { "b", "x" } })
+        assert.is_false(c <= Counter())
+        assert.is_false(c < Counter())
+        local d = helper.counter_of({ { "k" .. i, -1 }, { "b", "x" } })
+        assert.is_false(Counter() <= d)
+      end
+    end)
+
     it("raises TypeError when a string or an array adds to a count that is not a number", function()
       -- bulk counting once coerced the count "5" to 6, and raised a bare
       -- Lua error for a table

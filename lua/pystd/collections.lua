@@ -256,14 +256,16 @@ Counter_meta.__unm = function(a)
 end
 
 --- Does pred(a[k], b[k]) hold for every key of either Counter (missing
--- counts 0)?
+-- counts 0)?  Keys are tried as CPython's all() tries them, those of `a`
+-- then those of `b` in insertion order, so that the first false pair
+-- decides before a count that is not a number raises.
 local function all_counts(a, b, pred, fname)
   check_map(a, Counter_meta, fname, 1)
   check_map(b, Counter_meta, fname, 2)
-  for k, n in next, a do
+  for k, n in pairs(a) do
     if not pred(n, b[k]) then return false end
   end
-  for k, n in next, b do
+  for k, n in pairs(b) do
     if not pred(a[k], n) then return false end
   end
   return true
