@@ -1555,6 +1555,31 @@ for step in range(1, %d + 1):
     end)
   end)
 
+  it("points the argument errors of the map classes at the calling line, as Lua's own", function()
+    local here = debug.getinfo(1, "S").short_src
+    local misuses = {
+      function() Counter.len(5) end,
+      function() Counter.update(5, {}) end,
+      function() Counter.subtract(OrderedDict(), {}) end,
+      function() Counter.update(Counter(), true) end,
+      function() Counter.most_common(Counter(), "x") end,
+      function() return Counter() + 5 end,
+      function() return Counter() <= {} end,
+      function() return Counter() < {} end,
+      function() return Counter() > {} end,
+      function() defaultdict(5) end,
+      function() defaultdict(nil, 5) end,
+      function() OrderedDict.move_to_end({}, 1) end,
+    }
+    for i, misuse in ipairs(misuses) do
+      local ok, err = pcall(misuse)
+      assert.is_false(ok)
+      local line = debug.getinfo(misuse, "S").linedefined
+      assert.are.equal(("%s:%d: bad argument"):format(here, line),
+        err:match("^.-:%d+: bad argument"), "misuse " .. i)
+    end
+  end)
+
   it("lets unreachable maps and their order indexes be collected", function()
     local weak = setmetatable({}, { __mode = "v" })
     weak[1] = Counter("abc")

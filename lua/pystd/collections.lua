@@ -141,10 +141,10 @@ local function count_value(n)
   return n
 end
 
---- Counter.update(c, x) / Counter.subtract(c, x), `sign` 1 or -1; `x`
--- is argument number `arg` of `fname`.
-local function count_in(c, x, sign, fname, arg)
-  local o = check_map(c, Counter_meta, fname)
+--- Counter.update(c, x) / Counter.subtract(c, x), `sign` 1 or -1, `o`
+-- the order index of `c`; `x` is argument number `arg` of `fname`, which
+-- calls this directly (the level of the argument error).
+local function count_in(o, c, x, sign, fname, arg)
   if x == nil then return end
   local tx = type(x)
   if tx == "userdata" and isdeque(x) then x, tx = x:iter(), "function" end
@@ -167,14 +167,18 @@ end
 
 Counter = new_class(Counter_meta, "Counter", function(_, x)
   local c = new_map(Counter_meta)
-  if x ~= nil then count_in(c, x, 1, "Counter", 1) end
+  if x ~= nil then count_in(order_of[c], c, x, 1, "Counter", 1) end
   return c
 end)
 
 Counter_meta.__index = function() return 0 end
 
-function Counter.update(c, x) count_in(c, x, 1, "update", 2) end
-function Counter.subtract(c, x) count_in(c, x, -1, "subtract", 2) end
+function Counter.update(c, x)
+  count_in(check_map(c, Counter_meta, "update"), c, x, 1, "update", 2)
+end
+function Counter.subtract(c, x)
+  count_in(check_map(c, Counter_meta, "subtract"), c, x, -1, "subtract", 2)
+end
 
 function Counter.most_common(c, n)
   local o = check_map(c, Counter_meta, "most_common")
@@ -258,17 +262,24 @@ end
 --- Does pred(a[k], b[k]) hold for every key of either Counter (missing
 -- counts 0)?  Keys are tried as CPython's all() tries them, those of `a`
 -- then those of `b` in insertion order, so that the first false pair
--- decides before a count that is not a number raises.
-local function all_counts(a, b, pred, fname)
+-- decides before a count that is not a number raises.  When `strict`,
+-- some count must also differ (CPython's a < b is a <= b and a != b).
+-- The metamethods tail-call this, so its argument errors name their caller.
+local function all_counts(a, b, pred, fname, strict)
   check_map(a, Counter_meta, fname, 1)
   check_map(b, Counter_meta, fname, 2)
+  local differ = false
   for k, n in pairs(a) do
-    if not pred(n, b[k]) then return false end
+    local m = b[k]
+    if not pred(n, m) then return false end
+    differ = differ or n ~= m
   end
-  for k, n in pairs(b) do
-    if not pred(a[k], n) then return false end
+  for k, m in pairs(b) do
+    local n = a[k]
+    if not pred(n, m) then return false end
+    differ = differ or n ~= m
   end
-  return true
+  return differ or not strict
 end
 
 Counter_meta.__eq = function(a, b)
@@ -282,7 +293,7 @@ Counter_meta.__le = function(a, b)
   return all_counts(a, b, count_le, "__le")
 end
 Counter_meta.__lt = function(a, b)
-  return all_counts(a, b, count_le, "__lt") and a ~= b
+  return all_counts(a, b, count_le, "__lt", true)
 end
 
 --- Most common first; in insertion order when a count is not a number
