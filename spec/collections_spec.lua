@@ -747,11 +747,36 @@ describe("pystd.collections", function()
       assert.are.same({ { "a", 2 } }, Counter.most_common(c, 1.0))  -- as luaL_checkinteger
       assert.has_error(function() Counter.most_common(c, 1.5) end,
         "bad argument #2 to 'most_common' (number has no integer representation)")
+      assert.has_error(function() Counter.subtract(Counter(), true) end,
+        "bad argument #2 to 'subtract' (table, string, deque or function expected, got boolean)")
+      assert.has_error(function() Counter.len(5) end,
+        "bad argument #1 to 'len' (Counter expected, got number)")
+      assert.has_error(function() return Counter() + 5 end,
+        "bad argument #2 to '__add' (Counter expected, got number)")
+      assert.has_error(function() return 5 - Counter() end,
+        "bad argument #1 to '__sub' (Counter expected, got number)")
+      -- the classes name themselves where Lua names a type
+      assert.has_error(function() return ("x"):rep(Counter) end,
+        "bad argument #1 to 'rep' (number expected, got Counter class)")
+    end)
+
+    it("takes a table given a map's metatable by hand for a plain table", function()
+      local fake = setmetatable({ a = 1 }, getmetatable(Counter()))
+      local ok, err = pcall(Counter.len, fake)
+      assert.is_false(ok)
+      assert.truthy(err:find("bad argument #1 to 'len' (Counter expected, got ", 1, true))
+      assert.are.same({ { "a", 1 } }, items_of(Counter(fake)))
+      -- a Counter whose metatable is taken away is an array again
+      local plain = setmetatable(Counter({ 1, 1, 2 }), nil)
+      assert.are.same({ { 2, 1 }, { 1, 1 } }, items_of(Counter(plain)))
     end)
 
     it("counts from a map and from an iterator", function()
       local c = Counter({ x = 3 })
       assert.are.equal(3, c.x)
+      -- a Counter of keys 1, 2 is a map, though rawlen sees an array
+      Counter.update(c, Counter({ 1, 1, 2 }))
+      assert.are.same({ { "x", 3 }, { 1, 2 }, { 2, 1 } }, items_of(c))
       local g = Counter(("a b a"):gmatch("%a"))
       assert.are.same({ { "a", 2 }, { "b", 1 } }, items_of(g))
     end)
@@ -1016,6 +1041,17 @@ for n in (0, 1, 7, 31, 32, 33, 100, len(c), len(c) + 5, None):
       assert.is_true(Counter("a") <= Counter("ab"))
       assert.is_true(Counter("a") < Counter("ab"))
       assert.is_false(Counter("ab") < Counter("ab"))
+      local negative = Counter()
+      negative.x = -1  -- differs on a key of the left only: Counter(x=-1) < Counter()
+      assert.is_true(negative < Counter())
+      assert.is_true(Counter() > negative)
+      -- on a tie & keeps the right count and | the left, as CPython:
+      -- Counter(a=1) & Counter(a=1.0) is Counter({'a': 1.0})
+      local int, float = Counter({ a = 1 }), Counter({ a = 1.0 })
+      assert.are.equal("float", math.type((int & float).a))
+      assert.are.equal("integer", math.type((float & int).a))
+      assert.are.equal("integer", math.type((int | float).a))
+      assert.are.equal("float", math.type((float | int).a))
     end)
 
     it("writes itself most common first", function()
@@ -1263,7 +1299,22 @@ for b in [%s]:
       assert.are.equal("defaultdict(None, {})", tostring(d))
       local e = defaultdict(function() return 1 end)
       assert.is_nil(e[nil])
+      assert.is_nil(e[0 / 0])  -- a NaN key, as a table reads it: no factory call
+      assert.are.equal(0, defaultdict.len(e))
       assert.has_error(function() defaultdict(5) end)
+      assert.has_error(function() defaultdict(nil, 5) end,
+        "bad argument #2 to 'defaultdict' (table expected, got number)")
+      assert.has_error(function() OrderedDict("ab") end,
+        "bad argument #1 to 'OrderedDict' (table expected, got string)")
+    end)
+
+    it("compares as a plain dict, missing keys on either side included", function()
+      local d = defaultdict(nil, { a = 1 })
+      local more = defaultdict(nil, { a = 1, b = 2 })
+      assert.is_false(d == more)
+      assert.is_false(more == d)
+      assert.is_true(d == OrderedDict({ { "a", 1 } }))
+      assert.is_false(more == OrderedDict({ { "a", 1 } }))
     end)
 
     it("accepts a callable table as the factory", function()
@@ -1298,6 +1349,9 @@ for b in [%s]:
       raises("TypeError", nil, function() OrderedDict({ "a" }) end)
       local copy = OrderedDict(OrderedDict({ { "a", 1 } }))
       assert.are.equal("OrderedDict([('a', 1)])", tostring(copy))
+      -- a map of keys 2, 1 copies as a map, not as an array of pairs
+      copy = OrderedDict(OrderedDict({ { 2, "b" }, { 1, "a" } }))
+      assert.are.equal("OrderedDict([(2, 'b'), (1, 'a')])", tostring(copy))
     end)
 
     it("refuses a pair of more than two values, as CPython's unpacking does", function()
@@ -1528,6 +1582,7 @@ for step in range(1, %d + 1):
       assert.is_false(a == b)
       assert.is_true(a == OrderedDict({ { "a", 1 }, { "b", 2 } }))
       assert.is_false(a == OrderedDict({ { "a", 1 } }))
+      assert.is_false(a == OrderedDict({ { "a", 1 }, { "b", 3 } }))  -- values count too
       local plain = setmetatable({ a = 1, b = 2 }, { __eq = function() return false end })
       assert.is_true(a == plain)  -- a plain dict comparison, order ignored
     end)
@@ -1537,6 +1592,17 @@ for step in range(1, %d + 1):
       raises("RuntimeError", nil, function()
         for k in pairs(d) do OrderedDict.move_to_end(d, k) end
       end)
+    end)
+
+    it("passes on an error of an entry's __tostring as it is", function()
+      local bad = setmetatable({}, { __tostring = function() error("no text", 0) end })
+      local odd = Counter()
+      odd.a = bad
+      for _, map in ipairs({ OrderedDict({ { "a", bad } }), defaultdict(nil, { a = bad }), odd }) do
+        local ok, err = pcall(tostring, map)
+        assert.is_false(ok)
+        assert.are.equal("no text", err)
+      end
     end)
 
     it("writes a dict that contains itself with ...", function()
