@@ -31,17 +31,15 @@ local class_name = {
   [OrderedDict_meta] = "OrderedDict",
 }
 
---- The order index of `t` when it is a map of class `meta` (or of any map
--- class when `meta` is nil); otherwise raise the argument error Lua's own
--- functions raise.
+--- The order index of `t` when it is a map of class `meta`; otherwise
+-- raise the argument error Lua's own functions raise.
 local function check_map(t, meta, fname, arg)
   local mt = getmetatable(t)
   local o = order_of[t]
-  if o and (mt == meta or (meta == nil and class_name[mt])) then return o end
-  local expected = meta and class_name[meta] or "Counter, defaultdict or OrderedDict"
+  if o and mt == meta then return o end
   local got = class_name[mt] or type(t)
   error(("bad argument #%d to '%s' (%s expected, got %s)"):format(arg or 1,
-    fname, expected, got), 3)
+    fname, class_name[meta], got), 3)
 end
 
 local function new_map(meta)
