@@ -52,9 +52,18 @@ static const char pattern_key = 'P';
 
 /* {====================================================== Module state */
 
-/* Free the PCRE2 contexts and the JIT stack of a ReState. */
+static void free_code_box (RePattern *p);
+
+/*
+** Free the PCRE2 contexts and the JIT stack of a ReState, and the code
+** boxes still on its list: Lua finalizes no object made while it closes
+** (a Pattern compiled by a finalizer then), but this state, made before,
+** is finalized after it.  The state is closed from then on.
+*/
 static int state_gc (lua_State *L) {
   ReState *st = (ReState *)lua_touserdata(L, 1);
+  while (st->live != NULL) free_code_box(st->live);
+  st->closed = 1;
   pcre2_match_context_free(st->mcontext);
   pcre2_match_context_free(st->lcontext);
   pcre2_compile_context_free(st->ccontext);
@@ -722,10 +731,26 @@ static ReXlat *new_xlat_box (lua_State *L) {
 }
 
 
-/* Raise the error the translation x of the pattern at `sidx` met. */
+/*
+** Raise the error the translation x of the pattern at `sidx` met.  It
+** frees x first: as Lua closes, nothing would finalize its box.
+*/
 static void raise_xlat_error (lua_State *L, int sidx, ReXlat *x) {
-  if (x->errtype) pystd_raise(L, x->errtype, "%s", x->msg);
-  pyre_raiseerror(L, sidx, x->msg, x->errpos);
+  const char *msg = lua_pushstring(L, x->msg), *errtype = x->errtype;
+  size_t pos = x->errpos;
+  pyre_xlatfree(x);
+  if (errtype) pystd_raise(L, errtype, "%s", msg);
+  pyre_raiseerror(L, sidx, msg, pos);
+}
+
+
+/* Put the code box p on the list of its state. */
+static void link_code_box (ReState *st, RePattern *p) {
+  p->st = st;
+  p->next = st->live;
+  if (p->next != NULL) p->next->link = &p->next;
+  p->link = &st->live;
+  st->live = p;
 }
 
 
@@ -741,6 +766,8 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
   ReXlat *x;
   int errcode;
   PCRE2_SIZE erroff;
+  if (((ReState *)lua_touserdata(L, stidx))->closed)
+    luaL_error(L, "pystd.re: used by a finalizer as Lua closes");
   check_flags(L, flags);
   if (!(flags & RE_BYTES)) {
     int ascii;
@@ -751,7 +778,7 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
   }
   x = new_xlat_box(L);
   p = new_pattern_object(L);
-  p->st = (ReState *)lua_touserdata(L, stidx);
+  link_code_box((ReState *)lua_touserdata(L, stidx), p);
   lua_pushvalue(L, stidx);
   lua_setiuservalue(L, -2, PAT_STATE);
   lua_pushvalue(L, sidx);
@@ -806,6 +833,7 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
     pcre2_message(errcode, msg, sizeof(msg));
     if (erroff < x->n) pos = x->map[erroff];
     else if (x->n > 0) pos = x->map[x->n - 1];
+    pyre_xlatfree(x);  /* as in raise_xlat_error */
     pyre_raiseerror(L, sidx, msg, pos);
   }
   p->mdata = pcre2_match_data_create_from_pattern(p->code[RE_SEARCH], NULL);
@@ -1352,9 +1380,16 @@ int pyre_groupnumber (lua_State *L, int pidx, int arg) {
 
 /* {====================================================== Pattern methods */
 
-/* Free the codes and buffers of a code box; safe to run twice. */
-static int code_gc (lua_State *L) {
-  RePattern *p = (RePattern *)lua_touserdata(L, 1);
+/*
+** Free the codes and buffers of a code box, and take it off its state's
+** list; safe to run twice.
+*/
+static void free_code_box (RePattern *p) {
+  if (p->link != NULL) {
+    *p->link = p->next;
+    if (p->next != NULL) p->next->link = p->link;
+    p->link = NULL;
+  }
   for (int m = 0; m < RE_NCODES; m++) {
     pcre2_code_free(p->code[m]);
     p->code[m] = NULL;
@@ -1368,6 +1403,11 @@ static int code_gc (lua_State *L) {
   p->mdata = NULL;
   p->xlat = NULL;
   p->order = NULL;
+}
+
+
+static int code_gc (lua_State *L) {
+  free_code_box((RePattern *)lua_touserdata(L, 1));
   return 0;
 }
 
