@@ -912,6 +912,12 @@ describe("pystd.re", function()
       assert.are.equal("é", re.match("(?a:[\\W])", "é"):group())
       assert.is_nil(re.match("(?a:\\bé)", "é"))
       assert.are.equal("ab", re.match("(?x: a b )", "ab"):group())
+      assert.are.equal("|ab| é", re.sub("(?a:\\b)", "|", "ab é"))
+      assert.are.equal("\n", re.match("(?s:.)", "\n"):group())
+      assert.is_nil(re.match("(?-s:.)", "\n", re.S))
+      assert.are.same({ 3, 3 }, { re.search("(?m:^b)", "a\nb"):span() })
+      assert.are.same({ 1, 1 }, { re.search("(?m:b$)", "b\na"):span() })
+      assert.is_nil(re.search("(?-m:^b)", "a\nb", re.M))
     end)
 
     it("ASCII with IGNORECASE folds ASCII letters only", function()
@@ -919,6 +925,7 @@ describe("pystd.re", function()
       assert.is_nil(re.search("k", "\u{212A}", re.I | re.A))
       assert.is_not_nil(re.search("k", "\u{212A}", re.I))
       assert.are.equal("Ab", re.search("[a-z]+", "AbÉ", re.I | re.A):group())
+      assert.are.equal("XYZ", re.match("[x-z]+", "XYZ", re.I | re.A):group())
       assert.are.equal("aA", re.search("(?i)(a)\\1", "aA", re.A):group())
       assert.is_nil(re.search("(?a:(?i:é))", "É"))
       assert.are.equal("É", re.search("(?i:é)", "É"):group())
@@ -999,6 +1006,15 @@ describe("pystd.re", function()
       assert.are.equal("a{1", re.match("a{1", "a{1"):group())
       assert.are.equal("a{ 1}", re.match("a{ 1}", "a{ 1}"):group())
       assert.are.equal("x{a}", re.match("x{a}", "x{a}"):group())
+      -- a quantifier after a literal { repeats the {, and {0} drops it alone
+      assert.are.equal("a", re.match("a{{0}", "a{"):group())
+      assert.are.same({ 1, 2 }, { re.search("xa{{0}", "xa{"):span() })
+      assert.are.equal("a{{", re.match("a{{2}", "a{{"):group())
+    end)
+
+    it("takes a range of one character, as CPython", function()
+      assert.are.same({ "aa" }, re.findall("[a-a]+", "aab"))
+      assert.are.same({ "é" }, re.findall("[é-é]", "eé"))
     end)
 
     it("keeps Python's meaning of [[:alpha:]]", function()
@@ -1040,6 +1056,13 @@ describe("pystd.re", function()
       assert.are.same({ "b", "" }, re.findall("(b)?x(?<=(?(1)b|c)x)", "zx bx cx"))
     end)
 
+    it("takes {0} with a lazy or possessive mark, as CPython", function()
+      assert.are.same({ "b" }, re.findall("a{0}?b", "ab"))
+      assert.are.same({ "b" }, re.findall("a{0}+b", "ab"))
+      assert.are.same({ "" }, re.findall("(a){0}?b", "ab"))
+      assert.are.same({ "b" }, re.findall("a{,0}?b", "ab"))
+    end)
+
     it("keeps a valid look-behind under {0}, as CPython", function()
       -- X{0} is left out of the translation; one with a look-behind is kept
       -- (never matching) so that PCRE2 checks the look-behind
@@ -1062,6 +1085,7 @@ describe("pystd.re", function()
         { "(?<=(?<=(a)){0}b)c", "abc", 3, nil },
         { "(?<=(?<=(a))?+b)c", "abc", 3, "a" },
         { "(?<=(?<=(a)){1,3}b)c", "abc", 3, "a" },
+        { "(?<=(?<=a){1,3}b)c", "xbc", nil },
         { "(?<=(?<=(a)){0,3}?b)c", "abc", 3, nil },
       } do
         local m = re.search(c[1], c[2])
@@ -1162,6 +1186,9 @@ describe("pystd.re", function()
       { "(a(?<=(?(1)b|c)))", "cannot refer to an open group", 12 },
       { "|(?i)b", "global flags not at the start of the expression", 2 },
       { "(?P<a\27>x)", "bad character in group name 'a\\x1b'", 5 },
+      { "(a)\\18", "invalid group reference 18", 5 },
+      { "(?P<a'\"b>x)", "bad character in group name 'a\\'\"b'", 5 },
+      { "[\\x00-\\U0010ffffa-\\d]", "bad character range a-\\d", 17 },
     }
     for _, c in ipairs(cases) do
       it("reports " .. c[2] .. " for " .. c[1], function()
@@ -1191,6 +1218,23 @@ describe("pystd.re", function()
       assert.are.equal(re.A | re.BYTES, re.compile("(?a)(?L:x)", re.BYTES).flags)
       assert.are.equal("invalid group reference 1",  -- a back reference: at once
         raised("re.error", re.compile, "(?(1)a|\\1)", re.A | re.U).msg)
+    end)
+
+    it("refuses \\u, \\U and \\N in a BYTES pattern, as CPython", function()
+      for _, c in ipairs { { "\\u0041", "bad escape \\u", 1 }, { "\\U00000041", "bad escape \\U", 1 },
+                           { "[\\u0041]", "bad escape \\u", 2 }, { "\\N{LATIN SMALL LETTER A}", "bad escape \\N", 1 },
+                           { "[\\N{x}]", "bad escape \\N", 2 }, { "\\N", "bad escape \\N", 1 } } do
+        local err = raised("re.error", re.compile, c[1], re.BYTES)
+        assert.are.same({ c[2], c[3] }, { err.msg, err.pos }, c[1])
+      end
+    end)
+
+    it("refuses non-ASCII group names in a BYTES pattern (docs/re.md)", function()
+      -- CPython 3.11 takes them with a DeprecationWarning, 3.12 refuses them
+      for _, c in ipairs { { "(?P<\u{e9}>x)", 5 }, { "(?P<a>x)(?P=\u{e9})", 13 }, { "(?(\u{e9})a)", 4 } } do
+        local err = raised("re.error", re.compile, c[1], re.BYTES)
+        assert.are.same({ "bad character in group name '\u{e9}'", c[2] }, { err.msg, err.pos }, c[1])
+      end
     end)
 
     it("places the error for an inline u flag in a BYTES pattern after the u, as CPython", function()
