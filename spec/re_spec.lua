@@ -920,6 +920,34 @@ describe("pystd.re", function()
       assert.is_nil(re.search("(?-m:^b)", "a\nb", re.M))
     end)
 
+    it("takes CPython 3.11's deprecated TEMPLATE flag, which refuses repeats", function()
+      assert.are.equal(1, re.T); assert.are.equal(re.T, re.TEMPLATE)
+      local p = re.compile("(?t)a", re.I)
+      assert.are.equal(re.T | re.I | re.U, p.flags)
+      assert.are.equal("re.compile('(?t)a', re.TEMPLATE|re.IGNORECASE)", tostring(p))
+      assert.are.equal("A", p:match("A"):group())
+      assert.are.equal(re.T | re.U, re.compile("b", re.T).flags)
+      -- CPython names the repeat it compiles first, the one whose item starts
+      -- first, with no position: pystd gives the item's (expected values
+      -- from CPython 3.11)
+      for _, c in ipairs {
+        { "(?t)a*", "MAX_REPEAT", 5 }, { "(?t)x|a??", "MIN_REPEAT", 7 },
+        { "(?t)a++", "POSSESSIVE_REPEAT", 5 }, { "(?t)(?:a*?)?", "MAX_REPEAT", 5 },
+        { "(?t)a{0}", "MAX_REPEAT", 5 }, { "(?t)(?<=a{2})", "MAX_REPEAT", 9 },
+        { "(?t)(?x)a *", "MAX_REPEAT", 9 }, { "(?t)a*(?<=a*)b", "MAX_REPEAT", 5 },
+        { "(?t)(a)|(?(1)b*|c+?)", "MAX_REPEAT", 14 }, { "a{2}", "MAX_REPEAT", 1, re.T },
+      } do
+        local err = raised("re.error", re.compile, c[1], c[4])
+        assert.are.same({ "internal: unsupported template operator " .. c[2], c[3] },
+          { err.msg, err.pos }, c[1])
+      end
+      -- syntax errors come first, and so does a look-behind's width
+      assert.are.equal("missing ), unterminated subpattern",
+        raised("re.error", re.compile, "(?t)a*(").msg)
+      assert.are.equal("look-behind requires fixed-width pattern",
+        raised("re.error", re.compile, "(?t)(?<=a*)").msg)
+    end)
+
     it("ASCII with IGNORECASE folds ASCII letters only", function()
       assert.is_nil(re.search("é", "É", re.I | re.A))
       assert.is_nil(re.search("k", "\u{212A}", re.I | re.A))
@@ -1186,9 +1214,15 @@ describe("pystd.re", function()
       { "(a(?<=(?(1)b|c)))", "cannot refer to an open group", 12 },
       { "|(?i)b", "global flags not at the start of the expression", 2 },
       { "(?P<a\27>x)", "bad character in group name 'a\\x1b'", 5 },
+      -- the deprecated TEMPLATE flag is global only, and refuses repeats
+      { "(?t:x)", "bad inline flags: cannot turn on global flag", 4 },
+      { "(?it-z:x)", "bad inline flags: cannot turn on global flag", 5 },
+      { "(?-ti:x)", "bad inline flags: cannot turn off global flag", 6 },
+      { "(?-tz:x)", "unknown flag", 5 },
       { "(a)\\18", "invalid group reference 18", 5 },
       { "(?P<a'\"b>x)", "bad character in group name 'a\\'\"b'", 5 },
       { "[\\x00-\\U0010ffffa-\\d]", "bad character range a-\\d", 17 },
+      { "(?t)x|a??", "internal: unsupported template operator MIN_REPEAT", nil },
     }
     for _, c in ipairs(cases) do
       it("reports " .. c[2] .. " for " .. c[1], function()
@@ -1798,8 +1832,9 @@ print(json.dumps({'matches': matches, 'errors': errors, 'templates': templates})
 
     it("refuses every unknown flag bit", function()
       -- check_flags accepting 1024 too survived (only 1 << 20 was tried).
-      -- docs/re.md: unknown bits raise ValueError (CPython 3.11 takes them)
-      for _, f in ipairs { 1, 128, 512, 1024, 2048, 8192, 1 << 40 } do
+      -- docs/re.md: unknown bits raise ValueError (CPython 3.11 takes them;
+      -- 1 is re.TEMPLATE)
+      for _, f in ipairs { 128, 512, 1024, 2048, 8192, 1 << 40 } do
         local err = raised("ValueError", re.compile, "a", f)
         assert.are.equal("unknown flags " .. f, err.message)
       end

@@ -755,6 +755,20 @@ static void link_code_box (ReState *st, RePattern *p) {
 
 
 /*
+** Under the TEMPLATE flag, raise CPython's error for the repeat it would
+** compile first, if any; `compiled`: PCRE2 has compiled the pattern (a
+** repeat in a look-behind waits for that, as CPython checks the
+** look-behind's width first).  CPython gives no position: the repeat's.
+*/
+static void check_template (lua_State *L, int sidx, ReXlat *x,
+                            int compiled) {
+  if (x->repeat_op && (compiled || !x->repeat_lookbehind))
+    pyre_raiseerror(L, sidx, lua_pushfstring(L, "internal: unsupported "
+                    "template operator %s", x->repeat_op), x->repeat_pos);
+}
+
+
+/*
 ** Compile the pattern string at `sidx` with `flags`; pushes the new
 ** Pattern.  `stidx` holds the ReState userdata.
 */
@@ -791,6 +805,7 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
   if ((flags & RE_A) && (flags & RE_L))  /* (?L) in a bytes pattern */
     pystd_raise(L, "ValueError", "ASCII and LOCALE flags are incompatible");
   if (x->late) raise_xlat_error(L, sidx, x);  /* after the flags, as CPython */
+  check_template(L, sidx, x, 0);
   if (!(flags & (RE_A | RE_BYTES))) flags |= RE_U;
   p->flags = flags;
   p->groups = x->groups;
@@ -836,6 +851,7 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
     pyre_xlatfree(x);  /* as in raise_xlat_error */
     pyre_raiseerror(L, sidx, msg, pos);
   }
+  check_template(L, sidx, x, 1);
   p->mdata = pcre2_match_data_create_from_pattern(p->code[RE_SEARCH], NULL);
   if (!p->mdata) luaL_error(L, "pystd.re: out of memory");
   p->ov = pcre2_get_ovector_pointer(p->mdata);
@@ -1478,9 +1494,9 @@ static int pattern_split (lua_State *L) {
 */
 static int pattern_tostring (lua_State *L) {
   static const struct { lua_Integer bit; const char *name; } names[] = {
-    {RE_I, "re.IGNORECASE"}, {RE_L, "re.LOCALE"}, {RE_M, "re.MULTILINE"},
-    {RE_S, "re.DOTALL"}, {RE_X, "re.VERBOSE"}, {RE_A, "re.ASCII"},
-    {RE_BYTES, "re.BYTES"}
+    {RE_T, "re.TEMPLATE"}, {RE_I, "re.IGNORECASE"}, {RE_L, "re.LOCALE"},
+    {RE_M, "re.MULTILINE"}, {RE_S, "re.DOTALL"}, {RE_X, "re.VERBOSE"},
+    {RE_A, "re.ASCII"}, {RE_BYTES, "re.BYTES"}
   };
   RePattern *p = pyre_checkpattern(L, 1);
   luaL_Buffer b;
@@ -1810,6 +1826,7 @@ static const luaL_Reg re_funcs[] = {
 
 static const struct { const char *name; lua_Integer value; } re_flags[] = {
   {"NOFLAG", 0},
+  {"T", RE_T}, {"TEMPLATE", RE_T},
   {"I", RE_I}, {"IGNORECASE", RE_I},
   {"M", RE_M}, {"MULTILINE", RE_M},
   {"S", RE_S}, {"DOTALL", RE_S},

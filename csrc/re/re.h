@@ -20,6 +20,7 @@
 #include "pystd.h"
 
 /* Python's flag values; BYTES is ours */
+#define RE_T       1      /* TEMPLATE (deprecated): no repeats */
 #define RE_I       2      /* IGNORECASE */
 #define RE_L       4      /* LOCALE (never accepted) */
 #define RE_M       8      /* MULTILINE */
@@ -28,7 +29,7 @@
 #define RE_X       64     /* VERBOSE */
 #define RE_A       256    /* ASCII */
 #define RE_BYTES   4096   /* raw bytes: no UTF-8, ASCII classes */
-#define RE_ALLFLAGS  (RE_I|RE_M|RE_S|RE_U|RE_X|RE_A|RE_BYTES)
+#define RE_ALLFLAGS  (RE_T|RE_I|RE_M|RE_S|RE_U|RE_X|RE_A|RE_BYTES)
 
 #define RE_PATTERN_META  "pystd.re.Pattern"
 #define RE_MATCH_META    "pystd.re.Match"
@@ -171,6 +172,10 @@ typedef struct ReXlat {
   const char *msg;                /* error message: msgmem, or a constant */
   char *msgmem;                   /* the message's memory, if allocated */
   size_t errpos;                  /* 0-based error offset in the source */
+  const char *repeat_op;          /* under RE_T: CPython's name of the
+                                     first repeat it compiles, or NULL */
+  size_t repeat_pos;              /* the source offset of its item */
+  int repeat_lookbehind;          /* it is inside a look-behind */
 } ReXlat;
 
 /* Write code point c (at most U+10FFFF) as UTF-8 to buf; returns its length. */

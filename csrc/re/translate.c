@@ -1013,6 +1013,24 @@ static int repeat_lookbehind (Xlat *t, size_t item, size_t at,
 
 
 /*
+** Under the TEMPLATE flag CPython 3.11 compiles no repeat: it fails on
+** the first it meets, the one whose item starts first.  Note the repeat
+** of the item emitted from `item` (named by the lazy or possessive mark
+** at t->i, if any) when it is that one, for pattern.c to raise.
+*/
+static void note_template_repeat (Xlat *t, size_t item) {
+  ReXlat *x = t->x;
+  char mark = (t->i < t->len) ? t->p[t->i] : 0;
+  size_t pos = (item < x->n) ? x->map[item] : t->i;
+  if (!(x->flags & RE_T) || (x->repeat_op && x->repeat_pos <= pos)) return;
+  x->repeat_op = (mark == '?') ? "MIN_REPEAT"
+               : (mark == '+') ? "POSSESSIVE_REPEAT" : "MAX_REPEAT";
+  x->repeat_pos = pos;
+  x->repeat_lookbehind = (t->lookbehind_first != 0);
+}
+
+
+/*
 ** A quantifier at t->i ('*', '+', '?' or '{') for the item emitted from
 ** output offset `item`; returns -1 when a '{' turns out to be a literal,
 ** 0 on error, 1 when emitted.  A possessive X*+ becomes (?>X*): PCRE2
@@ -1061,6 +1079,7 @@ static int parse_quantifier (Xlat *t, int last, size_t item) {
   if (last == LAST_NONE || last == LAST_AT)
     return fail(t, at, "nothing to repeat");
   if (last == LAST_REPEAT) return fail(t, at, "multiple repeat");
+  note_template_repeat(t, item);
   if (never && t->lookbehind_first == 0) {
     /* X{0} matches "": X goes, or becomes (?:(?!)X)? when it has groups
        (they stay unset), which spares PCRE2 10.42 a wrong anchoring:
@@ -1097,6 +1116,7 @@ static lua_Integer flag_bit (char c) {
   switch (c) {
     case 'a': return RE_A;
     case 'i': return RE_I;
+    case 't': return RE_T;
     case 'L': return RE_L;
     case 'm': return RE_M;
     case 's': return RE_S;
@@ -1148,6 +1168,8 @@ static int read_off_flags (Xlat *t, lua_Integer *del) {
     char c;
     if (t->i >= t->len) return fail(t, t->i, "missing :");
     c = t->p[t->i];
+    if (c == ':' && (*del & RE_T))
+      return fail(t, t->i, "bad inline flags: cannot turn off global flag");
     if (c == ':') return *del ? 1 : fail(t, t->i, "missing flag");
     if (!(bit = flag_bit(c))) {
       size_t at = t->i;
@@ -1200,6 +1222,8 @@ static int parse_flags (Xlat *t, Scope *sc, int depth, int top,
     if (add & RE_A) { t->ucp = 0; sc->ascii = 1; }
     return 1;
   }
+  if (add & RE_T)
+    return fail(t, t->i, "bad inline flags: cannot turn on global flag");
   if (c == '-' && !read_off_flags(t, &del)) return 0;
   t->i++;  /* skip ':' */
   if (add & del)
