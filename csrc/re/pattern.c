@@ -762,9 +762,13 @@ static void link_code_box (ReState *st, RePattern *p) {
 */
 static void check_template (lua_State *L, int sidx, ReXlat *x,
                             int compiled) {
-  if (x->repeat_op && (compiled || !x->repeat_lookbehind))
-    pyre_raiseerror(L, sidx, lua_pushfstring(L, "internal: unsupported "
-                    "template operator %s", x->repeat_op), x->repeat_pos);
+  if (x->repeat_op && (compiled || !x->repeat_lookbehind)) {
+    const char *msg = lua_pushfstring(L, "internal: unsupported template "
+                                      "operator %s", x->repeat_op);
+    size_t pos = x->repeat_pos;
+    pyre_xlatfree(x);  /* as in raise_xlat_error */
+    pyre_raiseerror(L, sidx, msg, pos);
+  }
 }
 
 
