@@ -34,6 +34,10 @@ describe("pystd.collections", function()
       assert.are.equal("deque(['a', 'b'])", tostring(deque(("a b"):gmatch("%a"))))
       assert.are.equal("deque([])", tostring(deque()))
       assert.has_error(function() deque(5) end)
+      -- an iterator ends at nil only: false is an element like any other
+      local values, k = { false, true, false }, 0
+      local from_iterator = deque(function() k = k + 1; return values[k] end)
+      assert.are.equal("deque([false, true, false])", tostring(from_iterator))
     end)
 
     it("follows the tour: rotate(2) then popleft twice", function()
@@ -86,6 +90,28 @@ describe("pystd.collections", function()
       assert.are.equal("deque(['a', 'b', 'a', 'b', 1, 2])", tostring(e))
     end)
 
+    it("extends with the values of a source that clears the deque, as CPython", function()
+      -- clear() gives the deque a new ring: the values that follow go there
+      -- (CPython: def g(): d.clear(); yield 3; yield 4; d.extend(g()) gives
+      -- deque([3, 4]), d.extendleft(g()) deque([4, 3]))
+      for _, case in ipairs({ { "extend", "deque([3, 4])" },
+                              { "extendleft", "deque([4, 3])" } }) do
+        local d = deque({ 1, 2 })
+        local k = 0
+        d[case[1]](d, function()
+          k = k + 1
+          if k == 1 then d:clear() end
+          if k <= 2 then return k + 2 end
+        end)
+        assert.are.equal(case[2], tostring(d))
+        d = deque({ 1, 2 })  -- an array whose __index clears it
+        local source = setmetatable({}, { __len = function() return 2 end,
+          __index = function(_, i) if i == 1 then d:clear() end return i + 2 end })
+        d[case[1]](d, source)
+        assert.are.equal(case[2], tostring(d))
+      end
+    end)
+
     it("rotates both ways in O(k), full rings included", function()
       local d = deque({ 1, 2, 3, 4, 5 })
       d:rotate()
@@ -113,6 +139,20 @@ describe("pystd.collections", function()
       assert.are.equal("deque([2, 3, 4, 5, 6, 7, 8, 1])", tostring(full))
       full:rotate(8)
       assert.are.equal("deque([2, 3, 4, 5, 6, 7, 8, 1])", tostring(full))
+    end)
+
+    it("rotates a full ring back to its first slot, then pops it in order", function()
+      -- its head wraps to slot 0, never to the slot past the end (CPython:
+      -- deque(range(1, 9)) rotated by 3 then 5, -3 then -5 or -3 then 11 is
+      -- deque([1, ..., 8]) again)
+      for _, steps in ipairs({ { 3, 5 }, { -3, -5 }, { -3, 11 } }) do
+        local d = deque({ 1, 2, 3, 4, 5, 6, 7, 8 })  -- fills its 8 slots
+        d:rotate(steps[1])
+        d:rotate(steps[2])
+        local popped = {}
+        while #d > 0 do popped[#popped + 1] = d:popleft() end
+        assert.are.same({ 1, 2, 3, 4, 5, 6, 7, 8 }, popped)
+      end
     end)
 
     it("bounds itself with maxlen, discarding from the other end", function()
@@ -149,6 +189,9 @@ describe("pystd.collections", function()
       assert.are.equal("deque(['a', 'B', 'C'])", tostring(d))
       raises("IndexError", "deque index out of range", function() d[4] = "x" end)
       raises("TypeError", nil, function() d.maxlen = 3 end)
+      -- (CPython: d['1'] = x raises TypeError, sequence index must be integer)
+      raises("TypeError", "deque indices must be integers, not string",
+        function() d["1"] = "x" end)
       local seen = {}
       for i, v in ipairs(d) do seen[i] = v end
       assert.are.same({ "a", "B", "C" }, seen)
@@ -189,6 +232,15 @@ describe("pystd.collections", function()
       raises("RuntimeError", "deque mutated during iteration", function()
         for _ in d:iter() do d:rotate(0) end  -- as in CPython
       end)
+      -- a full ring only moves its head, and that too is a mutation (CPython:
+      -- it = iter(deque(range(8))); next(it); d.rotate(1); next(it) raises)
+      for _, n in ipairs({ 1, 0 }) do
+        local full = deque({ 1, 2, 3, 4, 5, 6, 7, 8 })  -- fills its 8 slots
+        local step = full:iter()
+        step()
+        full:rotate(n)
+        raises("RuntimeError", "deque mutated during iteration", step)
+      end
     end)
 
     it("does not count clearing an empty deque as a mutation, as CPython", function()
@@ -263,6 +315,26 @@ describe("pystd.collections", function()
       d:clear()
       assert.are.equal(0, #d)
       assert.are.equal("deque([], maxlen=5)", tostring(d))
+      -- the copy of an empty deque grows as any deque (CPython:
+      -- c = deque().copy(); c.extendleft(range(10)); c.append(10))
+      local empty_copy = deque():copy()
+      empty_copy:extendleft({ 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 })
+      empty_copy:append(10)
+      assert.are.equal("deque([9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 10])", tostring(empty_copy))
+    end)
+
+    it("starts again from its first slot when cleared", function()
+      -- cleared while its first element is far into a larger ring (CPython:
+      -- d = deque(range(1, 21)); 10 poplefts; d.clear(); d.append('x');
+      -- d.appendleft('w'); d.popleft(), d.popleft() gives 'w', 'x')
+      local d = deque()
+      for i = 1, 20 do d:append(i) end
+      for _ = 1, 10 do d:popleft() end
+      d:clear()
+      d:append("x")
+      d:appendleft("w")
+      assert.are.same({ "w", "x" }, { d:popleft(), d:popleft() })
+      assert.are.equal(0, #d)
     end)
 
     it("compares elementwise with ==", function()
@@ -363,6 +435,24 @@ describe("pystd.collections", function()
         function() return deque({ one }) <= deque({ two }) end)
       -- equal elements never reach the order: CPython's [None] < [None] is False
       assert.is_false(deque({ false }) < deque({ false }))
+    end)
+
+    it("compares no element past the end of the shorter deque, as CPython", function()
+      -- CPython: 9 elements against 8 whose __eq is always True: a < b and
+      -- b < a each call __eq 8 times (the shorter's ring here is full)
+      local calls = 0
+      local meta = { __eq = function() calls = calls + 1; return true end }
+      local function deque_of(n)
+        local values = {}
+        for i = 1, n do values[i] = setmetatable({}, meta) end
+        return deque(values)
+      end
+      local long, short = deque_of(9), deque_of(8)
+      assert.is_false(long < short)
+      assert.are.equal(8, calls)
+      calls = 0
+      assert.is_true(short < long)
+      assert.are.equal(8, calls)
     end)
 
     it("writes reprs like CPython, nested and cyclic ones included", function()
@@ -512,6 +602,12 @@ describe("pystd.collections", function()
       assert.has_error(function() d.append({}, 1) end,
         "bad argument #1 to 'append' (pystd.deque expected, got table)")
       assert.has_error(function() d:rotate("x") end)
+      -- a full ring's rotate, which only moves its head, checks n too
+      -- (CPython: TypeError, 'float' object cannot be interpreted as an integer)
+      local full = deque({ 1, 2, 3, 4, 5, 6, 7, 8 })  -- fills its 8 slots
+      assert.has_error(function() full:rotate(1.5) end)
+      assert.has_error(function() full:rotate("x") end)
+      assert.are.equal("deque([1, 2, 3, 4, 5, 6, 7, 8])", tostring(full))
       assert.has_error(function() d.pop(io.stdout) end)
       local calls = { append = function() d:append() end,
         appendleft = function() d:appendleft() end, count = function() d:count() end,
@@ -649,6 +745,123 @@ describe("pystd.collections", function()
       d:clear()
       collectgarbage("collect")
       assert.is_nil(weak[1])
+    end)
+
+    it("sizes its ring again when a finalizer run by its growth grows it further", function()
+      -- a full ring of 8 slots grows to 16; a finalizer run by making the
+      -- new ring appends 9 values, so the deque then wants 32 slots: the
+      -- ring of 16 once took all 17 elements and the next overwrote one
+      local code = [=[
+        local deque = require("pystd.collections").deque
+        local d, burst = nil, false
+        local function arm()
+          setmetatable({}, { __gc = function()
+            if burst and #d == 8 then  -- while the full ring grows
+              burst = false
+              for _ = 1, 9 do d:append("gc") end
+            end
+            arm()
+          end })
+        end
+        collectgarbage("incremental", 1, 1000, 1)  -- a step at every allocation
+        arm()
+        local plain = "deque([1, 2, 3, 4, 5, 6, 7, 8, 9])"
+        local grown = "deque([1, 2, 3, 4, 5, 6, 7, 8, " .. ("'gc', "):rep(9) .. "9])"
+        local wrong, bursts = 0, 0
+        for _ = 1, 100 do
+          d = deque({ 1, 2, 3, 4, 5, 6, 7, 8 })  -- fills its 8 slots
+          burst = true
+          d:append(9)
+          if not burst then bursts = bursts + 1 end
+          burst = false
+          if tostring(d) ~= (#d == 9 and plain or grown) then wrong = wrong + 1 end
+        end
+        print(wrong == 0 and "right" or "wrong " .. wrong)
+        print(bursts > 10 and "finalizers ran" or "finalizers ran " .. bursts)
+      ]=]
+      local out, err, status = helper.run({ os.getenv("LUA") or "lua5.4", "-e", code })
+      assert.are.equal("", err)
+      assert.are.equal(0, status)
+      assert.are.equal("right\nfinalizers ran\n", out)
+    end)
+
+    it("sizes its ring by its elements, not by its maxlen", function()
+      collectgarbage("collect")
+      local before = collectgarbage("count")
+      local bounded = deque({}, 1000000)
+      bounded:append(1)
+      collectgarbage("collect")
+      assert.is_true(collectgarbage("count") - before < 64,
+        ("grew by %.1f KB"):format(collectgarbage("count") - before))
+      assert.are.equal(1, #bounded)
+    end)
+
+    it("pops the last element of a ring sized for more", function()
+      -- an array whose __len says 1 gives a deque of one element in a ring
+      -- sized for its 20 raw values: popping it shrinks the ring first
+      for _, method in ipairs({ "pop", "popleft" }) do
+        local values = {}
+        for i = 1, 20 do values[i] = i end
+        local d = deque(setmetatable(values, { __len = function() return 1 end }))
+        assert.are.equal(1, #d)
+        assert.are.equal(1, d[method](d))
+        assert.are.equal(0, #d)
+      end
+    end)
+
+    it("gives its memory back when emptied from either end alone", function()
+      -- pop and popleft each shrink the ring on their own
+      for _, method in ipairs({ "pop", "popleft" }) do
+        local d = deque()
+        collectgarbage("collect")
+        local before = collectgarbage("count")
+        for i = 1, 100000 do d:append(i) end
+        for _ = 1, 100000 do d[method](d) end
+        collectgarbage("collect")
+        assert.is_true(collectgarbage("count") - before < 64,
+          ("%s: grew by %.1f KB"):format(method, collectgarbage("count") - before))
+      end
+    end)
+
+    it("lets go of the values it no longer holds", function()
+      -- the slot an element leaves is emptied, whether it was popped while
+      -- the ring shrank, dropped at maxlen, or moved by rotate, insert or
+      -- remove in a ring with free slots: what left the deque can be collected
+      local left = setmetatable({}, { __mode = "v" })
+      local function value(name)
+        local v = { name }
+        left[#left + 1] = v
+        return v
+      end
+      local function work()
+        local bounded = deque({}, 3)  -- 8 slots
+        for i = 1, 3 do bounded:append(i) end
+        bounded:append(value("dropped"))
+        bounded:append(4)  -- drops 1, 2 and 3 one by one, then the value
+        bounded:append(5)
+        bounded:append(6)
+        local shrinking = { deque(), deque() }
+        for i = 1, 20 do
+          shrinking[1]:append(value("popped " .. i))
+          shrinking[2]:append(value("popped left " .. i))
+        end
+        while #shrinking[1] > 0 do shrinking[1]:pop(); shrinking[2]:popleft() end
+        local moved = deque()
+        for i = 1, 5 do moved:append(value("moved " .. i)) end
+        moved:rotate(1)
+        moved:rotate(-3)
+        moved:insert(2, value("inserted"))
+        moved:remove(moved[4])
+        while #moved > 0 do moved:popleft() end
+        return { bounded, shrinking, moved }
+      end
+      local deques = work()
+      collectgarbage("collect")
+      collectgarbage("collect")
+      local kept = {}
+      for _, v in pairs(left) do kept[#kept + 1] = v[1] end
+      assert.are.same({}, kept)
+      assert.are.equal(3, #deques)
     end)
 
     it("drops unreachable deques, cycles through their metatables included", function()
