@@ -1281,6 +1281,82 @@ describe("pystd.asyncio", function()
     end)
   end)
 
+  describe("the message of a cancelled task's CancelledError", function()
+    -- CPython's Task keeps the CancelledError its coroutine raised and
+    -- hands it out once (result, exception, await, gather, wait_for);
+    -- later ones are made of its own message, None.  A task cancelled as
+    -- its coroutine returned, and a Future, keep the message.  CPython
+    -- 3.11, in this order: 1a u, 1b None, 2a custom, 2b None, 3a k, 3b k,
+    -- 4a g, 4b None, 5a e, 5b None, 6a w, 6b None, 7a f, 7b f, 8a '', 8b r
+    local function message(fn, ...)
+      local ok, e = pcall(fn, ...)
+      assert.is_false(ok)
+      assert.is_true(errors.is(e, "asyncio.CancelledError"))
+      return e.args and e.args[1] or "None"
+    end
+
+    it("goes with the first error only, when the coroutine raised it", function()
+      local got = {}
+      local function note(label, fn, ...) got[#got + 1] = label .. " " .. message(fn, ...) end
+      run(function()
+        local t = asyncio.create_task(function() sleep(1) end)
+        t:cancel("u")  -- before it ran
+        sleep(0)
+        note("1a", t.result, t)
+        note("1b", t.result, t)
+        t = asyncio.create_task(function()
+          if not pcall(sleep, 1) then errors.raise("asyncio.CancelledError", "custom") end
+        end)
+        sleep(0) t:cancel("x") sleep(0)
+        note("2a", asyncio.await, t)
+        note("2b", asyncio.await, t)
+        t = asyncio.create_task(function() asyncio.current_task():cancel("k") return 1 end)
+        sleep(0) sleep(0)
+        note("3a", t.result, t)
+        note("3b", t.result, t)
+        t = asyncio.create_task(function() sleep(1) end)
+        sleep(0) t:cancel("g")
+        note("4a", asyncio.gather, t)
+        note("4b", t.result, t)
+        t = asyncio.create_task(function() sleep(1) end)
+        sleep(0) t:cancel("e") sleep(0)
+        note("5a", t.exception, t)
+        note("5b", t.exception, t)
+        t = asyncio.create_task(function() sleep(1) end)
+        sleep(0) t:cancel("w") sleep(0)
+        note("6a", asyncio.wait_for, t, 1)
+        note("6b", t.result, t)
+        local f = asyncio.get_running_loop():create_future()
+        f:cancel("f")
+        note("7a", f.result, f)
+        note("7b", f.result, f)
+        t = asyncio.create_task(function() sleep(1) end)
+        sleep(0) t:cancel("r")
+        local results = asyncio.gather(t, { return_exceptions = true })
+        got[#got + 1] = "8a " .. results[1].message
+        note("8b", t.result, t)
+      end)
+      assert.same({ "1a u", "1b None", "2a custom", "2b None", "3a k", "3b k", "4a g",
+        "4b None", "5a e", "5b None", "6a w", "6b None", "7a f", "7b f", "8a ", "8b r" }, got)
+    end)
+
+    it("is gone when a gather that was cancelled ends with its last child's", function()
+      -- CPython 3.11 (asyncio_diff seed 10596): the gather's error is made
+      -- of its last child after another task awaited that child
+      local err
+      run(function()
+        local ev = asyncio.Event()
+        local t1 = asyncio.create_task(function() ev:wait() end)
+        local g1 = asyncio.create_task(function() t1:await() end)
+        local main = asyncio.current_task()
+        asyncio.create_task(function() sleep(0) main:cancel("wd") end)
+        err = error_of(asyncio.gather, t1, g1, t1, { return_exceptions = true })
+      end)
+      assert.is_true(errors.is(err, "asyncio.CancelledError"))
+      assert.is_nil(err.args)
+    end)
+  end)
+
   describe("futures", function()
     it("are awaitable and carry results or an exception", function()
       run(function()

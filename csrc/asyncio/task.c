@@ -51,11 +51,27 @@ static void push_cancel_message (lua_State *L, int fi) {
 
 
 /*
+** Push the message of a CancelledError made of the done future at `fi`.
+** A task cancelled as its coroutine raised (or before it ran) gives its
+** message once: CPython's Task hands out the error it caught once, and
+** then makes new ones of its own message, which is None (see msg_kept).
+*/
+static void take_cancel_message (lua_State *L, int fi) {
+  Future *f = lua_touserdata(L, fi);
+  push_cancel_message(L, fi);
+  if (f->kind == KIND_TASK && f->state == CANCELLED && !f->msg_kept) {
+    lua_pushnil(L);
+    lua_setiuservalue(L, fi, UV_CANCELMSG);
+  }
+}
+
+
+/*
 ** Push a new CancelledError for the done future at `fi`, with its cancel
 ** message (CPython's _make_cancelled_error).
 */
 static void push_cancelled_of (lua_State *L, int fi) {
-  push_cancel_message(L, fi);
+  take_cancel_message(L, fi);
   push_cancelled(L, lua_gettop(L));
   lua_remove(L, -2);
 }
@@ -301,7 +317,7 @@ static void set_cancelled (lua_State *L, Loop *lp, int fi, int msg) {
 ** of its child at `fi`, as CPython's gather does.
 */
 static void gather_cancelled (lua_State *L, Loop *lp, int gi, int fi) {
-  push_cancel_message(L, fi);
+  take_cancel_message(L, fi);
   set_cancelled(L, lp, gi, lua_gettop(L));
   lua_pop(L, 1);
 }
