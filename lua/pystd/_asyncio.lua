@@ -697,7 +697,9 @@ return function(asyncio)
       return true
     end
     wait_in(self.waiters, function(fut)
-      if not fut:cancelled() then
+      -- woken (release handed it the count) but failing: pass it on.  A
+      -- pending one failed before it could wait (no task to suspend).
+      if fut:done() and not fut:cancelled() then
         self.value = self.value + 1
         self:_wake_up_next()
       end
