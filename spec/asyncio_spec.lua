@@ -1912,6 +1912,21 @@ describe("pystd.asyncio", function()
       end)
     end)
 
+    it("wait and as_completed take a nil in the array for no awaitable (no hang)", function()
+      run(function()
+        local t = asyncio.create_task(function() end)
+        local aws = { nil, t }
+        for _, call in ipairs {
+          function() return asyncio.wait_for(function() return asyncio.wait(aws) end, 1) end,
+          function() for f in asyncio.as_completed(aws) do f:await() end end,
+        } do
+          local err = error_of(call)
+          assert.is_true(errors.is(err, "TypeError"))
+          assert.equal("An asyncio.Future, a coroutine or an awaitable is required", err.message)
+        end
+      end)
+    end)
+
     it("wait and gather reject unknown options and a non-table", function()
       run(function()
         local t = asyncio.create_task(function() end)

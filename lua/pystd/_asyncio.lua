@@ -225,11 +225,16 @@ return function(asyncio)
   end
 
   --- The awaitables of the checked array `aws` as Tasks/Futures, each
-  -- once: CPython takes a set.
+  -- once: CPython takes a set.  A nil in the array (a hole below #aws) is
+  -- no awaitable, as CPython's None: skipping it would leave a wait with
+  -- nothing to wake it.
   local function unique_futures(aws)
     local futs, seen = {}, {}
-    for _, aw in ipairs(aws) do
-      local f = create_task(aw)
+    for i = 1, #aws do
+      if aws[i] == nil then
+        raise("TypeError", "An asyncio.Future, a coroutine or an awaitable is required")
+      end
+      local f = create_task(aws[i])
       if not seen[f] then
         seen[f] = true
         futs[#futs + 1] = f
