@@ -1567,6 +1567,14 @@ for b in [%s]:
       assert.are.equal("OrderedDict([(2, 'b'), (1, 'a')])", tostring(copy))
     end)
 
+    it("refuses a hole in the array of pairs with TypeError, as CPython's None", function()
+      -- CPython: OrderedDict([('a', 1), None, ('b', 2)]) raises TypeError;
+      -- the pairs after the hole were dropped without a word
+      raises("TypeError", "item 2 is not a {key, value} pair", function()
+        OrderedDict({ { "a", 1 }, nil, { "b", 2 } })
+      end)
+    end)
+
     it("refuses a pair of more than two values, as CPython's unpacking does", function()
       -- CPython: OrderedDict([('a', 1, 'x')]) raises ValueError
       -- "too many values to unpack (expected 2)"; it used to drop 'x'

@@ -327,7 +327,8 @@ local function copy_entries(t, init, pairs_array, fname)
       pairs_array and 1 or 2, fname, type(init)), 3)
   end
   if pairs_array and not is_map(init) and rawlen(init) > 0 then
-    for i, kv in ipairs(init) do
+    for i = 1, rawlen(init) do  -- (a hole is no pair: ipairs would drop the rest)
+      local kv = rawget(init, i)
       if type(kv) ~= "table" then
         errors.raise("TypeError", ("item %d is not a {key, value} pair"):format(i))
       end
