@@ -14,7 +14,13 @@
 -- pcall and its outcome is classified: returned, Lua argument error,
 -- pystd error object, an error the fuzzer injected itself, or "other"
 -- (a raw Lua error: each distinct one is listed at the end, to check
--- against API.md).  Crashes, sanitizer reports and hangs are the defects
+-- against API.md).  Targeted scenarios (see their section) reach deeper
+-- states: re templates, group references and count/position edges;
+-- containers changed while iterated; Counter operators between odd maps;
+-- defaultdict factories that raise or suspend; children that finish, fail
+-- or are cancelled under timeouts, TaskGroups, wait, as_completed, shield,
+-- done callbacks, queues and locks.  A broken invariant of API.md they
+-- check is an "other" error "ORACLE: ...".  Crashes, sanitizer reports and hangs are the defects
 -- it looks for: run it under the ASan build and `timeout`, e.g.
 --
 --   env LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)" \
@@ -381,7 +387,10 @@ local function methods_of(v)
   local idx = rawget(mt, "__index")
   for _, src in ipairs { mt, type(idx) == "table" and idx or {} } do
     for k, f in pairs(src) do
-      if type(k) == "string" and type(f) == "function" then out[#out + 1] = k end
+      -- (a Lua class's private "_name" functions are no API)
+      if type(k) == "string" and type(f) == "function" and not k:find("^_%a") then
+        out[#out + 1] = k
+      end
     end
   end
   table.sort(out)
@@ -510,6 +519,8 @@ local binops = {
   function(a, b) return a[b] end, function(a, b, c) a[b] = c end,
   function(a) local n = 0 for _ in pairs(a) do n = n + 1 if n > 100 then break end end return n end,
   function(a)
+    -- (ipairs of another value: Lua's own error, with no position)
+    if type(a) ~= "table" and type(a) ~= "userdata" then return end
     local n = 0
     for _ in ipairs(a) do n = n + 1 if n > 100 then break end end
     return n
@@ -656,12 +667,594 @@ local function re_op()
   end
 end
 
+-- {======================================================= targeted scenarios
+
+-- Sequences that reach the states random calls seldom do: templates and
+-- group references, count and position edges, mutation while iterating,
+-- odd maps under Counter's operators, factories that raise or suspend, and
+-- in a task children that finish, fail or are cancelled at random times
+-- under timeouts, TaskGroups, wait, as_completed, shield, queues and locks.
+-- A broken invariant that API.md states is raised as "ORACLE: ...", an
+-- "other" error.
+
+local function oracle(cond, what)
+  if not cond then error("ORACLE: " .. what, 0) end
+end
+
+local template_pieces = {
+  "\\1", "\\2", "\\10", "\\g<0>", "\\g<1>", "\\g<2>", "\\g<n>", "\\g<name>", "\\g<-1>",
+  "\\g< 1>", "\\g<>", "\\g<1", "\\g", "\\0", "\\00", "\\07", "\\100", "\\n", "\\t", "\\\\",
+  "\\q", "\\é", "\\", "x", "é", "\\x41", "\\u0041", "\\8", "\\g<99999999999999999999>",
+  "\\g<+1>", "\\g<१>", "\\g<n\0>", "%1", "&", "\255",
+}
+local edge_counts = { 0, 1, 2, -1, -2, math.maxinteger, math.mininteger, 2.0, 0.5, 1e300,
+  0 / 0, math.huge, "2", "x", true }
+local re_patterns = { "(?P<n>a)|(?P<name>b)", "(a)(b)?(c)?", "(?P<n>x)?", "", "(?P<n>)",
+  "x*", "\\b", "(?<=\\xff)", "(a|)+", "(?i)é", "[\\x80-\\xff]", "(.)(?P<name>.)?", "\\w+" }
+
+local function template()
+  local parts = {}
+  for i = 1, R(0, 4) do parts[i] = pick(template_pieces) end
+  return table.concat(parts)
+end
+
+local function group_ref()
+  return pick { 0, 1, 2, 3, -1, 99, "n", "name", "nope", "", "1", 1.0, 1.5,
+    math.maxinteger, math.mininteger, 0 / 0, true, {} }
+end
+
+local function subject()
+  return pick(strings) .. (chance(0.5) and pick(strings) or "") .. pick { "", "\255", "ab", "\xc3" }
+end
+
+--- Positions for pos/endpos around the ends of `s`.
+local function position(s)
+  return pick { nil, 0, 1, -1, #s, #s + 1, #s + 2, -#s, -#s - 1, 2.5, math.maxinteger,
+    math.mininteger, 0 / 0 }
+end
+
+--- A repl for sub: a template, a function or table giving odd values or
+-- calling back into re, or any value.
+local function replacement()
+  local r = R(5)
+  if r <= 2 then return template()
+  elseif r == 3 then
+    local f = rfunc()
+    return function(m)
+      local k = R(7)
+      if k == 1 then return m:group(group_ref())
+      elseif k == 2 then return m:expand(template())
+      elseif k == 3 then re.purge() return "p"
+      elseif k == 4 then return (re.sub(m.re, template(), m:group() or ""))
+      elseif k == 5 then return m end
+      return f(m)
+    end
+  elseif r == 4 then
+    return { a = pick { "A", 1, 2.5, false, {}, EVIL }, b = "\\1", [""] = "E", ab = true }
+  end
+  return rvalue()
+end
+
+local match_probes = {
+  group = function() return group_ref(), chance(0.4) and group_ref() or nil end,
+  groups = function() return rvalue(2) end,
+  groupdict = function() return rvalue(2) end,
+  span = group_ref, start = group_ref, stop = group_ref, expand = template,
+}
+local match_probe_names = { "group", "groups", "groupdict", "span", "start", "stop", "expand" }
+
+local function probe_match(m)
+  if type(m) ~= "userdata" then return end
+  for _ = 1, R(1, 3) do
+    local name = pick(match_probe_names)
+    call("m:" .. name, m[name], m, match_probes[name]())
+  end
+  call("m[]", function() return m[group_ref()], m.lastindex, m.lastgroup, m.pos, m.endpos end)
+end
+
+--- finditer over a cached pattern while the cache is purged and refilled
+local function finditer_purging(p, s, flags)
+  local n = 0
+  for m in re.finditer(p, s, flags) do
+    n = n + 1
+    if chance(0.3) then re.purge() end
+    if chance(0.2) then collectgarbage() end
+    if chance(0.2) then re.compile(pick(strings) .. "|" .. n) end
+    if chance(0.3) then probe_match(m) end
+    if n > 50 then break end
+  end
+end
+
+local function re_scenario()
+  local flags = pick { 0, re.BYTES, re.I, re.BYTES | re.I, re.M | re.S, re.X, re.A }
+  local src = chance(0.7) and pick(re_patterns) or pick(strings)
+  local ok, p = pcall(re.compile, src, flags)
+  classify("re.compile", ok, p)
+  if not ok then return end
+  local s = subject()
+  local r = R(6)
+  if r == 1 then
+    local _, m = call("p:search", p.search, p, s, position(s), position(s))
+    probe_match(m)
+  elseif r == 2 then
+    local m = pick { "sub", "subn" }
+    call("p:" .. m, p[m], p, replacement(), s, chance(0.6) and pick(edge_counts) or nil)
+  elseif r == 3 then
+    call("re.split", re.split, src, s, pick(edge_counts), flags)
+    call("p:split", p.split, p, s, pick(edge_counts))
+  elseif r == 4 then
+    call("finditer-purging", finditer_purging, src, s, flags)
+  elseif r == 5 then
+    local m = pick { "match", "fullmatch", "findall", "finditer" }
+    call("p:" .. m, p[m], p, s, position(s), position(s))
+  else
+    -- escape: the escaped text matches itself (valid UTF-8 or BYTES)
+    local okb, escaped = pcall(re.escape, s)
+    classify("re.escape", okb, escaped)
+    if okb and utf8.len(s) then
+      local okm, m = pcall(re.fullmatch, escaped, s)
+      classify("re.fullmatch-escaped", okm, m)
+      if okm then call("escape-oracle", oracle, m ~= nil, "re.escape(s) does not match s") end
+    end
+  end
+end
+
+--- A map for Counter's operators and update: a Counter with odd counts,
+-- a plain table, a defaultdict, an OrderedDict, or any value.
+local odd_counts = { 0, 1, -1, 2.5, -0.5, 1e300, -1e300, 0 / 0, math.huge,
+  math.maxinteger, math.mininteger, "3", true }
+local function odd_map()
+  local r = R(6)
+  if r == 1 then
+    local c = Counter()
+    for _ = 1, R(0, 5) do pcall(function() c[pick(strings)] = pick(odd_counts) end) end
+    return c
+  elseif r == 2 then return plain_table(1)
+  elseif r == 3 then return defaultdict(rfunc(), { a = pick(odd_counts), b = "x" })
+  elseif r == 4 then return OrderedDict { { "a", pick(odd_counts) }, { "b", 2 } }
+  elseif r == 5 then
+    return any_obj(pick { "Counter", "defaultdict", "OrderedDict" }) or Counter("abca")
+  end
+  return rvalue()
+end
+
+local function counter_scenario()
+  local a, b = odd_map(), odd_map()
+  local r = R(5)
+  if r == 1 then
+    local i = R(#binops)
+    call("Counter-op" .. i, binops[i], a, b, rvalue())
+  elseif r == 2 then
+    call("Counter.most_common", Counter.most_common, a,
+      pick { nil, 0, -1, 1, 2.5, math.maxinteger, math.mininteger, 0 / 0, "2", 1e300 })
+  elseif r == 3 then
+    local m = pick { "update", "subtract" }
+    call("Counter." .. m, Counter[m], a, b)
+  elseif r == 4 then
+    call("Counter.elements", Counter.elements, a)
+  else
+    call("Counter(odd)", Counter, a)
+    call("Counter.total", Counter.total, a)
+  end
+end
+
+--- One random change of map `t` while its key `k` is being visited.
+local map_mutations = {
+  function(t, k) t[k] = nil end,
+  function(t) t[pick(strings) .. R(1000)] = R(5) end,
+  function(t, k) t[k] = R(5) end,
+  function(t, k) OrderedDict.move_to_end(t, k, chance(0.5)) end,
+  function(t) OrderedDict.popitem(t, chance(0.5)) end,
+  function(t) Counter.update(t, "abc") end,
+  function(t) Counter.subtract(t, { a = 1 }) end,
+  function(t) for key in pairs(t) do t[key] = nil end end,
+  function() collectgarbage() end,
+}
+local deque_mutations = {
+  function(d) d:append(1) end, function(d) d:appendleft(1) end,
+  function(d) d:pop() end, function(d) d:popleft() end, function(d) d:clear() end,
+  function(d) d:rotate(R(-3, 3)) end, function(d) d[1] = "set" end,
+  function(d) d:insert(R(-2, 3), "i") end, function(d) d:remove(d[1]) end,
+  function(d) d:reverse() end, function(d) d:extend { 1 } end,
+  function() collectgarbage() end,
+}
+
+--- Steps the generic-for triple (iter, s, ctl), changing the container
+-- at random steps; an iteration that never ends is a defect, unless it
+-- is `long` (Counter.elements of a huge count).
+local function iterate_mutating(iter, s, ctl, mutate, long)
+  for steps = 1, 3000 do
+    local k = iter(s, ctl)
+    if k == nil then return steps end
+    ctl = k
+    if chance(0.3) then pcall(mutate, k) end
+  end
+  if not long then error("ORACLE: endless iteration while mutating", 0) end
+end
+
+local function iteration_scenario()
+  local d = any_obj("deque")
+  if d and chance(0.4) then
+    local how = R(3)
+    local iter, s, ctl
+    if how == 1 then iter, s, ctl = d:iter()
+    elseif how == 2 then iter, s, ctl = ipairs(d)
+    else iter, s, ctl = pairs(d) end
+    call("deque-iter-mutating", iterate_mutating, iter, s, ctl, function()
+      pick(deque_mutations)(d)
+    end)
+    return
+  end
+  local kind = pick { "Counter", "defaultdict", "OrderedDict" }
+  local t = any_obj(kind) or collections[kind](kind == "defaultdict" and rfunc() or nil)
+  local class = collections[kind]
+  local iters = { pairs, class.items, class.keys, class.values, Counter.elements }
+  local how = pick(iters)
+  local ok, iter, s, ctl = pcall(how, t)
+  classify(kind .. "-iterator", ok, iter)
+  if not ok or type(iter) ~= "function" then return end
+  call(kind .. "-iter-mutating", iterate_mutating, iter, s, ctl, function(k)
+    pick(map_mutations)(t, k)
+  end, how == Counter.elements)
+end
+
+--- A model of CPython's deque.insert and rotate on a copy, to check pystd's.
+local function deque_model(d, op, n)
+  local t = {}
+  for i = 1, #d do t[i] = d[i] end
+  if op == "insert" then
+    local i = n >= 1 and n - 1 or n       -- Python's index
+    if i < 0 then i = math.max(i + #t, 0) end
+    table.insert(t, math.min(i, #t) + 1, "new")
+  elseif #t > 0 then
+    for _ = 1, n % #t do table.insert(t, 1, table.remove(t)) end
+  end
+  return t
+end
+
+local function deque_scenario()
+  local d = any_obj("deque") or deque({ 1, 2, 3 }, pick { nil, 0, 1, 3 })
+  local n = #d
+  local idx = pick { 0, 1, -1, n, n + 1, n + 2, -n, -n - 1, math.maxinteger, math.mininteger,
+    2.5, 2.0, 0 / 0, 1e300, "1" }
+  local r = R(7)
+  if r <= 2 and d.maxlen == nil and n < 50 and math.type(idx) == "integer"
+      and idx ~= 0 and math.abs(idx) < 100 then
+    -- insert and rotate against the model
+    local op = r == 1 and "insert" or "rotate"
+    local want = deque_model(d, op, idx)
+    local ok, err = pcall(d[op], d, idx, op == "insert" and "new" or nil)
+    classify("deque." .. op, ok, err)
+    if ok then
+      local same = #d == #want
+      for i = 1, #want do
+        local a, b = d[i], want[i]
+        same = same and (rawequal(a, b) or (a ~= a and b ~= b))
+      end
+      call("deque-model", oracle, same, ("deque.%s(%d) differs from CPython's"):format(op, idx))
+    end
+  elseif r <= 2 then
+    local m = r == 1 and "insert" or "rotate"
+    call("deque." .. m, d[m], d, idx, "x")
+  elseif r == 3 then
+    call("deque.index", d.index, d, chance(0.5) and d[1] or rvalue(), idx, position(d))
+  elseif r == 4 then
+    call("deque(maxlen)", deque, chance(0.5) and d or rvalue(),
+      pick { 0, 1, -1, math.maxinteger, math.mininteger, 2.5, 0 / 0, "2", 1e300 })
+  elseif r == 5 then
+    call("deque.extend-self", d[pick { "extend", "extendleft" }], d, d)
+  elseif r == 6 then
+    -- an element whose __eq changes the deque during count/remove/index
+    local evil = setmetatable({}, { __eq = function()
+      pick(deque_mutations)(d) return chance(0.3) end })
+    pcall(d.append, d, evil)
+    local m = pick { "count", "remove", "index" }
+    call("deque." .. m .. "-mutating-eq", d[m], d, setmetatable({}, getmetatable(evil)))
+  else
+    call("deque==", function() return d == deque(d), d < deque(d), tostring(d) end)
+  end
+end
+
+--- A defaultdict whose factory raises, returns nil, suspends the task, or
+-- changes the dict itself; read from a task, a generator, or directly.
+local function defaultdict_scenario()
+  local d
+  local factories = {
+    function() error(EVIL, 0) end,
+    function() return nil end,
+    function() if in_async and asyncio.current_task() then asyncio.sleep(0) end return 1 end,
+    function() d[pick(strings)] = 1 return 2 end,
+    function() for k in pairs(d) do d[k] = nil end return d end,
+    function() return coroutine.yield(1) end,
+    function() return d[pick(strings) .. "!"] end,
+  }
+  local which = R(#factories)
+  d = defaultdict(factories[which], chance(0.5) and { a = 1, b = 2 } or nil)
+  local function read() return d[pick(strings)], defaultdict.len(d) end
+  local how = which == 6 and 1 or R(3)  -- a yield needs a coroutine of its own
+  if how == 1 then call("defaultdict[]-wrapped", coroutine.wrap(read))
+  elseif how == 2 and in_async and asyncio.current_task() then
+    local t1, t2 = asyncio.create_task(read), asyncio.create_task(read)
+    call("defaultdict[]-tasks", asyncio.wait_for, function()
+      return asyncio.gather(t1, t2, { return_exceptions = chance(0.5) })
+    end, 0.01)
+  else call("defaultdict[]", read) end
+  if which ~= 6 then add("defaultdict", d) end  -- (a yield elsewhere is the fuzzer's own fault)
+end
+
+-- Children for the asyncio scenarios.
+
+local function short_delay() return pick { 0, 0, 0.001, 0.002 } end
+
+--- A coroutine object that sleeps briefly, then returns, raises, cancels
+-- itself, sleeps long, or makes a random operation.
+local function worker(tag)
+  local fate = R(6)
+  return asyncio.async(function()
+    asyncio.sleep(short_delay())
+    if fate == 1 then error(EVIL, 0)
+    elseif fate == 2 then errors.raise("ValueError", "worker " .. tostring(tag))
+    elseif fate == 3 then asyncio.current_task():cancel("self") asyncio.sleep(0)
+    elseif fate == 4 then asyncio.sleep(0.2)
+    elseif fate == 5 and depth < 3 then random_op() end
+    return tag, rvalue(3)
+  end)()
+end
+
+--- A future that a timer completes: result, exception or cancel.
+local function timed_future()
+  local f = asyncio.Future()
+  local how = pick { "set_result", "set_exception", "cancel" }
+  asyncio.get_running_loop():call_later(short_delay(), function()
+    if f:done() then return end
+    f[how](f, how == "set_exception" and errors.new("ValueError", "f") or 1)
+  end)
+  return f
+end
+
+--- n awaitables: tasks, coroutine objects, timed futures, pool objects
+local function children(n)
+  local a = {}
+  for i = 1, n do
+    local r = R(5)
+    if r <= 2 then a[i] = asyncio.create_task(worker(i))
+    elseif r == 3 then a[i] = worker(i)
+    elseif r == 4 then a[i] = timed_future()
+    else a[i] = any_obj(pick { "task", "future" }) or timed_future() end
+  end
+  return a
+end
+
+local function timeout_scenario()
+  local loop = asyncio.get_running_loop()
+  local scopes = {}
+  local ok, err = pcall(function()
+    local outer <close> = asyncio.timeout(pick { 0.002, 0.01, nil, 0 })
+    scopes[1] = outer
+    do
+      local inner <close> = asyncio.timeout_at(loop:time() + pick { 0, 0.001, 0.02, -1 })
+      scopes[2] = inner
+      local target = pick(scopes)
+      if chance(0.6) then
+        target:reschedule(pick { nil, loop:time(), loop:time() + 0.003, 0 / 0, math.huge,
+          -math.huge, 0 })
+      end
+      call("timeout-state", function()
+        return inner:when(), inner:expired(), tostring(inner), outer:expired() end)
+      local r = R(3)
+      if r == 1 then pcall(asyncio.sleep, 0.005)   -- swallows the expiry
+      elseif r == 2 then asyncio.sleep(0.005)
+      else asyncio.sleep(0) end
+    end
+    asyncio.sleep(pick { 0, 0.003 })
+  end)
+  classify("timeout-nested", ok, err)
+  for _, t in ipairs(scopes) do   -- after the scopes were left
+    call("timeout-after", function() return t:when(), t:expired(), tostring(t) end)
+    call("timeout-after:reschedule", t.reschedule, t, pick { nil, 0, loop:time() + 1 })
+    register_kind("timeout", t)
+    add("timeout", t)
+  end
+end
+
+local function taskgroup_scenario()
+  local kept
+  call("TaskGroup-children", asyncio.wait_for, function()
+    return asyncio.TaskGroup(function(tg)
+      kept = tg
+      for i, aw in ipairs(children(R(0, 4))) do
+        call("tg.create_task", tg.create_task, tg, aw, chance(0.2) and i or nil)
+        if chance(0.3) then asyncio.sleep(0) end
+      end
+      local r = R(5)
+      if r == 1 then error(EVIL, 0)
+      elseif r == 2 then asyncio.current_task():cancel("body") asyncio.sleep(0)
+      elseif r == 3 then pcall(asyncio.sleep, 0.003)   -- a child's failure: swallowed
+      elseif r == 4 then
+        asyncio.TaskGroup(function(inner)
+          inner:create_task(worker("inner"))
+          tg:create_task(worker("outer"))
+        end)
+      end
+      return rvalue(3)
+    end)
+  end, pick { 0.003, 0.05 })
+  if kept then
+    register_kind("taskgroup", kept)
+    add("taskgroup", kept)
+    call("tg.create_task-after", kept.create_task, kept, worker("late"))
+  end
+end
+
+--- wait's done and pending, against its contract at the moment it returns
+local function check_wait(aws, opts, done, pending)
+  local n = 0
+  for _ in pairs(aws) do n = n + 1 end
+  for _, f in ipairs(done) do oracle(f:done(), "wait: a pending future in done") end
+  for _, f in ipairs(pending) do oracle(not f:done(), "wait: a done future in pending") end
+  oracle(#done + #pending <= n, "wait: more futures than given")
+  if opts.timeout == nil and n > 0 then
+    oracle(#done > 0, "wait: returned nothing done without a timeout")
+    if opts.return_when == nil or opts.return_when == "ALL_COMPLETED" then
+      oracle(#pending == 0, "wait(ALL_COMPLETED): pending left without a timeout")
+    end
+  end
+end
+
+local function wait_scenario()
+  local aws = children(R(0, 4))
+  local r = R(3)
+  if r == 1 then
+    local opts = { timeout = pick { nil, 0, 0.002, 0.01 },
+      return_when = pick { "FIRST_COMPLETED", "ALL_COMPLETED", "FIRST_EXCEPTION" } }
+    call("wait-children", asyncio.wait_for, function()
+      local done, pending = asyncio.wait(aws, opts)
+      check_wait(aws, opts, done, pending)
+    end, 0.05)
+  elseif r == 2 then
+    call("as_completed-children", asyncio.wait_for, function()
+      for f in asyncio.as_completed(aws, pick { nil, 0.001, 0.01 }) do
+        local ok, err = pcall(f.await, f)
+        classify("as_completed:await", ok, err)
+        if chance(0.2) then break end
+      end
+    end, 0.05)
+  else
+    local inner = aws[1] or timed_future()
+    local ok, outer = pcall(asyncio.shield, inner)
+    classify("shield", ok, outer)
+    if not ok then return end
+    if chance(0.5) then call("shield:cancel", outer.cancel, outer, "outer") end
+    if chance(0.3) and asyncio.isfuture(inner) then
+      call("shield-inner:cancel", inner.cancel, inner)
+    end
+    call("shield:await", asyncio.wait_for, outer, pick { 0.001, 0.01 })
+  end
+end
+
+--- Done callbacks that remove, add, complete or raise while they run.
+local function callbacks_scenario()
+  local f = pick { asyncio.Future(), asyncio.create_task(worker(0)) }
+  local cbs = {}
+  for i = 1, R(1, 5) do
+    cbs[i] = function(fut)
+      local r = R(6)
+      if r == 1 then fut:remove_done_callback(pick(cbs))
+      elseif r == 2 then fut:add_done_callback(pick(cbs))
+      elseif r == 3 then pcall(fut.set_result, fut, 1)
+      elseif r == 4 then error(EVIL, 0)
+      elseif r == 5 then collectgarbage()
+      else fut:cancel() end
+    end
+    call("add_done_callback", f.add_done_callback, f, cbs[i])
+  end
+  if chance(0.4) then call("remove_done_callback", f.remove_done_callback, f, pick(cbs)) end
+  if not f:done() and f.set_result then
+    local how = pick { "set_result", "set_exception", "cancel" }
+    call("future:" .. how, f[how], f, how == "set_exception" and errors.new("KeyError", "k") or 2)
+  end
+  call("callbacks-run", asyncio.wait_for, f, 0.01)
+  call("callbacks-sleep", asyncio.sleep, 0)
+  if f:done() then
+    call("remove-after-done", function()
+      oracle(f:remove_done_callback(pick(cbs)) == 0, "remove_done_callback found one when done")
+    end)
+  end
+end
+
+local function queue_scenario()
+  local q = any_obj("queue") or asyncio[pick { "Queue", "LifoQueue", "PriorityQueue" }](
+    pick { 0, 1, 2, 3, 1024, 1025 })
+  local items = { 1, 2, 3, "a", { 1, "b" }, { 1 }, 2.5, true }
+  local function producer()
+    for _ = 1, R(1, 4) do q:put(pick(items)) asyncio.sleep(short_delay()) end
+  end
+  local function consumer()
+    for _ = 1, R(1, 4) do
+      q:get()
+      if chance(0.8) then q:task_done() end
+      asyncio.sleep(short_delay())
+    end
+  end
+  local tasks = {}
+  for i = 1, R(1, 5) do tasks[i] = asyncio.create_task(chance(0.5) and producer or consumer) end
+  if chance(0.3) then pick(tasks):cancel() end
+  call("queue-join", asyncio.wait_for, function() return q:join() end, 0.005)
+  call("queue-wait", asyncio.wait, tasks, { timeout = 0.005 })
+  call("queue-state", function()
+    oracle(q:empty() == (q:qsize() == 0), "queue: empty() disagrees with qsize()")
+    oracle(not q:full() or q:qsize() > 0, "queue: full() with no item")
+  end)
+  for _, t in ipairs(tasks) do t:cancel() end
+end
+
+local function sync_scenario()
+  local kind = pick { "Lock", "Semaphore", "BoundedSemaphore", "Condition", "Event" }
+  local prim = any_obj(kind) or asyncio[kind](kind:find("Semaphore") and R(0, 2) or nil)
+  local function user()
+    if kind == "Event" then
+      if chance(0.5) then prim:wait() else prim:set() asyncio.sleep(0) prim:clear() end
+      return
+    end
+    local _ <close> = prim:hold()
+    asyncio.sleep(short_delay())
+    if kind == "Condition" then
+      local r = R(4)
+      if r == 1 then asyncio.wait_for(function() return prim:wait() end, 0.002)
+      elseif r == 2 then
+        asyncio.wait_for(function()
+          return prim:wait_for(function() return chance(0.3) or error(EVIL, 0) end)
+        end, 0.002)
+      elseif r == 3 then prim:notify(pick { 1, 0, -1, 2.5, math.maxinteger, "x" })
+      else prim:notify_all() end
+    elseif chance(0.2) then prim:release()  -- then the guard releases again
+    end
+  end
+  local tasks = {}
+  for i = 1, R(1, 5) do tasks[i] = asyncio.create_task(user) end
+  if chance(0.5) then
+    asyncio.get_running_loop():call_later(short_delay(), function() pick(tasks):cancel() end)
+  end
+  call(kind .. "-users", asyncio.wait, tasks, { timeout = 0.01 })
+  call(kind .. "-state", function() return prim.locked and prim:locked(), tostring(prim) end)
+  for _, t in ipairs(tasks) do
+    if t:done() and not t:cancelled() then
+      classify(kind .. "-user", t:exception() == nil, t:exception())
+    end
+    t:cancel()
+  end
+end
+
+--- A fresh task or handle given a sequence of method calls between loop passes.
+local function sequence_scenario()
+  local loop = asyncio.get_running_loop()
+  local kind, v
+  if chance(0.6) then
+    kind, v = "task", asyncio.create_task(worker(0), chance(0.3) and rvalue() or nil)
+  else
+    kind, v = "handle", loop:call_later(pick { 0, 0.001, 0 / 0, math.huge, -1 }, rfunc())
+  end
+  register_kind(kind, v)
+  for _ = 1, R(2, 8) do
+    method_call(v, kind, pick(kind_methods[kind]))
+    if chance(0.4) then call("sequence-sleep", asyncio.sleep, short_delay()) end
+  end
+  add(kind, v)
+end
+
+local async_scenarios = { timeout_scenario, taskgroup_scenario, wait_scenario,
+  callbacks_scenario, queue_scenario, sync_scenario, sequence_scenario }
+local sync_scenarios = { re_scenario, re_scenario, counter_scenario, iteration_scenario,
+  iteration_scenario, deque_scenario, deque_scenario, defaultdict_scenario }
+
+-- }=========================================================================
+
 function random_op()
   depth = depth + 1
   local r = R(100)
   if r <= 12 or #pool == 0 then
     new_object()
-  elseif r <= 50 then
+  elseif r <= 46 then
     -- a method of a random object; sometimes the wrong kind's method
     local e = pick(pool)
     local kind = e.kind
@@ -681,24 +1274,24 @@ function random_op()
       local self = chance(0.9) and e.v or rvalue()
       call(kind .. "." .. name, c[1][name], self, rvalue(), rvalue())
     end
-  elseif r <= 58 then
+  elseif r <= 54 then
     -- a class function of a map with any object
     local cname = pick { "Counter", "defaultdict", "OrderedDict" }
     local c = class_fns[cname]
     local name = pick(c[2])
     call(cname .. "." .. name, c[1][name], any_obj() or rvalue(), rvalue(), rvalue())
-  elseif r <= 72 then
+  elseif r <= 66 then
     -- operators and metamethods
     local i = R(#binops)
     call("op" .. i, binops[i], any_obj() or rvalue(),
       chance(0.6) and any_obj() or rvalue(), rvalue())
-  elseif r <= 80 then
+  elseif r <= 74 then
     re_op()
-  elseif r <= 84 then
+  elseif r <= 78 then
     errors_op()
-  elseif r <= 86 then
+  elseif r <= 80 then
     collectgarbage(chance(0.5) and "collect" or "step")
-  elseif r <= 88 then
+  elseif r <= 82 then
     -- a finalizer that touches a random object
     local target = any_obj()
     setmetatable({}, { __gc = function()
@@ -716,10 +1309,12 @@ function random_op()
         end
       end
     end })
-  elseif r <= 90 then
+  elseif r <= 84 then
     call("collections.repr", collections.repr, any_obj() or rvalue())
-  elseif in_async and asyncio.current_task() and depth == 1 then
-    async_op()
+  elseif r > 88 and in_async and depth == 1 and asyncio.current_task() then
+    if chance(0.35) then async_op() else pick(async_scenarios)() end
+  elseif r <= 94 then
+    pick(sync_scenarios)()
   else
     -- deque with an iterator / indexes / bulk counting with evil data
     local d = any_obj("deque")
