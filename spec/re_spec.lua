@@ -1716,11 +1716,9 @@ print(json.dumps({'matches': matches, 'errors': errors, 'templates': templates})
       assert.matches("^false\t.*pattern used after collection", out)
     end)
 
-    it("frees what a finalizer compiles as Lua closes, and refuses after its state closed", function()
-      -- Lua finalizes no object made as it closes: the module's state,
-      -- made before, frees their codes (under `make check` the child runs
-      -- under ASan, whose leak check fails it otherwise).  A finalizer
-      -- that runs after the state's (made before the module) gets errors.
+    it("refuses to compile in a finalizer that runs after its state's, as Lua closes", function()
+      -- the state is finalized after every Pattern made after it; a
+      -- finalizer of an object made before the module runs later still
       local code = [[
         setmetatable({}, { __gc = function()
           local re = package.loaded["pystd.re"]
@@ -1731,19 +1729,17 @@ print(json.dumps({'matches': matches, 'errors': errors, 'templates': templates})
         local re = require "pystd.re"
         KEEP = re.compile("a(b)c")
         setmetatable({}, { __gc = function()
-          print(re.search("x(y)z+q", "xyzq"):group(1))
+          print(KEEP:search("abc"):group(1))
           print(pcall(re.compile, "a(b"))
-          print(pcall(re.compile, "(?<=a+)b"))
         end })
       ]]
       local out, err, status = helper.run({ os.getenv("LUA") or "lua5.4", "-e", code })
       assert.are.equal("", err)
       assert.are.equal(0, status)
-      assert.are.equal("y\n"
+      assert.are.equal("b\n"
         .. "false\tre.error: missing ), unterminated subpattern at position 2\n"
-        .. "false\tre.error: look-behind requires fixed-width pattern at position 1\n"
         .. "false\tpystd.re: used by a finalizer as Lua closes\n"
-        .. "false\tpystd.re: pattern used after collection\n"
+        .. "false\tpystd.re: used by a finalizer as Lua closes\n"
         .. "false\tpystd.re: pattern used after collection\n", (out:gsub("%(command line%):%d+: ", "")))
     end)
 

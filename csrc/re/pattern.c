@@ -52,17 +52,13 @@ static const char pattern_key = 'P';
 
 /* {====================================================== Module state */
 
-static void free_code_box (RePattern *p);
-
 /*
-** Free the PCRE2 contexts and the JIT stack of a ReState, and the code
-** boxes still on its list: Lua finalizes no object made while it closes
-** (a Pattern compiled by a finalizer then), but this state, made before,
-** is finalized after it.  The state is closed from then on.
+** Free the PCRE2 contexts and the JIT stack of a ReState, which is closed
+** from then on: as Lua closes, a finalizer that runs after this one gets
+** an error when it compiles.
 */
 static int state_gc (lua_State *L) {
   ReState *st = (ReState *)lua_touserdata(L, 1);
-  while (st->live != NULL) free_code_box(st->live);
   st->closed = 1;
   pcre2_match_context_free(st->mcontext);
   pcre2_match_context_free(st->lcontext);
@@ -744,16 +740,6 @@ static void raise_xlat_error (lua_State *L, int sidx, ReXlat *x) {
 }
 
 
-/* Put the code box p on the list of its state. */
-static void link_code_box (ReState *st, RePattern *p) {
-  p->st = st;
-  p->next = st->live;
-  if (p->next != NULL) p->next->link = &p->next;
-  p->link = &st->live;
-  st->live = p;
-}
-
-
 /*
 ** Under the TEMPLATE flag, raise CPython's error for the repeat it would
 ** compile first, if any; `compiled`: PCRE2 has compiled the pattern (a
@@ -796,7 +782,7 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
   }
   x = new_xlat_box(L);
   p = new_pattern_object(L);
-  link_code_box((ReState *)lua_touserdata(L, stidx), p);
+  p->st = (ReState *)lua_touserdata(L, stidx);
   lua_pushvalue(L, stidx);
   lua_setiuservalue(L, -2, PAT_STATE);
   lua_pushvalue(L, sidx);
@@ -1400,16 +1386,9 @@ int pyre_groupnumber (lua_State *L, int pidx, int arg) {
 
 /* {====================================================== Pattern methods */
 
-/*
-** Free the codes and buffers of a code box, and take it off its state's
-** list; safe to run twice.
-*/
-static void free_code_box (RePattern *p) {
-  if (p->link != NULL) {
-    *p->link = p->next;
-    if (p->next != NULL) p->next->link = p->link;
-    p->link = NULL;
-  }
+/* Free the codes and buffers of a code box; safe to run twice. */
+static int code_gc (lua_State *L) {
+  RePattern *p = (RePattern *)lua_touserdata(L, 1);
   for (int m = 0; m < RE_NCODES; m++) {
     pcre2_code_free(p->code[m]);
     p->code[m] = NULL;
@@ -1423,11 +1402,6 @@ static void free_code_box (RePattern *p) {
   p->mdata = NULL;
   p->xlat = NULL;
   p->order = NULL;
-}
-
-
-static int code_gc (lua_State *L) {
-  free_code_box((RePattern *)lua_touserdata(L, 1));
   return 0;
 }
 

@@ -75,7 +75,6 @@ typedef struct ReState {
   ReChecked checked[RE_CHECKED_N];  /* the long subjects validated last */
   int checkednext;                /* the entry the next one replaces */
   int expiry_armed;               /* an Expiry will forget them */
-  struct RePattern *live;         /* the code boxes not finalized yet */
   int closed;                     /* finalized (as Lua closes) */
 } ReState;
 
@@ -115,10 +114,6 @@ typedef struct RePattern {
   lua_Integer flags;
   int groups;
   int *order;                     /* order[g]: rank of group g's ')' */
-  struct RePattern *next;         /* in st->live (the state frees what */
-  struct RePattern **link;        /* Lua leaves unfinalized: see state_gc);
-                                     link points to the pointer to this
-                                     one, NULL off the list */
 } RePattern;
 
 /* boundary_set: only a non-word neighbour fits; any fits; only PCRE2 can
