@@ -723,7 +723,7 @@ describe("pystd.collections", function()
         print(#names == 0 and "right" or "wrong: " .. table.concat(names, ", "))
         print(runs > 100 and "finalizers ran" or "finalizers ran " .. runs)
       ]=]
-      local out, err, status = helper.run({ os.getenv("LUA") or "lua5.4", "-e", code })
+      local out, err, status = helper.run_lua(code)
       assert.are.equal("", err)
       assert.are.equal(0, status)
       assert.are.equal("right\nfinalizers ran\n", out)
@@ -779,7 +779,7 @@ describe("pystd.collections", function()
         print(wrong == 0 and "right" or "wrong " .. wrong)
         print(bursts > 10 and "finalizers ran" or "finalizers ran " .. bursts)
       ]=]
-      local out, err, status = helper.run({ os.getenv("LUA") or "lua5.4", "-e", code })
+      local out, err, status = helper.run_lua(code)
       assert.are.equal("", err)
       assert.are.equal(0, status)
       assert.are.equal("right\nfinalizers ran\n", out)
@@ -1448,7 +1448,7 @@ for b in [%s]:
         table.sort(outcomes)
         print(table.concat(outcomes, "\n"))
       ]=]
-      local out, err, status = helper.run({ os.getenv("LUA") or "lua5.4", "-e", code })
+      local out, err, status = helper.run_lua(code)
       assert.are.equal("", err)
       assert.are.equal(0, status)
       local allowed = { ["a=1 changed=1"] = true, ["a=2 changed=0"] = true,

@@ -75,6 +75,11 @@ function helper.run(command, opts)
   return stdout, stderr, ok and 0 or code
 end
 
+--- Run the Lua chunk `code` in a child lua5.4, as helper.run does.
+function helper.run_lua(code, opts)
+  return helper.run({ LUA, "-e", code }, opts)
+end
+
 --- Run the example `script` (a path from the repository root) with `args`.
 -- Returns stdout, stderr, exit code as helper.run does.
 function helper.run_example(script, args, opts)
