@@ -369,6 +369,36 @@ describe("pystd.asyncio", function()
       end
     end)
 
+    it("leave the done callbacks after the raising one at the front of a wrapped queue", function()
+      -- as above, after a callback ran first (the calls ring's front has
+      -- moved on) and with main awaiting a future, whose cancel queues one
+      -- more call: the full ring grows after the requeue (mutant:
+      -- ready_last_to_front leaving the front unmasked, the last callback
+      -- lost).  CPython 3.11: ['before', 'cb2', 'soon1', ..., 'soonk',
+      -- 'main cancelled'] (k = 0, 62, 63, 64, 130 checked)
+      for k = 0, 130 do
+        local events = {}
+        local err = error_of(run, function()
+          local loop = asyncio.get_running_loop()
+          loop:call_soon(function() events[#events + 1] = "before" end)
+          sleep(0)
+          local fut, block = loop:create_future(), loop:create_future()
+          fut:add_done_callback(function() errors.raise("KeyboardInterrupt", "cb1") end)
+          fut:add_done_callback(function() events[#events + 1] = "cb2" end)
+          fut:set_result(1)
+          for i = 1, k do loop:call_soon(function() events[#events + 1] = "soon" .. i end) end
+          local _, e = pcall(asyncio.await, block)
+          events[#events + 1] = "main cancelled"
+          error(e, 0)
+        end)
+        assert.equal("cb1", err.message)
+        local expected = { "before", "cb2" }
+        for i = 1, k do expected[#expected + 1] = "soon" .. i end
+        expected[#expected + 1] = "main cancelled"
+        assert.same(expected, events)
+      end
+    end)
+
     it("leave as a type registered below them", function()
       errors.register("spec.Quit", "SystemExit")
       local reached, t
@@ -2178,6 +2208,22 @@ describe("pystd.asyncio", function()
       end)
     end)
 
+    it("an unbounded Queue wraps its ring and stays FIFO", function()
+      -- ten in, ten out, three times: the 16-slot ring wraps (mutant:
+      -- get's head no longer wrapped, an item lost).  CPython 3.11: 0 .. 29
+      local out = {}
+      run(function()
+        local q = asyncio.Queue()
+        for round = 0, 2 do
+          for i = 0, 9 do q:put_nowait(round * 10 + i) end
+          for _ = 0, 9 do out[#out + 1] = q:get() end
+        end
+      end)
+      local expected = {}
+      for i = 0, 29 do expected[i + 1] = i end
+      assert.same(expected, out)
+    end)
+
     it("join woken returns though items were put before it resumed", function()
       -- CPython's join waits on an Event, which task_done sets
       run(function()
@@ -2532,6 +2578,64 @@ describe("pystd.asyncio", function()
         tasks[3]:cancel()
       end)
       assert.same({ "A cancelled", "B2", "C cancelled" }, got)  -- CPython: A, B got 2
+    end)
+
+    it("a getter cancelled before it was woken passes no wake-up on", function()
+      -- B is cancelled while waiting, then A is woken for the item; B,
+      -- never woken, wakes nobody, so C stays ahead of D (mutant:
+      -- queue_resumed passing a wake-up on for a waiter never woken: C
+      -- woken for nothing, and back in line behind D).  CPython 3.11:
+      -- [('B', 'cancelled'), ('A', 1), ('C', 2)], then D cancelled at the end
+      local got = {}
+      run(function()
+        local q = asyncio.Queue()
+        local tasks = {}
+        for _, name in ipairs({ "A", "B", "C", "D" }) do
+          tasks[#tasks + 1] = asyncio.create_task(function()
+            local ok, v = pcall(q.get, q)
+            got[#got + 1] = name .. (ok and v or " cancelled")
+          end)
+        end
+        sleep(0)
+        tasks[2]:cancel()  -- B resumes first, with the item still there
+        q:put_nowait(1)  -- wakes A
+        sleep(0) sleep(0) sleep(0)
+        q:put_nowait(2)
+        sleep(0) sleep(0)
+        for _, t in ipairs(tasks) do t:cancel() end
+      end)
+      assert.same({ "B cancelled", "A1", "C2", "D cancelled" }, got)
+    end)
+
+    it("a woken putter cancelled once the queue is full again passes no wake-up on", function()
+      -- A is woken by a get, the queue is filled again before A resumes, A
+      -- is cancelled: B, not woken, stays ahead of C (mutant: queue_put_k
+      -- passing the wake-up on though the queue is full: B woken for
+      -- nothing, and back in line behind C).  CPython 3.11:
+      -- ['A cancelled', 'B put'], then get_nowait() -> 'B'
+      local log, next_item = {}, nil
+      run(function()
+        local q = asyncio.Queue(1)
+        q:put_nowait(0)
+        local tasks = {}
+        for _, name in ipairs({ "A", "B", "C" }) do
+          tasks[#tasks + 1] = asyncio.create_task(function()
+            local ok = pcall(q.put, q, name)
+            log[#log + 1] = name .. (ok and " put" or " cancelled")
+          end)
+        end
+        sleep(0)
+        q:get_nowait()  -- wakes A
+        q:put_nowait("x")  -- full again
+        tasks[1]:cancel()
+        sleep(0) sleep(0) sleep(0)
+        q:get_nowait()  -- wakes the next putter
+        sleep(0) sleep(0) sleep(0)
+        next_item = q:get_nowait()
+        tasks[3]:cancel()
+      end)
+      assert.same({ "A cancelled", "B put", "C cancelled" }, log)
+      assert.equal("B", next_item)
     end)
 
     it("a cancelled putter passes its wake-up on to the next putter", function()
@@ -2917,6 +3021,36 @@ describe("pystd.asyncio", function()
         collectgarbage()
         assert.is_nil(weak[1])
       end)
+    end)
+
+    it("lets go of a call_later handle once it ran", function()
+      -- (mutant: run_timers leaving it in the table of timed handles, which
+      -- kept it and its arguments until run ended).  CPython 3.11:
+      -- loop.call_later(0.001, f, b); await sleep(0.01); del b; gc -> b dead
+      local weak = setmetatable({}, { __mode = "v" })
+      run(function()
+        weak[1] = {}
+        asyncio.get_running_loop():call_later(0.001, function() end, weak[1])
+        sleep(0.01)
+        collectgarbage()
+        collectgarbage()
+        assert.is_nil(weak[1])
+      end)
+    end)
+
+    it("runs timers due at the very same time in the order they were set", function()
+      -- docs/asyncio.md: deadlines at the same loop time are taken in the
+      -- order they were set (mutants: heap_less's tie on the insertion
+      -- order reversed or dropped; the order not counted).  CPython 3.11's
+      -- order then depends on its heap: [1, 3, 7, 6, 12, 11, 10, 9, 8, 2, 4, 5]
+      local log = {}
+      run(function()
+        local loop = asyncio.get_running_loop()
+        local when = loop:time() + 0.001
+        for i = 1, 12 do loop:call_at(when, function() log[#log + 1] = i end) end
+        sleep(0.01)
+      end)
+      assert.same({ 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 }, log)
     end)
 
     it("shows string arguments as CPython's reprs in tostring", function()
