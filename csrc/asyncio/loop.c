@@ -938,54 +938,43 @@ static void keep_task_timers (Loop *lp) {
 }
 
 
-/* Does clear_schedule keep the ready entry `e` (not a handle's call)? */
+/* Does clear_schedule keep the ready entry `e`: a task's, not a call? */
 static int kept_entry (Loop *lp, ReadyEntry e) {
-  return e.step != READY_CALL ? e.obj != &lp->no_task
-                              : kind_at(e.obj) != KIND_HANDLE;
+  return e.step != READY_CALL && e.obj != &lp->no_task;
 }
 
 
 /*
-** Forget the callbacks queued or timed (each run starts with a new loop;
-** a new Loop gets its empty queue here too); tasks a cancellation could
-** not finish stay scheduled.  It allocates first: a memory error leaves
-** the schedule as it was.
+** Forget the callbacks queued or timed, the done callbacks of futures
+** too, as CPython's loop drops its handles as it closes (each run starts
+** with a new loop; a new Loop gets its empty queue here too); tasks a
+** cancellation could not finish stay scheduled.  It allocates first: a
+** memory error leaves the schedule as it was.
 */
 static void clear_schedule (lua_State *L, Loop *lp) {
-  int mask = lp->ready_cap - 1, cap = ASYNCIO_READY_MIN, kept = 0, calls;
-  int taken = 0, moved = 0;  /* values of the calls ring read, kept */
+  int mask = lp->ready_cap - 1, cap = ASYNCIO_READY_MIN, kept = 0;
   ReadyEntry *ready;
   for (int i = 0; i < lp->ready_count; i++)
     kept += kept_entry(lp, lp->ready[(lp->ready_head + i) & mask]);
   while (cap < kept) cap *= 2;
   lua_newtable(L);  /* the timers table to be */
-  calls = (lua_rawgeti(L, LUA_REGISTRYINDEX, lp->calls_ref), lua_gettop(L));
-  lua_createtable(L, cap, 0);  /* the calls ring to be: room for all kept */
-  ring_free(L, calls + 1, 1, cap);
+  lua_createtable(L, cap, 0);  /* the calls ring to be, empty */
+  ring_free(L, lua_gettop(L), 1, cap);
   ready = malloc(cap * sizeof *ready);
   if (ready == NULL) luaL_error(L, "not enough memory");
   keep_task_timers(lp);
   kept = 0;
   for (int i = 0; i < lp->ready_count; i++) {
     ReadyEntry e = lp->ready[(lp->ready_head + i) & mask];
-    int call = e.step == READY_CALL;
-    if (kept_entry(lp, e)) {
-      if (call) {
-        lua_rawgeti(L, calls, calls_slot(lp, taken));
-        lua_rawseti(L, calls + 1, ++moved);
-      }
-      ready[kept++] = e;
-    }
-    taken += call;
+    if (kept_entry(lp, e)) ready[kept++] = e;
   }
   free(lp->ready);
   lp->ready = ready;
   lp->ready_head = lp->calls_head = 0;
   lp->ready_count = kept;
-  lp->calls_count = moved;
+  lp->calls_count = 0;
   lp->ready_cap = lp->calls_cap = cap;
   lua_rawseti(L, LUA_REGISTRYINDEX, lp->calls_ref);
-  lua_pop(L, 1);
   lua_rawseti(L, LUA_REGISTRYINDEX, lp->timers_ref);
 }
 
