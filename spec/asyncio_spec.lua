@@ -1588,6 +1588,49 @@ describe("pystd.asyncio", function()
       assert.same({ "h", "x", "gather x" }, log)
     end)
 
+    it("drops the decider's turn queued behind a task's wake-up, not the callback after it",
+    function()
+      -- as above, with fut failed by a luv callback between two passes,
+      -- right after the loop's timer queued the wake-up of a sleep that
+      -- ended: the wake-up is no call, and the voided turn's value leaves
+      -- the calls ring in its own place (mutant: ready_void counting the
+      -- wake-up as a call, x lost).  The luv callback, outside any pass,
+      -- has no CPython counterpart; t1, whose callback comes first, decides
+      local log = {}
+      run(function()
+        local loop = asyncio.get_running_loop()
+        local t1 = asyncio.create_task(function() errors.raise("ValueError", "x") end)
+        sleep(0)
+        local fut = loop:create_future()
+        local sleeper = asyncio.create_task(function()
+          sleep(0.001)
+          log[#log + 1] = "woke"
+        end)
+        local gt = asyncio.create_task(function()
+          local err = error_of(asyncio.gather, fut, t1)
+          log[#log + 1] = "gather " .. err.message
+        end)
+        sleep(0)  -- sleeper sleeps, gt gathers: t1's callback is queued
+        local t0 = uv.hrtime()
+        while uv.hrtime() - t0 < 5e6 do end  -- the sleep is due as the pass ends
+        -- libuv runs prepare handles after this pass; a timer started there
+        -- fires after the loop's own, re-armed as the pass ended
+        local prepare = uv.new_prepare()
+        prepare:start(function()
+          prepare:close()
+          local timer = uv.new_timer()
+          timer:start(0, 0, function()
+            timer:close()
+            fut:set_exception(errors.new("ValueError", "f"))
+            loop:call_soon(function() log[#log + 1] = "x" end)
+          end)
+        end)
+        gt:await()
+        sleeper:await()
+      end)
+      assert.same({ "x", "gather x", "woke" }, log)
+    end)
+
     it("retrieves the error of a decider whose turn a child that came first took", function()
       -- fut's failure would decide, a pass later; t1's callback, queued
       -- before, decides first.  CPython's callback of fut then finds the
