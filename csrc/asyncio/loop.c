@@ -923,56 +923,27 @@ static void cancel_leftovers (lua_State *L, Loop *lp) {
 }
 
 
-/* Keep the sleeps of tasks in the heap; drop the timed handles. */
-static void keep_task_timers (Loop *lp) {
-  int n = lp->heap_n;
-  lp->heap_n = 0;
-  for (int i = 0; i < n; i++) {
-    HeapEntry entry = lp->heap[i];
-    entry.node->index = -1;
-    if (entry.node->kind != KIND_HANDLE) {
-      heap_place(lp, entry, lp->heap_n++);
-      heap_sift(lp, entry.node->index);
-    }
-  }
-}
-
-
-/* Does clear_schedule keep the ready entry `e`: a task's, not a call? */
-static int kept_entry (Loop *lp, ReadyEntry e) {
-  return e.step != READY_CALL && e.obj != &lp->no_task;
-}
-
-
 /*
-** Forget the callbacks queued or timed, the done callbacks of futures
-** too, as CPython's loop drops its handles as it closes (each run starts
-** with a new loop; a new Loop gets its empty queue here too); tasks a
-** cancellation could not finish stay scheduled.  It allocates first: a
-** memory error leaves the schedule as it was.
+** Forget what is queued or timed -- callbacks, the done callbacks of
+** futures, the entries of the tasks close_pending_tasks ended (no task is
+** pending by then) -- as CPython's loop drops its handles as it closes
+** (each run starts with a new loop; a new Loop gets its empty queue here
+** too).  It allocates first: a memory error leaves the schedule as it was.
 */
 static void clear_schedule (lua_State *L, Loop *lp) {
-  int mask = lp->ready_cap - 1, cap = ASYNCIO_READY_MIN, kept = 0;
+  int cap = ASYNCIO_READY_MIN;
   ReadyEntry *ready;
-  for (int i = 0; i < lp->ready_count; i++)
-    kept += kept_entry(lp, lp->ready[(lp->ready_head + i) & mask]);
-  while (cap < kept) cap *= 2;
   lua_newtable(L);  /* the timers table to be */
   lua_createtable(L, cap, 0);  /* the calls ring to be, empty */
   ring_free(L, lua_gettop(L), 1, cap);
   ready = malloc(cap * sizeof *ready);
   if (ready == NULL) luaL_error(L, "not enough memory");
-  keep_task_timers(lp);
-  kept = 0;
-  for (int i = 0; i < lp->ready_count; i++) {
-    ReadyEntry e = lp->ready[(lp->ready_head + i) & mask];
-    if (kept_entry(lp, e)) ready[kept++] = e;
-  }
+  for (int i = 0; i < lp->heap_n; i++) lp->heap[i].node->index = -1;
+  lp->heap_n = 0;
   free(lp->ready);
   lp->ready = ready;
   lp->ready_head = lp->calls_head = 0;
-  lp->ready_count = kept;
-  lp->calls_count = 0;
+  lp->ready_count = lp->calls_count = 0;
   lp->ready_cap = lp->calls_cap = cap;
   lua_rawseti(L, LUA_REGISTRYINDEX, lp->calls_ref);
   lua_rawseti(L, LUA_REGISTRYINDEX, lp->timers_ref);
