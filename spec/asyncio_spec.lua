@@ -2109,6 +2109,24 @@ describe("pystd.asyncio", function()
   end)
 
   describe("TaskGroup", function()
+    it("refuses the task that runs it as a child: its exit would wait for itself", function()
+      -- found by api_fuzz: the group waited for its own parent forever.
+      -- The message is CPython's for a task awaiting itself
+      local r = run(function()
+        local me = asyncio.current_task()
+        local ok, err, made
+        asyncio.TaskGroup(function(tg)
+          ok, err = pcall(tg.create_task, tg, me)
+          made = tg:create_task(function() sleep(0) return "child" end)
+        end)
+        assert.is_false(ok)
+        assert.is_true(errors.is(err, "RuntimeError"))
+        assert.equal("Task cannot await on itself: " .. tostring(me), err.message)
+        return made:result()
+      end)
+      assert.equal("child", r)
+    end)
+
     -- CPython's _on_task_done keeps the first base error (_base_error is None)
     it("raises the first KeyboardInterrupt or SystemExit of its children", function()
       local main

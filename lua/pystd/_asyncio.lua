@@ -451,6 +451,9 @@ return function(asyncio)
     if self.aborting then raise("RuntimeError", "TaskGroup is shutting down") end
     local given = asyncio.isfuture((...))
     local task = create_task(...)
+    if task == self.parent then  -- its exit would wait for itself
+      raise("RuntimeError", "Task cannot await on itself: " .. tostring(task))
+    end
     local ok, err = pcall(adopt, self, task)
     if not ok then
       self.tasks[task] = nil
