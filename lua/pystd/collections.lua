@@ -258,21 +258,23 @@ Counter_meta.__unm = function(a)
 end
 
 --- Does pred(a[k], b[k]) hold for every key of either Counter (missing
--- counts 0)?  Keys are tried as CPython's all() tries them, those of `a`
--- then those of `b` in insertion order, so that the first false pair
--- decides before a count that is not a number raises.  When `strict`,
--- some count must also differ (CPython's a < b is a <= b and a != b).
--- The metamethods tail-call this, so its argument errors name their caller.
-local function all_counts(a, b, pred, fname, strict)
+-- counts 0)?  `walk` iterates a Counter: `ordered_pairs` where pred may
+-- raise (a count that is not a number), so that keys are tried as
+-- CPython's all() tries them, those of `a` then those of `b` in insertion
+-- order, and the first false pair decides before a count raises; `pairs_next`
+-- where it cannot.  When `strict`, some count must also differ (CPython's
+-- a < b is a <= b and a != b).  The metamethods tail-call this, so its
+-- argument errors name their caller.
+local function all_counts(a, b, pred, fname, walk, strict)
   check_map(a, Counter_meta, fname, 1)
   check_map(b, Counter_meta, fname, 2)
   local differ = false
-  for k, n in pairs(a) do
+  for k, n in walk(a) do
     local m = b[k]
     if not pred(n, m) then return false end
     differ = differ or n ~= m
   end
-  for k, m in pairs(b) do
+  for k, m in walk(b) do
     local n = a[k]
     if not pred(n, m) then return false end
     differ = differ or n ~= m
@@ -280,18 +282,21 @@ local function all_counts(a, b, pred, fname, strict)
   return differ or not strict
 end
 
+local function pairs_next(t) return next, t, nil end
+local function counts_equal(x, y) return x == y end
+local function count_le(x, y) return count_value(x) <= count_value(y) end
+
 Counter_meta.__eq = function(a, b)
   if getmetatable(a) ~= Counter_meta or getmetatable(b) ~= Counter_meta then
     return dict_equal(a, b)
   end
-  return all_counts(a, b, function(x, y) return x == y end, "__eq")
+  return all_counts(a, b, counts_equal, "__eq", pairs_next)
 end
-local function count_le(x, y) return count_value(x) <= count_value(y) end
 Counter_meta.__le = function(a, b)
-  return all_counts(a, b, count_le, "__le")
+  return all_counts(a, b, count_le, "__le", ordered_pairs)
 end
 Counter_meta.__lt = function(a, b)
-  return all_counts(a, b, count_le, "__lt", true)
+  return all_counts(a, b, count_le, "__lt", ordered_pairs, true)
 end
 
 --- Most common first; in insertion order when a count is not a number
