@@ -2000,6 +2000,29 @@ describe("pystd.asyncio", function()
       end)
     end)
 
+    it("wait and as_completed take an array's length as C's luaL_len does", function()
+      run(function()
+        local t = asyncio.create_task(function() return "t" end)
+        local function with_len(n) return setmetatable({ t }, { __len = function() return n end }) end
+        for _, call in ipairs {
+          function(aws) return asyncio.wait(aws) end,
+          function(aws) for f in asyncio.as_completed(aws) do f:await() end end,
+        } do
+          -- a length that is no integer: Lua's own error (was "bad 'for' limit")
+          assert.has_error(function() call(with_len("x")) end, "object length is not an integer")
+          assert.has_error(function() call(with_len(1.5)) end, "object length is not an integer")
+          -- an integral float or numeric string counts as that integer
+          call(with_len(1.0))
+          call(with_len("1"))
+        end
+        local done, pending = asyncio.wait(with_len("1"))
+        assert.same({ t }, done)
+        assert.same({}, pending)
+        local err = error_of(asyncio.wait, with_len(0.0))
+        assert.equal("Set of Tasks/Futures is empty.", err.message)
+      end)
+    end)
+
     it("wait and gather reject unknown options and a non-table", function()
       run(function()
         local t = asyncio.create_task(function() end)

@@ -224,13 +224,18 @@ return function(asyncio)
     end
   end
 
+  --- #t as C's luaL_len takes it: an integer (a __len may give anything).
+  local function array_length(t)
+    return math.tointeger(#t) or error("object length is not an integer", 0)
+  end
+
   --- The awaitables of the checked array `aws` as Tasks/Futures, each
   -- once: CPython takes a set.  A nil in the array (a hole below #aws) is
   -- no awaitable, as CPython's None: skipping it would leave a wait with
   -- nothing to wake it.
   local function unique_futures(aws)
     local futs, seen = {}, {}
-    for i = 1, #aws do
+    for i = 1, array_length(aws) do
       if aws[i] == nil then
         raise("TypeError", "An asyncio.Future, a coroutine or an awaitable is required")
       end
@@ -268,7 +273,7 @@ return function(asyncio)
     check_seconds(opts.timeout, 2, "wait")
     local return_when = opts.return_when or "ALL_COMPLETED"
     check_awaitables(aws, "wait", "a list")  -- in CPython's order
-    if #aws == 0 then raise("ValueError", "Set of Tasks/Futures is empty.") end
+    if array_length(aws) == 0 then raise("ValueError", "Set of Tasks/Futures is empty.") end
     if not RETURN_WHEN[return_when] then
       raise("ValueError", "Invalid return_when value: " .. tostring(return_when))
     end
