@@ -140,16 +140,16 @@ local in_async = false
 -- opened then stays open: Lua's rule, in every library (docs/re.md).
 local closing = false
 
+-- Objects of the Lua-written classes that a method of another class was
+-- called on: such methods do not check self (docs/asyncio.md), so their
+-- fields may now hold anything.  They leave the pool for good.
+local tainted = setmetatable({}, { __mode = "k" })
+
 local function add(kind, v)
-  if v == nil then return end
+  if v == nil or tainted[v] then return end
   local e = { kind = kind, v = v }
   if #pool < POOL_MAX then pool[#pool + 1] = e else pool[R(#pool)] = e end
 end
-
--- Objects of the Lua-written classes that a method of another class was
--- called on: such methods do not check self (docs/asyncio.md), so their
--- fields may now hold anything, and scenarios must not rely on them.
-local tainted = setmetatable({}, { __mode = "k" })
 
 local function any_obj(kind)
   if #pool == 0 then return nil end
@@ -157,7 +157,7 @@ local function any_obj(kind)
     local start = R(#pool)
     for i = 0, #pool - 1 do
       local e = pool[(start + i - 1) % #pool + 1]
-      if e.kind == kind and not tainted[e.v] then return e.v end
+      if e.kind == kind then return e.v end
     end
     return nil
   end
@@ -548,7 +548,12 @@ local function method_call(self, kind, name, wrong)
   local a = args(nargs)
   if name == "rotate" and type(a[1]) == "number" and chance(0.5) then a[1] = R(-20, 20) end
   local label = (wrong and "WS:" or "") .. kind .. "." .. name
-  if wrong and type(self) == "table" then tainted[self] = true end
+  if wrong and type(self) == "table" and not tainted[self] then
+    tainted[self] = true
+    for i = #pool, 1, -1 do
+      if rawequal(pool[i].v, self) then table.remove(pool, i) end
+    end
+  end
   if kind == "Lock" or kind == "Semaphore" or kind == "BoundedSemaphore"
       or kind == "Condition" or kind == "Event" or kind == "queue"
       or name == "await" then  -- a future nobody completes waits for ever
@@ -926,7 +931,8 @@ end
 local function deque_model(d, op, n)
   local t = {}
   for i = 1, #d do t[i] = d[i] end
-  if op == "insert" then
+  if op == nil then return t
+  elseif op == "insert" then
     local i = n >= 1 and n - 1 or n       -- Python's index
     if i < 0 then i = math.max(i + #t, 0) end
     table.insert(t, math.min(i, #t) + 1, "new")
@@ -948,7 +954,8 @@ local function deque_scenario()
     -- (with the collector off: a finalizer run by an allocation of the
     -- model could change `d` behind the model's back)
     local op = r == 1 and "insert" or "rotate"
-    local ok, err, same = collector_off(function()
+    local ok, err, same, before, after = collector_off(function()
+      local before = deque_model(d)
       local want = deque_model(d, op, idx)
       local ok, err = pcall(d[op], d, idx, op == "insert" and "new" or nil)
       local same = ok and #d == #want
@@ -956,9 +963,18 @@ local function deque_scenario()
         local a, b = d[i], want[i]
         same = same and (rawequal(a, b) or (a ~= a and b ~= b))
       end
-      return ok, err, same
+      return ok, err, same, before, deque_model(d)
     end)
     classify("deque." .. op, ok, err)
+    if ok and not same and SHOW_OTHER then
+      local function list(t)
+        local parts = {}
+        for i = 1, #t do parts[i] = describe(t[i]) end
+        return "{" .. table.concat(parts, ", ") .. "}"
+      end
+      io.stderr:write("DEQUE-MODEL ", op, "(", idx, ") of ", list(before), " gave ",
+        list(after), "\n")
+    end
     if ok then
       call("deque-model", oracle, same, ("deque.%s(%d) differs from CPython's"):format(op, idx))
     end
