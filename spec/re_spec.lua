@@ -1878,4 +1878,149 @@ print(json.dumps({'matches': matches, 'errors': errors, 'templates': templates})
       assert.is_true(reused > 0 or helper.instrumented ~= nil)
     end)
   end)
+
+  describe("pattern.c and match.c corners (third mutation round)", function()
+    -- each test kills a mutant that survived the rest of the suite; the
+    -- expected values are CPython 3.11's, in Lua positions (API.md)
+
+    it("keeps a subject longer than 128 bytes as m.string after its last reference goes", function()
+      -- pyre_newmatch keeping no user value for a long subject survived:
+      -- m.string was nil and the groups read a collected string
+      local m = re.search("x+", string.rep("x", 200) .. "y")
+      collectgarbage()
+      collectgarbage()
+      assert.are.equal(string.rep("x", 200) .. "y", m.string)
+      assert.are.equal(string.rep("x", 200), m:group())
+      assert.are.equal(1, m.pos)
+      assert.are.equal(201, m.endpos)
+    end)
+
+    it("refuses a group number with a fraction", function()
+      -- group_arg taking lua_tointegerx's 0 for 1.5 survived (group 0).
+      -- CPython: m.group(1.5) -> IndexError('no such group')
+      local m = re.search("(a)", "a")
+      for _, f in ipairs({ "group", "span", "start", "stop" }) do
+        raised("IndexError", m[f], m, 1.5)
+      end
+      assert.are.equal("no such group", raised("IndexError", m.group, m, 0.5).message)
+      assert.are.equal("a", m:group(1.0))
+    end)
+
+    it("ignores arguments after the template of m:expand", function()
+      -- match_expand without lua_settop(L, 2) read the extra argument as
+      -- its Pattern (a crash). Extra arguments are ignored, as in Lua
+      local m = re.search("(a)(b)?", "a")
+      assert.are.equal("[a]", m:expand("[\\1]", "extra", 3))
+      assert.are.equal("[a]", m:expand("[\\1]", nil))
+    end)
+
+    it("checks the subject of p:sub, p:subn and p:split", function()
+      -- dropping their luaL_checkstring survived: p:sub('x', nil) gave
+      -- nil, 0 and p:split(nil) an empty table. CPython: TypeError
+      local p = re.compile("a")
+      for _, case in ipairs({ { p.sub, 3, "x" }, { p.subn, 3, "x" },
+                              { p.split, 2 } }) do
+        local fn, arg = case[1], case[2]
+        for _, bad in ipairs({ "nil", "table" }) do
+          local args = { p, case[3] }
+          args[arg] = (bad == "table") and {} or nil
+          local ok, err = pcall(fn, table.unpack(args, 1, arg))
+          assert.is_false(ok)
+          assert.matches("bad argument #" .. arg .. " .*%(string expected, got "
+                         .. bad .. "%)", err)
+        end
+      end
+    end)
+
+    it("finds a 4-byte literal in a long subject only where its third byte matches", function()
+      -- check_candidates comparing from the third byte only for literals
+      -- over 4 bytes ('sc->n <= 3' -> '<= 4') survived: "abxd" was taken.
+      -- CPython: re.search('abcd', 'abxd' + '-' * 20 + 'abcd') -> (24, 28)
+      local m = re.search("abcd", "abxd" .. ("-"):rep(20) .. "abcd")
+      assert.are.same({ 25, 28 }, { m:span() })
+      assert.is_nil(re.search("abcd", "abxd" .. ("-"):rep(20)))
+    end)
+
+    describe("the search by a required infix", function()
+      -- a UTF-8 subject with a non-ASCII character takes the UTF code,
+      -- which looks for the literal first, then asks PCRE2 about the bytes
+      -- before it that a match can span (its reach)
+
+      it("counts a caseless \\x escape as up to 4 bytes", function()
+        -- read_escape giving \x{e9} one byte of reach survived.
+        -- CPython: re.search(r'(?i)\xe9\xe9-xyz', 'ÉÉ-xyz') -> (0, 6)
+        for _, pat in ipairs({ "(?i)\\xe9\\xe9-xyz", "(?i)\\u00e9\\u00e9-xyz" }) do
+          local m = re.search(pat, "ÉÉ-xyz")
+          assert.are.same({ 1, 8 }, { m:span() })
+        end
+      end)
+
+      it("counts a caseless ASCII letter as up to 4 bytes", function()
+        -- read_item giving a caseless 'k' one byte survived; K (U+212A,
+        -- 3 bytes) folds to it. CPython: re.search('(?i)kk-12',
+        -- '\u212a\u212a-12') -> (0, 5)
+        local m = re.search("(?i)kk-12", "\u{212a}\u{212a}-12")
+        assert.are.same({ 1, 9 }, { m:span() })
+      end)
+
+      it("takes the widest branch of a group before the literal", function()
+        -- read_alternatives keeping the narrowest branch survived.
+        -- CPython: re.search('(?:a|bcdef)xyz', 'ébcdefxyz') -> (1, 9)
+        local m = re.search("(?:a|bcdef)xyz", "ébcdefxyz")
+        assert.are.same({ 3, 10 }, { m:span() })
+      end)
+
+      it("hands PCRE2 the whole reach when many occurrences failed", function()
+        -- past 16 close occurrences it gives way to PCRE2's own scan;
+        -- starting that scan at the occurrence instead of its reach
+        -- survived. CPython: re.search(r'\dab', 'é' + 'ab' * 16 + '1ab')
+        -- -> (33, 36)
+        local s = "é" .. ("ab"):rep(16) .. "1ab"
+        local m = re.search("\\dab", s)
+        assert.are.same({ 35, 37 }, { m:span() })
+      end)
+
+      it("keeps the match limit", function()
+        -- set_match_limit leaving the infix search's match context at the
+        -- old limit survived. CPython has no limit (the match is 'bxyz')
+        local old = re.get_match_limit()
+        local p = re.compile("(?:a|aa){0,25}bxyz")
+        local s = "é" .. ("a"):rep(25) .. "Xbxyz"
+        re.set_match_limit(1000)
+        local ok, err = pcall(p.search, p, s)
+        re.set_match_limit(old)
+        assert.is_false(ok)
+        assert.are.equal("RuntimeError", err.type)
+        assert.matches("match limit exceeded %(limit 1000;", err.message)
+        assert.are.same({ 29, 32 }, { p:search(s):span() })
+      end)
+
+      it("is not used for BYTES patterns, where bytes 0x80-0xBF start characters", function()
+        -- searching bytes patterns by infix too survived: after a failed
+        -- occurrence it skipped the bytes 0x80-0xBF as UTF-8 continuations.
+        -- CPython: re.search(b'(?<=\x80)\x80\x80', b'\x80\x80\x80') -> (1, 3)
+        local m = re.search("(?<=\\x80)\\x80\\x80", "\x80\x80\x80", re.BYTES)
+        assert.are.same({ 2, 3 }, { m:span() })
+      end)
+    end)
+
+    it("refuses literal and prefixed Patterns used after lua_close began", function()
+      -- code_gc leaving p->literal or p->prefixlen set survived: the search
+      -- read the freed literal (a crash) instead of raising
+      local code = [[
+        local re = require "pystd.re"
+        local holder = setmetatable({}, { __gc = function(o)
+          for _, p in ipairs(o) do print(pcall(p.search, p, "xab1")) end
+        end })
+        holder[1] = re.compile("ab1")     -- a literal
+        holder[2] = re.compile("ab\\d")   -- a literal prefix
+        re.purge()
+        os.exit(0, true)
+      ]]
+      local out, _, status = helper.run_lua(code)
+      assert.are.equal(0, status)
+      assert.matches("^false\t[^\n]*pattern used after collection\n"
+                     .. "false\t[^\n]*pattern used after collection\n$", out)
+    end)
+  end)
 end)
