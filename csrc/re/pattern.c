@@ -161,19 +161,15 @@ int pyre_raiseerror (lua_State *L, int sidx, const char *msg,
 }
 
 
-/* CPython's wording for a PCRE2 compile error, or PCRE2's own. */
+/*
+** CPython's wording for a PCRE2 compile error, or PCRE2's own.  (A repeat
+** count past PCRE2's bound never reaches PCRE2: the translator refuses it.)
+*/
 static void pcre2_message (int code, char *buf, size_t size) {
-  switch (code) {
-    case PCRE2_ERROR_LOOKBEHIND_NOT_FIXED_LENGTH:
-      strcpy(buf, "look-behind requires fixed-width pattern");
-      break;
-    case PCRE2_ERROR_QUANTIFIER_TOO_BIG:
-      strcpy(buf, "the repetition number is too large");
-      break;
-    default:
-      if (pcre2_get_error_message(code, (PCRE2_UCHAR *)buf, size) < 0)
-        strcpy(buf, "invalid pattern");
-  }
+  if (code == PCRE2_ERROR_LOOKBEHIND_NOT_FIXED_LENGTH)
+    strcpy(buf, "look-behind requires fixed-width pattern");
+  else if (pcre2_get_error_message(code, (PCRE2_UCHAR *)buf, size) < 0)
+    strcpy(buf, "invalid pattern");
 }
 
 
