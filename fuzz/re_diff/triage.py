@@ -39,7 +39,8 @@ def lookbehind_has_alternatives(pat):
         i = p.find("(?<", i)
         if i < 0:
             return False
-        if p[i + 3:i + 4] not in ("=", "!") or (i and p[i - 1] == "\\"):
+        escaped = (i - len(p[:i].rstrip("\\"))) % 2   # after an odd run of \\
+        if p[i + 3:i + 4] not in ("=", "!") or escaped:
             i += 3
             continue
         j, depth, cls = i + 4, 1, False
