@@ -101,6 +101,9 @@ REPROS = [
     ("(fixed) look-behind with a one-branch conditional of varying width "
      "(refused now, as by CPython, at PCRE2's position)",
      r"(b)?x(?<=(?(1)b)x)", "", "x", "compile", {}),
+    ("CPython bug: a class range past U+FFFF folds by Unicode under "
+     "re.A|re.I (RANGE_UNI_IGNORE)", "[\u0100-\U00010000]", "AI", "\xff",
+     "search", {}),
 ]
 
 
