@@ -2003,7 +2003,9 @@ describe("pystd.asyncio", function()
     it("wait and as_completed take an array's length as C's luaL_len does", function()
       run(function()
         local t = asyncio.create_task(function() return "t" end)
-        local function with_len(n) return setmetatable({ t }, { __len = function() return n end }) end
+        local function with_len(n)
+          return setmetatable({ t }, { __len = function() return n end })
+        end
         for _, call in ipairs {
           function(aws) return asyncio.wait(aws) end,
           function(aws) for f in asyncio.as_completed(aws) do f:await() end end,
