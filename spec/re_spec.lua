@@ -2023,4 +2023,129 @@ print(json.dumps({'matches': matches, 'errors': errors, 'templates': templates})
                      .. "false\t[^\n]*pattern used after collection\n$", out)
     end)
   end)
+
+  -- Corners of sub.c the third mutation round found untested; each test
+  -- names the mutant it kills.
+  describe("sub.c corners", function()
+    it("keeps the text after a \\g<0> that starts a template", function()
+      -- add_text 'last->group < 0' -> '<= 0' survived: the text merged
+      -- into the group-0 reference and was lost. CPython:
+      -- re.sub('a', r'\g<0>x', 'a') -> 'ax'
+      assert.are.equal("ax", re.sub("a", "\\g<0>x", "a"))
+      assert.are.equal("a\n", re.sub("a", "\\g<0>\\n", "a"))
+      assert.are.equal("ax", re.search("a", "a"):expand("\\g<0>x"))
+    end)
+
+    it("refuses a group number past 2^64 instead of wrapping it", function()
+      -- parse_named counting without its 'g < 1000000000' stop survived:
+      -- 2^64 + 1 wrapped to group 1. CPython: re.sub('(a)',
+      -- r'\g<18446744073709551617>', 'a') -> invalid group reference
+      -- 18446744073709551617 at position 3
+      local err = raised("re.error", re.sub, "(a)", "\\g<18446744073709551617>", "a")
+      assert.are.equal("invalid group reference 18446744073709551617", err.msg)
+      assert.are.equal(4, err.pos)
+    end)
+
+    it("reports a lone backslash right after a bad \\g<n>, as CPython's lookahead", function()
+      -- add_group's stop for \g<n> at 'end' instead of 'end + 1'
+      -- survived. CPython: re.sub('a', '\\g<5>\\', 'a') -> bad escape (end
+      -- of pattern) at position 5; with 'x' before the backslash ->
+      -- invalid group reference 5 at position 3
+      local err = raised("re.error", re.sub, "a", "\\g<5>\\", "a")
+      assert.are.equal("bad escape (end of pattern)", err.msg)
+      assert.are.equal(6, err.pos)
+      err = raised("re.error", re.sub, "a", "\\g<5>x\\", "a")
+      assert.are.equal("invalid group reference 5", err.msg)
+      assert.are.equal(4, err.pos)
+    end)
+
+    it("keeps its own match when the function matches with the same Pattern", function()
+      -- reading ov[0], ov[1] (the Pattern's offsets) after the call for the
+      -- kept text, or ov[0] == ov[1] for the empty-match rule, survived:
+      -- the function's own search had overwritten them. CPython:
+      -- p.subn(lambda m: (p.search('zzzzb'), None)[1] or m.group(), 'abcb')
+      -- -> ('abcb', 2); q = re.compile('x*'): q.subn(lambda m:
+      -- (q.search('q'), '<' + m[0] + '>')[1], 'axb') -> ('<>a<x><>b<>', 4)
+      local p = re.compile("(b)")
+      assert.are.same({ n = 2, "abcb", 2 }, pack(p:sub(function()
+        p:search("zzzzb")
+        return false
+      end, "abcb")))
+      local q = re.compile("x*")
+      assert.are.same({ n = 2, "<>a<x><>b<>", 4 }, pack(q:sub(function(m)
+        q:search("q")
+        return "<" .. m[0] .. ">"
+      end, "axb")))
+    end)
+
+    it("keeps matches and replaces others in a subject past LUAL_BUFFERSIZE", function()
+      -- add_replacement not popping the false it keeps a match for survived:
+      -- those values piled up past the stack, and the buffer (moved onto
+      -- the stack) grew at the wrong slot: a crash. string.gsub has the
+      -- same rule (false or nil keeps the match)
+      local s = ("ab"):rep(600)
+      local function alternate()
+        local i = 0
+        return function(m)
+          i = i + 1
+          if i % 3 == 0 then return "<" .. (type(m) == "string" and m or m[0]) .. ">" end
+          return i % 3 == 1 and false or nil
+        end
+      end
+      local expected, n = s:gsub("a", alternate())
+      assert.are.same({ n = 2, expected, n }, pack(re.sub("a", alternate(), s)))
+      assert.are.same({ n = 2, ("aB"):rep(600), 1200 }, pack(re.sub("[ab]", { b = "B" }, s)))
+    end)
+
+    it("expands a template past its buffer while finalizers match with the same Pattern", function()
+      -- the buffer leaves its inline storage (LUAL_BUFFERSIZE) at the one
+      -- match, so making room runs the collector: a finalizer then
+      -- matches elsewhere with p. Expanding from the offsets read before
+      -- (pyre_expand(tpl, s, ov, &b)), or without making the room first
+      -- (the expansion then allocates half-way), survived: each gave
+      -- another subject's groups. Many finalizers are pending at once so
+      -- that one runs there in most of the 200 calls
+      local code = [=[
+        local re = require "pystd.re"
+        local p = re.compile("(b)(c)")
+        local far = ("x"):rep(60) .. "bc"
+        local template = ("\\2\\1"):rep(1000)
+        local subject = "a bc d"
+        local expected = "a " .. ("cb"):rep(1000) .. " d"
+        local runs, wrong = 0, 0
+        collectgarbage("incremental", 1, 1000, 0)  -- a step at nearly every allocation
+        for _ = 1, 200 do
+          for _ = 1, 20 do
+            setmetatable({}, { __gc = function() runs = runs + 1; p:search(far) end })
+          end
+          if p:sub(template, subject) ~= expected then wrong = wrong + 1 end
+        end
+        print(wrong, runs > 1000)
+      ]=]
+      local out, err, status = helper.run_lua(code)
+      assert.are.equal("", err)
+      assert.are.equal(0, status)
+      assert.are.equal("0\ttrue\n", out)
+    end)
+
+    it("finds nothing with finditer when pos is past endpos + 1", function()
+      -- finditer_next ignoring 'done' survived: it searched from past the
+      -- window's end and gave a Match. CPython: [m.span() for m in
+      -- re.compile('x*').finditer('abc', 2, 1)] -> [], findall -> []
+      local spans = {}
+      for m in re.compile("x*"):finditer("abc", 3, 1) do spans[#spans + 1] = { m:span() } end
+      assert.are.same({}, spans)
+      assert.are.same({}, re.compile("x*"):findall("abc", 3, 1))
+    end)
+
+    it("checks the subject of an empty finditer window, as findall does", function()
+      -- 'pos <= endpos' -> 'pos < endpos' survived: an empty window skipped
+      -- the UTF-8 check. API.md section 2: invalid UTF-8 raises ValueError
+      local p = re.compile("")
+      for _, op in ipairs { p.findall, p.finditer } do
+        local err = raised("ValueError", op, p, "\xff", 2, 1)
+        assert.are.equal("invalid UTF-8 at byte 1", err.message)
+      end
+    end)
+  end)
 end)
