@@ -1998,4 +1998,142 @@ for step in range(1, %d + 1):
     end, odict_ops, tostring)
   end)
   -- }======================================================
+
+  -- Corners of count.c and order.c the third mutation round found
+  -- untested; each test names the mutant it kills.
+  describe("count.c and order.c corners", function()
+    it("counts integers past 2^53 apart", function()
+      -- tally_key taking every number as a float survived: 2^53 and
+      -- 2^53 + 1 then shared a count. CPython: Counter([2**53, 2**53 + 1,
+      -- 2**53]) -> Counter({9007199254740992: 2, 9007199254740993: 1})
+      local big = math.tointeger(2 ^ 53)
+      local c = Counter({ big, big + 1, big })
+      assert.are.same({ { big, 2 }, { big + 1, 1 } }, Counter.most_common(c))
+    end)
+
+    it("ranks Counters of every size around its 32-key batches", function()
+      -- most_common's batch '(o->n - i < COUNT_BATCH)' -> '<=' survived: 33
+      -- keys wrote a 33rd count type past its array (a wrong ranking here,
+      -- UBSan's out-of-bounds under make check-asan). Expected: counts
+      -- descending, ties in insertion order,
+      -- as CPython's sorted(..., key=itemgetter(1), reverse=True)
+      for size = 1, 70 do
+        local c, entries = Counter(), {}
+        for i = 1, size do
+          c["k" .. i] = (i * 7) % 5
+          entries[i] = { "k" .. i, (i * 7) % 5, i }
+        end
+        table.sort(entries, function(a, b)
+          if a[2] ~= b[2] then return a[2] > b[2] end
+          return a[3] < b[3]
+        end)
+        for _, n in ipairs { size - 1, size, 3 } do
+          local want = {}
+          for i = 1, math.min(n, size) do want[i] = { entries[i][1], entries[i][2] } end
+          assert.are.same(want, Counter.most_common(c, n), size .. " keys, n = " .. n)
+        end
+      end
+    end)
+
+    it("counts and ranks in a coroutine whose stack is nearly full", function()
+      -- the luaL_checkstack of count_array and of most_common each
+      -- survived: their batches of 32 values then ran past the end of
+      -- the coroutine's stack (a crash) at one depth or another
+      local words = {}
+      for i = 1, 100 do words[i] = "w" .. i % 40 end
+      local counted = Counter(words)
+      local function at_depth(d, f)
+        if d == 0 then return f() end
+        return (at_depth(d - 1, f))
+      end
+      for depth = 0, 120 do
+        local function in_coroutine(f)
+          return coroutine.wrap(function() return at_depth(depth, f) end)()
+        end
+        assert.are.equal(3, in_coroutine(function() return Counter(words).w1 end))
+        assert.are.equal(40, in_coroutine(function() return #Counter.most_common(counted) end))
+      end
+    end)
+
+    it("leaves out a key stored back with rawset once its entry was dropped", function()
+      -- docs/collections.md: such a key shows at its old place until an
+      -- iteration, popitem or a sweep has dropped that entry. Survived:
+      -- order_step not moving 'first' past the entries it skipped, an
+      -- iterator not skipping to 'first', end_entry not moving 'first'
+      -- on an empty popitem, compact keeping the entries below 'first'
+      local function keys(d) return collect(OrderedDict.keys(d)) end
+      local d = OrderedDict({ { "a", 1 }, { "b", 2 } })
+      d.a = nil
+      for _ in OrderedDict.keys(d) do end  -- the iteration drops a's entry
+      rawset(d, "a", 1)
+      assert.are.same({ "b" }, keys(d))
+
+      d = OrderedDict({ { "a", 1 }, { "b", 2 }, { "c", 3 } })
+      d.a = nil
+      local later = OrderedDict.keys(d)  -- started before the drop
+      OrderedDict.popitem(d, false)  -- "b", and a's entry dropped
+      rawset(d, "a", 9)
+      assert.are.same({ "c" }, collect(later))
+      assert.are.same({ "c" }, keys(d))
+      for i = 1, 40 do d[i] = i end  -- then a sweep compacts the entries
+      for i = 1, 40 do d[i] = nil end
+      for i = 41, 80 do d[i] = i end
+      assert.are.equal(41, #keys(d))
+      assert.are.equal("c", keys(d)[1])
+
+      d = OrderedDict({ { "a", 1 } })
+      d.a = nil
+      raises("KeyError", "dictionary is empty", OrderedDict.popitem, d, false)
+      rawset(d, "a", 1)
+      assert.are.same({}, keys(d))
+    end)
+
+    it("yields the keys alone from keys(d)", function()
+      -- order_step returning the value after a key too ('if (what == 1)
+      -- return 1' dropped) survived: for loops drop it. CPython's
+      -- iter(d.keys()) yields keys only
+      for _, class in ipairs { Counter, collections.defaultdict, OrderedDict } do
+        local m = class()
+        m.a = 5
+        assert.are.same({ n = 1, "a" }, table.pack(class.keys(m)()))
+      end
+    end)
+
+    it("lets go of the deleted keys whose entries popitem drops", function()
+      -- end_entry keeping the entries it drops from the end (only their
+      -- places forgotten) survived: the keys table still held them, so a
+      -- deleted key stayed reachable until a later key took its slot
+      local d = OrderedDict()
+      local gone = setmetatable({}, { __mode = "k" })
+      local first = coroutine.wrap(function()  -- no stale register keeps `second`
+        local first, second = {}, {}
+        d[first] = 1
+        d[second] = 2
+        gone[second] = true
+        d[second] = nil
+        return first
+      end)()
+      assert.are.equal(first, (OrderedDict.popitem(d)))
+      collectgarbage()
+      collectgarbage()
+      assert.is_nil(next(gone))
+    end)
+
+    it("raises Lua's error for a nil or NaN key at the line storing it", function()
+      -- dropping order_newindex's own checks survived: lua_rawset then
+      -- raised a raw 'table index is nil' with no position. A plain
+      -- table reports the line of the store
+      for _, class in ipairs { Counter, collections.defaultdict, OrderedDict } do
+        local m = class()
+        for _, key in ipairs { "nil", "NaN" } do
+          local ok, err = pcall(function()
+            if key == "nil" then m[nil] = 1 else m[0 / 0] = 1 end
+          end)
+          assert.is_false(ok)
+          assert.matches("collections_spec%.lua:%d+: .*index is " .. key .. "$", err)
+        end
+        assert.is_nil(next(m))
+      end
+    end)
+  end)
 end)
