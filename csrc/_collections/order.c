@@ -67,7 +67,7 @@ static int push_live_key (lua_State *L, int keys, int t, lua_Integer i) {
 /* Forget the place of the key in entry i unless the entry is dead. */
 static void forget_entry (lua_State *L, int keys, int pos, lua_Integer i) {
   lua_rawgeti(L, keys, i);
-  if (!lua_isnil(L, -1) && !is_dead(L, -1)) {  /* a deleted key */
+  if (!is_dead(L, -1)) {  /* a deleted key (entries lo..n are never nil) */
     lua_pushnil(L);
     lua_rawset(L, pos);
   }
@@ -75,7 +75,7 @@ static void forget_entry (lua_State *L, int keys, int pos, lua_Integer i) {
 }
 
 
-/* Mark entry i dead, unless it is past the end. */
+/* Mark entry i dead (making its slot when it lies past either end). */
 static void kill_entry (lua_State *L, int keys, lua_Integer i) {
   push_dead(L);
   lua_rawseti(L, keys, i);
@@ -362,7 +362,7 @@ int col_order_move_to_end (lua_State *L) {
   lua_settop(L, 3);
   col_push_order_tables(L, 1);  /* keys at 4, pos at 5 */
   lua_pushvalue(L, 3);
-  if (lua_isnil(L, 3) || lua_rawget(L, 2) == LUA_TNIL) {
+  if (lua_rawget(L, 2) == LUA_TNIL) {  /* t[nil] reads nil */
     col_push_repr(L, 3);
     return pystd_raise(L, "KeyError", "%s", lua_tostring(L, -1));
   }

@@ -64,11 +64,14 @@ static int template_error (lua_State *L, int tidx, size_t stop, size_t pos,
 }
 
 
-/* Append `n` literal bytes to t, merging with a literal before it. */
+/*
+** Append `n` literal bytes to t, merging with a literal item before them
+** (the last item, when a literal, always ends at *used).
+*/
 static void add_text (Template *t, size_t *used, const char *s, size_t n) {
   TItem *last = t->nitems ? &t->items[t->nitems - 1] : NULL;
   memcpy(t->text + *used, s, n);
-  if (last && last->group < 0 && last->off + last->len == *used)
+  if (last && last->group < 0)
     last->len += n;
   else {
     TItem *it = &t->items[t->nitems++];
@@ -340,9 +343,9 @@ int pyre_subimpl (lua_State *L, int pidx, int replidx, int sidx,
   }
   which = RE_CODE(RE_SEARCH,
                   pyre_checksubject(L, p, pidx, sidx, s, len, 0, len));
-  if (count < 0) count = -1;  /* CPython: a negative count replaces nothing */
   if (count < 0 || !pyre_execfast(L, p, which, s, len, 0, 0)) {
-    lua_pushvalue(L, sidx);  /* no match: the subject itself */
+    lua_pushvalue(L, sidx);  /* a negative count (CPython: replaces nothing)
+                                or no match: the subject itself */
     lua_pushinteger(L, 0);
     return 2;
   }
@@ -413,7 +416,7 @@ int pyre_splitimpl (lua_State *L, int pidx, int sidx, lua_Integer maxsplit) {
   int which = RE_CODE(RE_SEARCH,
                       pyre_checksubject(L, p, pidx, sidx, s, len, 0, len));
   lua_newtable(L);
-  while (maxsplit >= 0 && (maxsplit == 0 || n < maxsplit)) {
+  while (maxsplit == 0 || n < maxsplit) {  /* n < a negative one: none */
     ReFound f;
     const PCRE2_SIZE *ov;
     if (!pyre_execfast(L, p, which, s, len, pos, opts)) break;
