@@ -77,6 +77,19 @@ describe("pystd.collections", function()
       assert.are.equal("deque([1])", tostring(d))
     end)
 
+    it("refuses a missing value to its __newindex called directly, as nil", function()
+      -- getmetatable(d).__newindex(d, 1) checked only an explicit nil and
+      -- stored the absent value: a hole counted as an element (api_fuzz)
+      local d = deque({ 1, 2 })
+      local newindex = getmetatable(d).__newindex
+      local err = raises("ValueError", nil, function() newindex(d, 1) end)
+      assert.are.equal("deque elements cannot be nil", err.message)
+      raises("ValueError", nil, function() d.__newindex(d, 2) end)
+      assert.are.equal("deque([1, 2])", tostring(d))
+      newindex(d, 2, "b")
+      assert.are.same({ 1, "b" }, { d[1], d[2] })
+    end)
+
     it("extends on either side, and from itself", function()
       local d = deque({ 1, 2 })
       d:extend({ 3, 4 })

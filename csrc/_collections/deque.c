@@ -873,8 +873,8 @@ static int deque_element (lua_State *L) {
 static int deque_newindex (lua_State *L) {
   Deque *d = check_deque(L, 1);
   lua_Integer i = element_of_key(L, d, 2, 0);
+  lua_settop(L, 3);  /* first: a value missing is nil too */
   if (lua_isnil(L, 3)) return nil_element_error(L);
-  lua_settop(L, 3);
   push_ring(L, 1);
   lua_pushvalue(L, 3);
   set_at(L, d, 4, i);
