@@ -361,6 +361,22 @@ end
 local iter_budget = 40
 
 --- Calls f(...) under pcall; iterators it returns are stepped too.
+--- API.md: a container holds no nil.  The first deque of the pool with
+-- a hole, as an "other" error of the call after which it appeared.
+local function deque_hole_after(name)
+  for _, e in ipairs(pool) do
+    if e.kind == "deque" then
+      for i = 1, #e.v do
+        if e.v[i] == nil then
+          classify(name, false, ("ORACLE: a deque holds nil at %d of %d"):format(i, #e.v))
+          e.kind = "deque-with-hole"  -- reported once
+          return
+        end
+      end
+    end
+  end
+end
+
 local function call(name, f, ...)
   ncalls = ncalls + 1
   if TRACE then
@@ -370,6 +386,7 @@ local function call(name, f, ...)
   end
   local res = table.pack(pcall(f, ...))
   classify(name, res[1], res[2])
+  deque_hole_after(name)
   if res[1] then
     for i = 2, res.n do
       local v = res[i]
