@@ -785,6 +785,28 @@ describe("pystd.asyncio when memory runs out", function()
       after()
     end)
 
+    it("leaves a Task given to a TaskGroup running when the group cannot count it", function()
+      -- the Task is the caller's: the group cancels only the tasks it made
+      local given, results = nil, {}
+      granted = -STEP
+      run(function()
+        asyncio.TaskGroup(function(tg)
+          given = asyncio.create_task(double, 1)
+          helper.each_allocation_failure(function()
+            granted = granted + STEP
+            tg:create_task(given)
+          end, function()
+            results[#results + 1] = given:await()
+            given = asyncio.create_task(double, 1)
+          end, { step = STEP })
+        end)
+      end)
+      for i = 1, #results do
+        assert.equal(2, results[i], ("with %d allocations granted"):format((i - 1) * STEP))
+      end
+      after()
+    end)
+
     it("calls soon and later", function()
       each_failure_in_task(function()
         return {}
