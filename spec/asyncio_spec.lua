@@ -4202,5 +4202,33 @@ false	pystd.asyncio: used by a finalizer as Lua closes
       assert.equal(0, code, err)
       assert.equal("false\tattempt to yield across a C-call boundary\tT\n", out)
     end)
+
+    it("writes a TaskGroup as CPython's repr", function()
+      local reprs = run(function()
+        local reprs = {}
+        local function note(tg) reprs[#reprs + 1] = tostring(tg) end
+        local tg1 = asyncio.TaskGroup(function(tg)
+          note(tg)
+          tg:create_task(sleep, 0.01)
+          note(tg)
+          return tg
+        end)
+        note(tg1)
+        local tg2
+        error_of(asyncio.TaskGroup, function(tg)
+          tg2 = tg
+          tg:create_task(sleep, 1)
+          tg:create_task(function() sleep(0) errors.raise("ValueError", "x") end)
+          local _, err = pcall(sleep, 1)
+          note(tg)
+          error(err, 0)
+        end)
+        note(tg2)
+        return reprs
+      end)
+      -- CPython 3.11
+      assert.same({ "<TaskGroup entered>", "<TaskGroup tasks=1 entered>", "<TaskGroup entered>",
+        "<TaskGroup tasks=1 errors=1 cancelling>", "<TaskGroup cancelling>" }, reprs)
+    end)
   end)
 end)

@@ -394,8 +394,14 @@ return function(asyncio)
   TaskGroup.__index = TaskGroup
   TaskGroup.__name = "pystd.asyncio.TaskGroup"
 
+  --- CPython's repr: the children left and the errors kept, when any, then
+  -- "cancelling" once aborting, else "entered" (the body runs at once)
   function TaskGroup:__tostring()
-    return ("<TaskGroup tasks=%d errors=%d>"):format(self.ntasks, self.nerrors)
+    local info = { "<TaskGroup" }
+    if self.ntasks > 0 then info[#info + 1] = "tasks=" .. self.ntasks end
+    if self.nerrors > 0 then info[#info + 1] = "errors=" .. self.nerrors end
+    info[#info + 1] = self.aborting and "cancelling>" or "entered>"
+    return table.concat(info, " ")
   end
 
   function TaskGroup:_abort()
@@ -504,6 +510,7 @@ return function(asyncio)
     if n > 0 then
       local exceptions = {}
       for i = 1, n do exceptions[i] = as_error_object(self.errors[i]) end
+      self.nerrors = 0  -- the repr's count: CPython drops its errors once raised
       raise("ExceptionGroup", ("unhandled errors in a TaskGroup (%d sub-exception%s)")
         :format(n, n == 1 and "" or "s"), { exceptions = exceptions })
     end
