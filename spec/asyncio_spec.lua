@@ -4230,5 +4230,19 @@ false	pystd.asyncio: used by a finalizer as Lua closes
       assert.same({ "<TaskGroup entered>", "<TaskGroup tasks=1 entered>", "<TaskGroup entered>",
         "<TaskGroup tasks=1 errors=1 cancelling>", "<TaskGroup cancelling>" }, reprs)
     end)
+
+    it("timeout and TaskGroup outside a run raise CPython's 'no running event loop'", function()
+      -- CPython: their __aenter__ asks get_running_loop(); sleep's message here
+      for _, call in ipairs {
+        function() sleep(0) end,
+        function() asyncio.timeout(1) end,
+        function() asyncio.timeout_at(0) end,
+        function() asyncio.TaskGroup(function() end) end,
+      } do
+        local err = error_of(call)
+        assert.is_true(errors.is(err, "RuntimeError"))
+        assert.equal("no running event loop", err.message)
+      end
+    end)
   end)
 end)

@@ -46,11 +46,11 @@ return function(asyncio)
 
   --- The current task; RuntimeError `outside` when the loop runs but no
   -- task does (a callback), "no running event loop" when it does not run.
-  local function require_task(what, outside)
+  local function require_task(outside)
     local task = current_task()
     if task then return task end
     if pcall(asyncio.get_running_loop) then raise("RuntimeError", outside) end
-    raise("RuntimeError", what .. ": no running event loop")
+    raise("RuntimeError", "no running event loop")
   end
 
   --- Await `fut`; when that raises, run cleanup(err) then re-raise.
@@ -154,7 +154,7 @@ return function(asyncio)
   -- TimeoutError (CPython 3.11's asyncio.timeout_at).
   function asyncio.timeout_at(when)
     check_seconds(when, 1, "timeout_at")
-    local task = require_task("timeout", "Timeout should be used inside a task")
+    local task = require_task("Timeout should be used inside a task")
     local scope = setmetatable({ task = task, state = "active",
       cancelling = task:cancelling() }, Timeout)
     scope:reschedule(when)
@@ -172,7 +172,7 @@ return function(asyncio)
   -- its cancellation is TimeoutError.
   local function wait_for_now(aw)
     local fut = create_task(aw)
-    require_task("wait_for", "wait_for must run in a task")
+    require_task("wait_for must run in a task")
     if fut:done() then return fut:result() end
     local waiter = new_future()
     local function release()
@@ -523,7 +523,7 @@ return function(asyncio)
       error(("bad argument #1 to 'TaskGroup' (function expected, got %s)")
         :format(type(body)), 2)
     end
-    local parent = require_task("TaskGroup", "TaskGroup cannot determine the parent task")
+    local parent = require_task("TaskGroup cannot determine the parent task")
     local tg = setmetatable({ parent = parent, tasks = {}, ntasks = 0,
       errors = {}, nerrors = 0, exiting = false, aborting = false,
       parent_cancel_requested = false },
