@@ -457,9 +457,11 @@ return function(asyncio)
   -- last child, before the exit resumes).
   function TaskGroup:create_task(...)
     if self.exiting and self.ntasks == 0 then
-      raise("RuntimeError", "TaskGroup is finished")
+      raise("RuntimeError", ("TaskGroup %s is finished"):format(tostring(self)))
     end
-    if self.aborting then raise("RuntimeError", "TaskGroup is shutting down") end
+    if self.aborting then
+      raise("RuntimeError", ("TaskGroup %s is shutting down"):format(tostring(self)))
+    end
     local given = asyncio.isfuture((...))
     local task = create_task(...)
     if task == self.parent then  -- its exit would wait for itself
