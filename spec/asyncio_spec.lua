@@ -1456,6 +1456,16 @@ describe("pystd.asyncio", function()
       assert.same({}, run(function() return asyncio.gather() end))
     end)
 
+    it("runs the function of a coroutine function, as other plain functions", function()
+      -- docs/asyncio.md: a coroutine function given where a plain function
+      -- is expected runs its function directly (it ran the coroutine
+      -- function itself: the array held an unused coroutine object)
+      local r = run(function()
+        return asyncio.gather(async(function() return 5 end), function() return 6 end)
+      end)
+      assert.same({ 5, 6 }, r)
+    end)
+
     it("puts error objects in the array with return_exceptions", function()
       local r = run(function()
         return asyncio.gather(function() errors.raise("KeyError", "k") end,

@@ -1114,6 +1114,7 @@ int aio_async (lua_State *L) {
 ** it (at `idx`) by the function it wraps, which the task runs directly.
 */
 void unwrap_async (lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);  /* ensure_future gives -1 */
   if (lua_tocfunction(L, idx) == coro_new) {
     lua_getupvalue(L, idx, 2);
     lua_replace(L, idx);
