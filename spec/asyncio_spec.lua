@@ -4275,4 +4275,251 @@ false	pystd.asyncio: used by a finalizer as Lua closes
       end
     end)
   end)
+
+  describe("details the second mutation round of task.c found untested", function()
+    it("run refuses a Handle with ValueError, as a Future, as CPython", function()
+      local h = run(function() return asyncio.get_running_loop():call_soon(function() end) end)
+      local err = error_of(run, h)
+      -- CPython 3.11: ValueError: a coroutine was expected, got <Handle ...>
+      assert.is_true(errors.is(err, "ValueError"), tostring(err))
+      assert.matches("^a coroutine was expected, got ", err.message)
+    end)
+
+    it("Future methods refuse a coroutine object and a Handle", function()
+      local fut = asyncio.Future()
+      local co = async(function() end)()
+      local h = run(function() return asyncio.get_running_loop():call_soon(function() end) end)
+      for _, obj in ipairs({ co, h }) do
+        for _, method in ipairs({ "done", "cancelled", "result", "cancel" }) do
+          assert.matches("^bad argument #1 to '.-' %(Future or Task expected, got pystd%.asyncio%.",
+            error_of(fut[method], obj))
+        end
+      end
+      co:close()
+    end)
+
+    it("a cancelled gather gives the message of its last child, done already", function()
+      -- CPython 3.11 takes the message of the last child in argument order
+      -- (its loop variable), not of the child that ended last: ('b',)
+      local err = run(function()
+        local t1 = asyncio.create_task(sleep, 10)
+        local t2 = asyncio.create_task(sleep, 10)
+        sleep(0)
+        t2:cancel("b")
+        sleep(0)
+        local g = asyncio.create_task(function()
+          return asyncio.gather(t1, t2, { return_exceptions = true })
+        end)
+        sleep(0)
+        g:cancel("g")
+        return error_of(asyncio.await, g)
+      end)
+      assert.is_true(errors.is(err, "asyncio.CancelledError"))
+      assert.same({ "b" }, err.args)
+    end)
+
+    it("a gather raises the first of two failures of one pass and retrieves the second", function()
+      -- both futures have the gather as their only callback: CPython's
+      -- callback of f2 finds the gather done and retrieves its exception
+      local out, err, code = child([[
+        local errors = require "pystd.errors"
+        asyncio.run(function()
+          local f1, f2 = asyncio.Future(), asyncio.Future()
+          local g = asyncio.create_task(function() return asyncio.gather(f1, f2) end)
+          asyncio.sleep(0)
+          f1:set_exception(errors.new("ValueError", "e1"))
+          f2:set_exception(errors.new("ValueError", "e2"))
+          local ok, e = pcall(asyncio.await, g)
+          print(ok, e.message)
+        end)
+        collectgarbage() collectgarbage()]], 20)
+      assert.equal(0, code, err)
+      assert.equal("false\te1\n", out)  -- CPython 3.11: e1
+      assert.equal("", err)  -- CPython: nothing on stderr
+    end)
+
+    it("a gather with return_exceptions retrieves the errors it returns", function()
+      local out, err, code = child([[
+        local errors = require "pystd.errors"
+        asyncio.run(function()
+          local f = asyncio.Future()
+          local g = asyncio.create_task(function()
+            return asyncio.gather(f, { return_exceptions = true })
+          end)
+          asyncio.sleep(0)
+          f:set_exception(errors.new("ValueError", "e1"))
+          print(g:await()[1].message)
+        end)
+        collectgarbage() collectgarbage()]], 20)
+      assert.equal(0, code, err)
+      assert.equal("e1\n", out)  -- CPython 3.11: [ValueError('e1')]
+      assert.equal("", err)  -- CPython: nothing on stderr
+    end)
+
+    it("cancelling a gather stops at a child whose cancel went round a cycle", function()
+      -- CPython 3.11: the RecursionError leaves the gather's loop over its
+      -- children: the next child is not cancelled (other.cancelling() == 0)
+      local out, err, code = child([[
+        asyncio.run(function()
+          local a, b
+          a = asyncio.create_task(function() return b:await() end)
+          b = asyncio.create_task(function() return a:await() end)
+          local other = asyncio.create_task(asyncio.sleep, 10)
+          asyncio.sleep(0)
+          local g = asyncio.create_task(function() return asyncio.gather(a, other) end)
+          asyncio.sleep(0)
+          local ok, e = pcall(g.cancel, g)
+          io.write(tostring(ok), " ", e.type, " ", other:cancelling(), " ",
+            tostring(other:done()))
+          other:cancel()
+        end)]], 20)
+      assert.equal(0, code, err)
+      assert.equal("false RecursionError 0 false", out)
+    end)
+
+    it("a task that cancelled itself before gathering done futures is cancelled", function()
+      -- the gathering future cannot take the request (its children are
+      -- done): CPython's task keeps _must_cancel and raises CancelledError
+      local err = run(function()
+        local f = asyncio.Future()
+        f:set_result(1)
+        asyncio.current_task():cancel("self")
+        return error_of(asyncio.gather, f)
+      end)
+      assert.is_true(errors.is(err, "asyncio.CancelledError"))
+      assert.same({ "self" }, err.args)
+    end)
+
+    it("a later cancel replaces the message of a self-cancel made before sleep(0)", function()
+      -- CPython 3.11: sleep(0) is a bare yield, which takes no request:
+      -- the task then raises the message of the last one, ('b',)
+      local args = run(function()
+        local t = asyncio.create_task(function()
+          asyncio.current_task():cancel("a")
+          local _, e = pcall(sleep, 0)
+          return e.args
+        end)
+        sleep(0)
+        t:cancel("b")
+        return t:await()
+      end)
+      assert.same({ "b" }, args)
+    end)
+
+    it("moves tens of thousands of values through tasks whose threads start small", function()
+      -- in a process of its own, where no stack grew before: run's thread
+      -- (which gets a task's results) never unpacks, and the tasks' threads
+      -- are new (a lua_checkstack dropped: a segfault)
+      local out, err, code = child([[
+        local N = 60000
+        local echo = asyncio.async(function(...) return ... end)
+        local counts = asyncio.run(function()
+          local many = {}
+          for i = 1, N do many[i] = i end
+          local co = echo(table.unpack(many))
+          local t1 = asyncio.create_task(function(...) return select("#", ...) end,
+            table.unpack(many))
+          local t2 = asyncio.create_task(function() return co:await() end)
+          local t3 = asyncio.create_task(function() return select("#", t2:await()) end)
+          return { t1:await(), t3:await(), select("#", t2:result()) }
+        end)
+        print(table.concat(counts, " "))]], 60)
+      assert.equal(0, code, err)
+      assert.equal("60000 60000 60000\n", out)
+    end)
+
+    it("a sleep where Lua cannot yield leaves the task unscheduled", function()
+      local msg, v = run(function()
+        local _, e = pcall(table.sort, { 2, 1 }, function(x, y)
+          sleep(0)
+          return x < y
+        end)
+        local f = asyncio.Future()
+        asyncio.get_running_loop():call_later(0.01, f.set_result, f, "v")
+        return e, f:await()
+      end)
+      assert.matches("attempt to yield across a C%-call boundary", msg)  -- docs
+      assert.equal("v", v)
+    end)
+
+    it("tasks left pending at the end of run end cancelled without their done callbacks", function()
+      -- docs/asyncio.md: tasks made while run cancels the leftover tasks,
+      -- pending after its last passes, end cancelled without running
+      -- further, without their done callbacks; one made of a coroutine
+      -- object made outside run (watched at once) has no cancel message.
+      -- In a process of its own, where the last one made has the top slot
+      local out, err, code = child([[
+        local errors = require "pystd.errors"
+        local calls, late = 0, {}
+        local waiter = asyncio.async(function() asyncio.sleep(10) end)
+        local co = waiter()
+        asyncio.run(function()
+          asyncio.create_task(function()
+            pcall(asyncio.sleep, 10)
+            late[1] = asyncio.create_task(co)
+            for i = 2, 4 do late[i] = asyncio.create_task(asyncio.sleep, 10) end
+            for _, t in ipairs(late) do
+              t:add_done_callback(function() calls = calls + 1 end)
+            end
+          end)
+          asyncio.sleep(0)
+        end)
+        for _, t in ipairs(late) do io.write(tostring(t:cancelled()), " ") end
+        local _, e = pcall(late[1].result, late[1])
+        io.write(tostring(errors.is(e, "asyncio.CancelledError")), " ", tostring(e.args), " ")
+        local r = asyncio.run(function()
+          return asyncio.gather(late[1], late[2], late[3], late[4], { return_exceptions = true })
+        end)
+        print(#r, calls)]], 20)
+      assert.equal(0, code, err)
+      assert.equal("true true true true true nil 4\t0\n", out)
+    end)
+
+    it("async refuses a name that is not a string", function()
+      assert.matches("bad argument #2 to '.-async' %(string expected, got table%)",
+        error_of(async, function() end, {}))
+    end)
+
+    it("await refuses a Handle", function()
+      local err = run(function()
+        local h = asyncio.get_running_loop():call_soon(function() end)
+        return error_of(asyncio.await, h)
+      end)
+      assert.is_true(errors.is(err, "TypeError"), tostring(err))
+      assert.equal("object userdata can't be used in 'await' expression", err.message)
+    end)
+
+    it("sleep() and sleep(nil) yield once, as sleep(0)", function()
+      -- docs/asyncio.md: sleep() is sleep(0) (CPython requires the delay)
+      local log = run(function()
+        local log = {}
+        local t = asyncio.create_task(function()
+          for i = 1, 3 do log[#log + 1] = "t" .. i sleep(0) end
+        end)
+        sleep()
+        log[#log + 1] = "main1"
+        sleep(nil)
+        log[#log + 1] = "main2"
+        t:await()
+        return log
+      end)
+      assert.same({ "t1", "main1", "t2", "main2", "t3" }, log)
+    end)
+
+    it("a gathering task cancelled once a child's cancel failed the gather raises that", function()
+      -- CPython 3.11: T.cancel('t') finds the gathering future done, so T
+      -- raises the gather's own error, the child's CancelledError ('c',)
+      local err = run(function()
+        local c = asyncio.create_task(sleep, 10)
+        local t = asyncio.create_task(function() return asyncio.gather(c) end)
+        sleep(0)
+        c:cancel("c")
+        sleep(0)
+        t:cancel("t")
+        return error_of(asyncio.await, t)
+      end)
+      assert.is_true(errors.is(err, "asyncio.CancelledError"))
+      assert.same({ "c" }, err.args)
+    end)
+  end)
 end)
