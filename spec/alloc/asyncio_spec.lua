@@ -442,6 +442,32 @@ describe("pystd.asyncio when memory runs out", function()
     after()
   end)
 
+  it("fails a gather in its turn while memory runs out", function()
+    -- a child's failure decides the gather a loop pass later, in a turn
+    -- that allocates nothing: the gathering future's error sentinel was
+    -- made by gather.  Allocations are refused from before that turn to
+    -- the callback queued right after it: the gathering task still fails
+    local faults = require "spec.failalloc"
+    granted = 0
+    local ok, err = run(function()
+      local a, b = asyncio.Future(), asyncio.Future()
+      local gathering = asyncio.create_task(function()
+        local _ <close> = guard()
+        return asyncio.gather(a, b)
+      end)
+      sleep(0)
+      a:set_exception(errors.new("ValueError", "x"))  -- queues the turn
+      asyncio.get_running_loop():call_soon(faults.stop)
+      faults.fail_after(0)
+      sleep(0)
+      b:cancel()
+      return pcall(asyncio.wait_for, gathering, 1)
+    end)
+    assert.is_false(ok)
+    assert.equal("ValueError", err.type)
+    after()
+  end)
+
   it("forgets how deep a cancel had gone when it raised on the way", function()
     -- a memory error part way down a chain of awaits once left the depth
     -- counted: later cancels of long chains raised RecursionError (in a
