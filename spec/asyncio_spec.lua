@@ -4521,5 +4521,38 @@ false	pystd.asyncio: used by a finalizer as Lua closes
       assert.is_true(errors.is(err, "asyncio.CancelledError"))
       assert.same({ "c" }, err.args)
     end)
+
+    it("set_result refuses a future a finalizer it ran finished first", function()
+      -- with the collector restarting at once (pause 10), the allocations
+      -- set_result(1, 2) makes before it commits run the finalizer that
+      -- sets the same future: exactly one of them wins, the other raises
+      -- InvalidStateError (the check after the allocations: both won).
+      -- In a process of its own, whose small heap a step collects whole.
+      local out, err, code = child([[
+        local errors = require "pystd.errors"
+        local inside, hits, wrong = false, 0, 0
+        asyncio.run(function()
+          collectgarbage("incremental", 10)
+          for _ = 1, 100 do
+            local fut, won = asyncio.Future(), {}
+            setmetatable({}, { __gc = function()
+              if inside then hits = hits + 1 end
+              won.gc = pcall(fut.set_result, fut, "gc")
+            end })
+            inside = true
+            local ok, e = pcall(fut.set_result, fut, 1, 2)
+            inside = false
+            collectgarbage()
+            local a, b = fut:result()
+            if ok == won.gc or (ok and (a ~= 1 or b ~= 2)) or (not ok and
+                (a ~= "gc" or not errors.is(e, "asyncio.InvalidStateError"))) then
+              wrong = wrong + 1
+            end
+          end
+        end)
+        print(hits > 0, wrong)]], 20)
+      assert.equal(0, code, err)
+      assert.equal("true\t0\n", out)  -- the finalizer did run inside set_result
+    end)
   end)
 end)
