@@ -4475,6 +4475,35 @@ false	pystd.asyncio: used by a finalizer as Lua closes
       assert.equal("true true true true true nil 4\t0\n", out)
     end)
 
+    it("a leftover task collected by another's <close> is off the timer heap", function()
+      -- the sleeping task, released first (in a process of its own, where
+      -- it has the lower slot), is collected by the collection the second
+      -- one's __close runs: the timer heap must not point to it when run
+      -- forgets its schedule (a use after free under ASan)
+      local out, err, code = child([[
+        local closed = false
+        asyncio.run(function()
+          asyncio.create_task(function()
+            pcall(asyncio.sleep, 10)
+            asyncio.create_task(asyncio.sleep, 10)
+            asyncio.create_task(function()
+              local _ <close> = setmetatable({}, { __close = function()
+                collectgarbage() collectgarbage()
+                closed = true
+              end })
+              asyncio.sleep(10)
+            end)
+          end)
+          asyncio.sleep(0)
+        end)
+        print(closed, asyncio.run(function()
+          asyncio.sleep(0.001)
+          return #asyncio.all_tasks()
+        end))]], 20)
+      assert.equal(0, code, err)
+      assert.equal("true\t1\n", out)
+    end)
+
     it("async refuses a name that is not a string", function()
       assert.matches("bad argument #2 to '.-async' %(string expected, got table%)",
         error_of(async, function() end, {}))
