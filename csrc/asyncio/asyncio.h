@@ -284,7 +284,7 @@ typedef struct Loop {
   int class_ref[KIND_HANDLE + 1];  /* registry: the metatable of each kind */
   const void *class_ptr[KIND_HANDLE + 1];  /* and its address */
   void *queue_seen;   /* the queue checkqueue last checked */
-  Future no_task;     /* a done task: what entries of closed tasks step */
+  Future no_task;     /* a done task: what entries ready_void voided step */
 } Loop;
 
 #define getloop(L)  ((Loop *)lua_touserdata(L, lua_upvalueindex(1)))
@@ -386,7 +386,6 @@ void push_call_soon (lua_State *L, Loop *lp, int first);
 double loop_time (void);
 void heap_push (lua_State *L, Loop *lp, HeapNode *node, double when);
 void heap_remove (Loop *lp, HeapNode *node);
-void unschedule_done_tasks (Loop *lp);
 int leaves_loop (lua_State *L, Loop *lp, int idx);
 void leave_loop (lua_State *L, Loop *lp, int idx);
 

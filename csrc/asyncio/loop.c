@@ -148,19 +148,6 @@ static ReadyEntry ready_pop (lua_State *L, Loop *lp, int calls) {
 
 
 /*
-** Point the entries of tasks no longer pending to lp->no_task (stepping it
-** does nothing): those tasks are no longer anchored (close_pending_tasks).
-*/
-void unschedule_done_tasks (Loop *lp) {
-  for (int i = 0; i < lp->ready_count; i++) {
-    ReadyEntry *e = &lp->ready[(lp->ready_head + i) & (lp->ready_cap - 1)];
-    if (e->step != READY_CALL && ((Future *)e->obj)->state != PENDING)
-      e->obj = &lp->no_task;
-  }
-}
-
-
-/*
 ** Make the queued entry that runs `obj` (a gathering future's turn, see
 ** gather_child_done) do nothing: it steps lp->no_task instead, and its
 ** value leaves the calls ring (the values queued after it move up).
@@ -406,8 +393,8 @@ static void run_handle (lua_State *L, Loop *lp, int hi) {
 
 /*
 ** The turn of a READY_WAKE entry: queue the step of its task, unless a
-** cancel took the sleep meanwhile (or the run ended it: lp->no_task).  The
-** entry just taken leaves room for the step's.
+** cancel took the sleep meanwhile.  The entry just taken leaves room for
+** the step's.
 */
 static void end_sleep (lua_State *L, Loop *lp, Future *t) {
   if (t->scheduled == READY_WAKE) {

@@ -671,10 +671,12 @@ static void task_release (lua_State *L, Loop *lp, int ti) {
 ** cannot finish them; a working one leaves those its cancel could not
 ** reach, and those made meanwhile): cancelled, with no done callback, and
 ** their threads closed, which runs their pending to-be-closed variables
-** as coroutine.close does.  They leave the ready queue and the timer heap
-** before any __close runs: a __close may run code that collects the tasks
-** released already, or call run (lp->closing refuses it).  Past its first
-** allocation, which makes room for their slots, nothing here can raise.
+** as coroutine.close does.  They leave the timer heap before any __close
+** runs: a __close may run code that collects the tasks released already,
+** whose nodes clear_schedule would write, or call run (lp->closing refuses
+** it).  Their ready entries, never run, go with clear_schedule.  Past its
+** first allocation, which makes room for their slots, nothing here can
+** raise.
 */
 void close_pending_tasks (lua_State *L, Loop *lp) {
   int tasks;
@@ -692,7 +694,6 @@ void close_pending_tasks (lua_State *L, Loop *lp) {
     }
     lua_pop(L, 1);
   }
-  unschedule_done_tasks(lp);
   for (int slot = 1; slot <= lp->top_slot; slot++) {
     Future *t = (lua_rawgeti(L, tasks, slot), lua_touserdata(L, -1));
     if (t != NULL) {
