@@ -978,16 +978,21 @@ describe("pystd.asyncio", function()
       -- as CPython's finally blocks: the cleanup runs inside the task,
       -- which ends once it is done, with the error (or the one the
       -- cleanup raised) or cancelled
+      -- (the cleanups wait for an event, not for a delay: on a loaded
+      -- machine a 10 ms cleanup could end before the others begin)
       local log = {}
+      local go
       local function cleanup(name, raise)
         return setmetatable({}, { __close = function()
           log[#log + 1] = name .. " cleanup starts"
-          sleep(0.01)
+          go:wait()
           if raise then errors.raise("KeyError", "from cleanup") end
           log[#log + 1] = name .. " cleanup done"
         end })
       end
+      local function until_logged(n) while #log < n do sleep(0) end end
       local kinds, cancelled, done = run(function()
+        go = asyncio.Event()
         local f = asyncio.create_task(function()
           local _ <close> = cleanup("failing")
           sleep(0)
@@ -1001,9 +1006,11 @@ describe("pystd.asyncio", function()
           local _ <close> = cleanup("replaced", true)
           sleep(10)
         end)
-        sleep(0.001)
+        until_logged(1)
         c:cancel()
         r:cancel()
+        until_logged(3)
+        go:set()
         local res = asyncio.gather(f, c, r, { return_exceptions = true })
         return { res[1].type, res[2].type, res[3].type }, c:cancelled(), f:done()
       end)
