@@ -1028,21 +1028,16 @@ local function defaultdict_scenario()
     function() d[pick(strings)] = 1 return 2 end,
     function() for k in pairs(d) do d[k] = nil end return d end,
     function() return coroutine.yield(1) end,
-    function() return d[pick(strings) .. "!"] end,
+    -- Reads a missing key: recursion to the C-stack limit, where Lua cannot
+    -- start a finalizer ("C stack overflow") and frees its object
+    -- unfinalized, so what a pystd object owns outside Lua's memory leaks
+    -- (docs/re.md).  The collector stays off from the outermost call on.
+    function() return collector_off(function() return d[pick(strings) .. "!"] end) end,
   }
   local which = R(#factories)
   d = defaultdict(factories[which], chance(0.5) and { a = 1, b = 2 } or nil)
   local function read() return d[pick(strings)], defaultdict.len(d) end
   local how = which == 6 and 1 or R(3)  -- a yield needs a coroutine of its own
-  if which == 7 then
-    -- Factory 7 recurses to the C-stack limit, where Lua cannot start a
-    -- finalizer ("C stack overflow"): it frees the object unfinalized, and
-    -- what a pystd object owns outside Lua's memory leaks (docs/re.md).
-    -- The collector stays off meanwhile (so the read is not made in tasks).
-    local plain = read
-    read = function() return collector_off(plain) end
-    if how == 2 then how = 3 end
-  end
   if how == 1 then call("defaultdict[]-wrapped", coroutine.wrap(read))
   elseif how == 2 and in_async and asyncio.current_task() then
     local t1, t2 = asyncio.create_task(read), asyncio.create_task(read)
