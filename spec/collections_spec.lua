@@ -450,6 +450,20 @@ describe("pystd.collections", function()
       assert.is_false(deque({ false }) < deque({ false }))
     end)
 
+    it("orders two elements of which only one has __lt, as Lua does", function()
+      -- pystd_orderable asking only the first or only the second element
+      -- for __lt (pystd.c:101) survived. Lua's 1 < x takes x's __lt; CPython's
+      -- [1] < [x] takes the reflected x.__gt__
+      local function value(x) return type(x) == "table" and x.v or x end
+      local five = setmetatable({ v = 5 }, { __lt = function(x, y)
+        return value(x) < value(y)
+      end })
+      assert.is_true(deque({ 0, 1 }) < deque({ 0, five }))
+      assert.is_false(deque({ 9 }) < deque({ five }))
+      assert.is_true(deque({ five }) < deque({ 9 }))
+      assert.is_false(deque({ five }) < deque({ 1 }))
+    end)
+
     it("compares no element past the end of the shorter deque, as CPython", function()
       -- CPython: 9 elements against 8 whose __eq is always True: a < b and
       -- b < a each call __eq 8 times (the shorter's ring here is full)
@@ -608,6 +622,36 @@ describe("pystd.collections", function()
       assert.are.equal(expected, table.concat(lua_text, "\n") .. "\n")
       -- bytes that are no UTF-8 character show as \xNN, the rest as text
       assert.are.equal([['a\xffé\xe2\x82\xc0\xaf']], repr("a\xff\u{E9}\xe2\x82\xc0\xaf"))
+    end)
+
+    it("writes the far ends of the escaped ranges and the UTF-8 edges as CPython", function()
+      -- the third mutation round of pystd.c: each of these survived alone.
+      -- repr_escapes ending a range one short (U+0605, U+0891, U+F8FF,
+      -- plane 16 cut at U+FFFFD), add_escape writing U+FFFF as \U0000ffff,
+      -- push_repr without its '\r' case or escaping below 0x1F only;
+      -- utf8_decode taking lead bytes past F4 (F8 90 80 80 as U+10000),
+      -- the 2-byte minimum for longer forms (overlong E0 9F BF, F0 8F BF
+      -- BF), 0x801 or 0x10001 as the least 3- or 4-byte character, and
+      -- U+DFFF out of the surrogates. CPython writes a byte of no character
+      -- through surrogateescape as \udcNN, which pystd writes \xNN
+      local texts = { "\u{605}", "\u{891}", "\u{F8FF}", "\u{FFFF}", "\u{100000}",
+        "\u{10FFFD}", "\u{7FF}", "\u{800}", "\u{10000}", "\u{416}", "a\rb\x1f\x20\x7e",
+        "\xE0\x9F\xBF", "\xF0\x8F\xBF\xBF", "\xED\xBF\xBF", "\xEE\x80\x80",
+        "\xF5\x80\x80\x80", "\xF8\x90\x80\x80", "\xFF\x90\x80\x80", "\xC3\xC3\xA9",
+        "\xBF\xBF", "a\xC3" }
+      local lua_text, py_list = {}, {}
+      for i, text in ipairs(texts) do
+        lua_text[i] = repr(text)
+        py_list[i] = "b'" .. text:gsub(".", function(c)
+          return ("\\x%02x"):format(c:byte())
+        end) .. "'"
+      end
+      local expected = helper.python(("import re, sys\n"
+        .. "sys.stdout.reconfigure(encoding='utf-8')\n"
+        .. "for b in [%s]:\n"
+        .. "    print(re.sub(r'\\\\udc([0-9a-f]{2})', r'\\\\x\\1',"
+        .. " repr(b.decode('utf-8', 'surrogateescape'))))"):format(table.concat(py_list, ", ")))
+      assert.are.equal(expected, table.concat(lua_text, "\n") .. "\n")
     end)
 
     it("reports misuse with argument errors", function()

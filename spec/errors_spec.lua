@@ -230,4 +230,97 @@ describe("pystd.errors", function()
       assert.are.equal("?: ", tostring(setmetatable({}, errors.metatable)))
     end)
   end)
+
+  -- The third mutation round of errors.c and pystd.c (each test names the
+  -- mutant it kills; all of them survived the suite before)
+  describe("corners of the third mutation round", function()
+    it("stops at a parent that is no string in the search and in a chain", function()
+      -- push_parents_of taking any non-nil parent ('== LUA_TSTRING' ->
+      -- '!= LUA_TNIL', errors.c:111) and count_parents counting a lone
+      -- non-string parent ('!= LUA_TSTRING' -> '== LUA_TNIL', errors.c:141)
+      -- went on with a NULL type name (a crash)
+      errors.register("spec.TamperedA", "ValueError")
+      errors.register("spec.TamperedB", "spec.TamperedA", "TypeError")
+      local parents = debug.getregistry()["pystd.ErrorParents"]
+      parents["spec.TamperedA"] = { true, "KeyError" }
+      local b = errors.new("spec.TamperedB", "")
+      assert.is_false(errors.is(b, "KeyError"))
+      assert.is_true(errors.is(b, "spec.TamperedA"))
+      assert.is_true(errors.is(b, "TypeError"))
+      parents["spec.TamperedA"] = { true }
+      assert.is_false(errors.is(errors.new("spec.TamperedA", ""), "KeyError"))
+      assert.is_false(errors.is(errors.new("spec.TamperedA", ""), "Exception"))
+      parents["spec.TamperedA"] = nil
+    end)
+
+    it("searches a type with many parents", function()
+      -- search_parents keeping one stack slot per type searched
+      -- ('lua_settop(L, todo)' -> 'lua_pop(L, 1)', errors.c:172) wrote past
+      -- the Lua stack (seen under AddressSanitizer)
+      local names = {}
+      for i = 1, 300 do names[i] = "spec.WideParent" .. i end
+      errors.register("spec.Wide", table.unpack(names))
+      local e = errors.new("spec.Wide", "")
+      assert.is_false(errors.is(e, "TypeError"))
+      assert.is_true(errors.is(e, "spec.WideParent1"))
+      assert.is_true(errors.is(e, "spec.WideParent300"))
+      assert.is_true(errors.is(e, "BaseException"))
+    end)
+
+    it("takes a wanted type that is no string for misuse", function()
+      -- is reading its type with lua_tostring (errors.c:203) took a table
+      -- for no type, so is(e, {}) was true. API.md section 1: misuse raises
+      -- the argument error (CPython: isinstance(e, {}) is a TypeError)
+      local e = errors.new("ValueError", "")
+      assert.has_error(function() errors.is(e, {}) end,
+        "bad argument #2 to 'is' (string expected, got table)")
+      assert.is_false(errors.is(e, 5))
+    end)
+
+    it("copies every field of the fields table, and takes nil for none", function()
+      -- copy_fields copying only string keys (errors.c:218) and new taking
+      -- only an absent third argument for no fields ('lua_isnoneornil' ->
+      -- 'lua_isnone', errors.c:234) survived. docs/errors.md: fields adds
+      -- extra fields
+      local e = errors.new("ValueError", "m", { "first", [true] = 2, pos = 3 })
+      assert.are.same({ "first", 2, 3 }, { e[1], e[true], e.pos })
+      assert.are.same({ "ValueError", "m" }, { e.type, e.message })
+      assert.are.equal("ValueError: m", tostring(errors.new("ValueError", "m", nil)))
+    end)
+
+    it("keeps a type with embedded zeros whole, in tostring too", function()
+      -- new pushing its type with lua_pushstring (errors.c:238) and
+      -- error_tostring adding it with luaL_addstring (pystd.c:26) cut it
+      -- at the zero
+      local e = errors.new("spec.A\0B", "m")
+      assert.are.equal("spec.A\0B", e.type)
+      assert.are.equal("spec.A\0B: m", tostring(e))
+    end)
+
+    it("checks every parent given to register", function()
+      -- register without its luaL_checkstring of each parent (errors.c:261)
+      -- stored a table among the parents
+      assert.has_error(function() errors.register("spec.BadParent", "ValueError", {}) end,
+        "bad argument #3 to 'register' (string expected, got table)")
+    end)
+
+    it("writes an error object with __tostring, whatever else it is given", function()
+      -- error_tostring without its table check (pystd.c:19) indexed a
+      -- number, and without lua_settop(L, 1) (pystd.c:20) took a second
+      -- argument for the type
+      local meta = errors.metatable
+      assert.has_error(function() meta.__tostring(5) end,
+        "bad argument #1 to '__tostring' (table expected, got number)")
+      assert.are.equal("ValueError: m",
+        meta.__tostring(errors.new("ValueError", "m"), "x", "y"))
+    end)
+
+    it("names error objects pystd.Error in argument errors", function()
+      -- pystd_newclass without the __name of the class (pystd.c:296):
+      -- luaL_typeerror named the object 'table'
+      assert.are.equal("pystd.Error", errors.metatable.__name)
+      assert.has_error(function() errors.new(errors.new("ValueError", "m")) end,
+        "bad argument #1 to 'new' (string expected, got pystd.Error)")
+    end)
+  end)
 end)

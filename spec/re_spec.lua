@@ -286,6 +286,21 @@ describe("pystd.re", function()
       assert.are.equal("hello", m:group())
     end)
 
+    it("reads pos and endpos as string.sub does, up to the integer limits", function()
+      -- pystd_endoffset testing 'pos < -len' as '-pos > len' (pystd.c:162,
+      -- a signed overflow at math.mininteger) survived the third mutation
+      -- round. API.md section 1: negative positions count from the end, as
+      -- in string.sub; the window searched is s:sub(pos, endpos)
+      local p, s = re.compile("a"), "aXaXa"
+      local limits = { math.mininteger, -6, -5, -4, -1, 0, 1, 4, 5, 6, math.maxinteger }
+      for _, i in ipairs(limits) do
+        for _, j in ipairs(limits) do
+          local _, expected = s:sub(i, j):gsub("a", "")
+          assert.are.equal(expected, #p:findall(s, i, j), i .. ", " .. j)
+        end
+      end
+    end)
+
     it("defaults pos to 1 and endpos to #s", function()
       local m = re.search("b", "abc")
       assert.are.equal(1, m.pos)
