@@ -100,19 +100,28 @@ static void push_parents (lua_State *L) {
 }
 
 
+/* Is the string at `idx` the type name `name` (a zero in it counts)? */
+static int is_named (lua_State *L, int idx, const char *name) {
+  size_t len;
+  const char *s = lua_tolstring(L, idx, &len);
+  return len == strlen(name) && memcmp(s, name, len) == 0;
+}
+
+
 /*
-** Push onto the array `todo` (ending at *n) the parents of `type`, read
-** from the parents table at `parents`: its declared ones, else Exception
-** (BaseException has none).
+** Push onto the array `todo` (ending at *n) the parents of the type at
+** `type`, read from the parents table at `parents`: its declared ones,
+** else Exception (BaseException has none).
 */
-static void push_parents_of (lua_State *L, int parents, const char *type,
+static void push_parents_of (lua_State *L, int parents, int type,
                              int todo, lua_Integer *n) {
-  if (lua_getfield(L, parents, type) == LUA_TTABLE) {
+  lua_pushvalue(L, type);
+  if (lua_rawget(L, parents) == LUA_TTABLE) {
     for (lua_Integer i = 1; lua_rawgeti(L, -1, i) == LUA_TSTRING; i++)
       lua_rawseti(L, todo, ++*n);
     lua_pop(L, 1);  /* nil ending the array */
   }
-  else if (strcmp(type, "BaseException") != 0) {
+  else if (!is_named(L, type, "BaseException")) {
     lua_pushliteral(L, "Exception");
     lua_rawseti(L, todo, ++*n);
   }
@@ -124,52 +133,58 @@ static void push_parents_of (lua_State *L, int parents, const char *type,
 #define CHAIN_STEPS  16
 
 /*
-** How many parents `type` has in the parents table at `parents` (2: two
-** or more); the one in *parent.  Undeclared types have Exception, but
-** BaseException.  The name stays valid: the parents table holds it.
+** How many parents the type at `type` has in the parents table at
+** `parents` (2: two or more); when it has one, the parent replaces it.
+** Undeclared types have Exception, but BaseException.
 */
-static int count_parents (lua_State *L, int parents, const char *type,
-                          const char **parent) {
+static int count_parents (lua_State *L, int parents, int type) {
   int n;
-  if (lua_getfield(L, parents, type) != LUA_TTABLE) {
+  lua_pushvalue(L, type);
+  if (lua_rawget(L, parents) != LUA_TTABLE) {
     lua_pop(L, 1);
-    *parent = "Exception";
-    return strcmp(type, "BaseException") != 0;
+    if (is_named(L, type, "BaseException")) return 0;
+    lua_pushliteral(L, "Exception");
+    lua_replace(L, type);
+    return 1;
   }
   lua_rawgeti(L, -1, 1);
   lua_rawgeti(L, -2, 2);  /* as push_parents_of: up to a non-string */
   n = (lua_type(L, -2) != LUA_TSTRING) ? 0
     : 1 + (lua_type(L, -1) == LUA_TSTRING);
-  *parent = lua_tostring(L, -2);
+  if (n == 1) lua_copy(L, -2, type);
   lua_pop(L, 3);
   return n;
 }
 
 
 /*
-** Is `type` below `wanted`, searching each type once with a work list, so
-** that cycles and diamonds of registered types cost no more than their
-** size?  The parents table is at `parents`, on the top of the stack.
+** Is the type at `type` below the one at `wanted`, searching each type
+** once with a work list, so that cycles and diamonds of registered types
+** cost no more than their size?  The parents table is at `parents`, on
+** the top of the stack.
 */
-static int search_parents (lua_State *L, int parents, const char *type,
-                           const char *wanted) {
-  int seen = parents + 1, todo = parents + 2;
+static int search_parents (lua_State *L, int parents, int type,
+                           int wanted) {
+  int seen = parents + 1, todo = parents + 2, name = parents + 3;
   lua_Integer n = 1;
   int found = 0;
   lua_newtable(L);  /* seen: type -> true */
   lua_newtable(L);  /* todo: the types still to search */
-  lua_pushstring(L, type);
+  lua_pushvalue(L, type);
   lua_rawseti(L, todo, 1);
   while (n > 0 && !found) {
-    lua_rawgeti(L, todo, n--);
-    type = lua_tostring(L, -1);
-    if (strcmp(type, wanted) == 0) found = 1;
-    else if (lua_getfield(L, seen, type) == LUA_TNIL) {
-      lua_pushboolean(L, 1);
-      lua_setfield(L, seen, type);
-      push_parents_of(L, parents, type, todo, &n);
+    lua_rawgeti(L, todo, n--);  /* at `name` */
+    if (lua_rawequal(L, name, wanted)) found = 1;
+    else {
+      lua_pushvalue(L, name);
+      if (lua_rawget(L, seen) == LUA_TNIL) {
+        lua_pushvalue(L, name);
+        lua_pushboolean(L, 1);
+        lua_rawset(L, seen);
+        push_parents_of(L, parents, name, todo, &n);
+      }
     }
-    lua_settop(L, todo);  /* drop `type` (and the seen mark) */
+    lua_settop(L, todo);  /* drop `name` (and the seen mark) */
   }
   lua_settop(L, parents);
   return found;
@@ -177,21 +192,22 @@ static int search_parents (lua_State *L, int parents, const char *type,
 
 
 /*
-** Is `type` equal to `wanted` or below it?  Expects the parents table on
-** the top of the stack and leaves the stack as it found it.  Chains of
-** single parents (every built-in type's) need no search.
+** Is the type at `type` equal to the one at `wanted` or below it?  Type
+** names are compared as Lua strings, embedded zeros included.  Expects
+** the parents table on the top of the stack and leaves the stack as it
+** found it, but for the string at `type`, which becomes an ancestor.
+** Chains of single parents (every built-in type's) need no search.
 */
-static int is_subtype (lua_State *L, const char *type, const char *wanted) {
+static int is_subtype (lua_State *L, int type, int wanted) {
+  int parents = lua_gettop(L);
   for (int step = 0; step < CHAIN_STEPS; step++) {
-    const char *parent;
     int n;
-    if (strcmp(type, wanted) == 0) return 1;
-    n = count_parents(L, lua_gettop(L), type, &parent);
+    if (lua_rawequal(L, type, wanted)) return 1;
+    n = count_parents(L, parents, type);
     if (n == 0) return 0;
     if (n > 1) break;
-    type = parent;
   }
-  return search_parents(L, lua_gettop(L), type, wanted);
+  return search_parents(L, parents, type, wanted);
 }
 
 
@@ -200,14 +216,17 @@ static int is_subtype (lua_State *L, const char *type, const char *wanted) {
 ** Never raises for a bad `err`.
 */
 static int errors_is (lua_State *L) {
-  const char *wanted = luaL_optstring(L, 2, NULL);
-  const char *type = pystd_errortype(L, 1);
-  if (type == NULL || wanted == NULL) {
-    lua_pushboolean(L, type != NULL);
+  int any = luaL_optstring(L, 2, NULL) == NULL;
+  int iserror = pystd_errortype(L, 1) != NULL;
+  if (!iserror || any) {
+    lua_pushboolean(L, iserror);
     return 1;
   }
+  lua_settop(L, 2);  /* 2: the wanted type, a string now */
+  lua_pushliteral(L, "type");
+  lua_rawget(L, 1);  /* 3: the type of `err` */
   push_parents(L);
-  lua_pushboolean(L, is_subtype(L, type, wanted));
+  lua_pushboolean(L, is_subtype(L, 3, 2));
   return 1;
 }
 
@@ -256,13 +275,14 @@ static int errors_register (lua_State *L) {
   luaL_checkstring(L, 1);
   luaL_checkstring(L, 2);  /* at least one parent */
   push_parents(L);
+  lua_pushvalue(L, 1);
   lua_createtable(L, n - 1, 0);
   for (int i = 2; i <= n; i++) {
     luaL_checkstring(L, i);
     lua_pushvalue(L, i);
     lua_rawseti(L, -2, i - 1);
   }
-  lua_setfield(L, -2, lua_tostring(L, 1));
+  lua_rawset(L, -3);
   return 0;
 }
 

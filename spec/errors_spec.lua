@@ -297,6 +297,29 @@ describe("pystd.errors", function()
       assert.are.equal("spec.A\0B: m", tostring(e))
     end)
 
+    it("compares type names whole, embedded zeros included", function()
+      -- is and register took type names as C strings, cut at the first
+      -- zero: is(new('ValueError'), 'ValueError\0x') was true and
+      -- register('spec.Zero\0Type', ...) declared 'spec.Zero'. CPython
+      -- compares classes, never a part of their names
+      local function is(t, wanted) return errors.is(errors.new(t, ""), wanted) end
+      assert.is_false(is("ValueError", "ValueError\0x"))
+      assert.is_false(is("ValueError\0x", "ValueError"))
+      assert.is_true(is("ValueError\0x", "ValueError\0x"))
+      assert.is_true(is("ValueError\0x", "Exception"))
+      assert.is_true(is("BaseException\0x", "Exception"))
+      assert.is_true(is("Base", "Exception"))  -- no BaseException either
+      assert.is_true(is("", "Exception"))
+      -- surplus arguments are no type
+      assert.is_true(errors.is(errors.new("KeyError", ""), "LookupError", "x"))
+      errors.register("spec.Zero\0Type", "KeyError")
+      assert.is_true(is("spec.Zero\0Type", "LookupError"))
+      assert.is_false(is("spec.Zero", "LookupError"))
+      errors.register("spec.ZeroChild", "spec.Zero\0Type", "TypeError")
+      assert.is_true(is("spec.ZeroChild", "KeyError"))  -- through the search
+      assert.is_false(is("spec.ZeroChild", "spec.Zero"))
+    end)
+
     it("checks every parent given to register", function()
       -- register without its luaL_checkstring of each parent (errors.c:261)
       -- stored a table among the parents
