@@ -561,6 +561,26 @@ describe("pystd.collections", function()
       assert.are.equal(0, #e)
     end)
 
+    it("writes {...} for a cycle back to a table written as a dict, as CPython", function()
+      -- push_container_repr wrote [...] for every cycle, also back to a
+      -- table written {k: v}, where CPython's dict writes {...}
+      local d = {}
+      d.x = d
+      local l = {}
+      l[1] = { a = l }
+      local m = { k = {} }
+      m.k[1] = m
+      local q = deque()
+      q:append({ q = q })
+      local expected = helper.python("from collections import deque\n"
+        .. "d = {}; d['x'] = d; print(repr(d))\n"
+        .. "l = []; l.append({'a': l}); print(repr(l))\n"
+        .. "m = {'k': []}; m['k'].append(m); print(repr(m))\n"
+        .. "q = deque(); q.append({'q': q}); print(repr(q))")
+      local got = { repr(d), repr(l), repr(m), tostring(q) }
+      assert.are.equal(expected, table.concat(got, "\n") .. "\n")
+    end)
+
     it("writes [...] for a container reached again through a map, as CPython", function()
       -- a map's tostring once started a cycle guard of its own, so the
       -- deque around it was written a second time

@@ -15,7 +15,8 @@
 ** booleans as Lua writes them, plain tables as ['a', 1] or {'k': v},
 ** deques inline; anything else through luaL_tolstring (__tostring,
 ** __name).  `seen` (an absolute index) is the cycle guard: a table of the
-** plain tables and deques being written, so a cycle prints [...].  There
+** plain tables and deques being written, each to what a cycle back to it
+** prints: [...], or {...} for a table written as a dict, as CPython.  There
 ** is one guard, in the registry, for every repr running: a repr that a
 ** __tostring runs (a map's, writing its values) sees the containers the
 ** outer ones are writing, as CPython's Py_ReprEnter does.
@@ -58,6 +59,8 @@ static void push_table_repr (lua_State *L, int idx, int seen) {
   else {  /* copy the keys first: the buffer needs a balanced stack */
     int ks;
     lua_Integer nkeys = 0;
+    lua_pushliteral(L, "{...}");  /* what a cycle back to it writes */
+    lua_rawsetp(L, seen, lua_topointer(L, idx));
     lua_createtable(L, (int)keys, 0);
     ks = lua_gettop(L);
     lua_pushnil(L);
@@ -95,7 +98,7 @@ static int write_container (lua_State *L) {
 
 
 /*
-** Push the repr of the plain table or deque at `idx`, or [...] when a
+** Push the repr of the plain table or deque at `idx`, or its mark when a
 ** cycle reaches it.  It is marked in the guard while it is written, and
 ** unmarked even when writing it raises (the guard outlives this repr).
 ** Each container gets a C call of its own, which also bounds the nesting
@@ -104,13 +107,9 @@ static int write_container (lua_State *L) {
 static void push_container_repr (lua_State *L, int idx, int seen) {
   const void *p = lua_topointer(L, idx);
   int status;
-  if (lua_rawgetp(L, seen, p) != LUA_TNIL) {
-    lua_pop(L, 1);
-    lua_pushliteral(L, "[...]");
-    return;
-  }
+  if (lua_rawgetp(L, seen, p) != LUA_TNIL) return;  /* its mark */
   lua_pop(L, 1);
-  lua_pushboolean(L, 1);
+  lua_pushliteral(L, "[...]");
   lua_rawsetp(L, seen, p);
   lua_pushcfunction(L, write_container);
   lua_pushvalue(L, idx);
