@@ -36,7 +36,8 @@ void col_add_repr (lua_State *L, luaL_Buffer *b, int seen) {
 
 /*
 ** Push the repr of the plain table at `idx`: a sequence (keys exactly
-** 1..#t) as [v1, v2], anything else as {k: v} in `next` order.
+** 1..#t) as [v1, v2], anything else as {k: v} in `next` order, above a
+** copy of its keys then (write_container returns the top value only).
 */
 static void push_table_repr (lua_State *L, int idx, int seen) {
   lua_Integer n = (lua_Integer)lua_rawlen(L, idx), keys = 0, i;
@@ -81,9 +82,6 @@ static void push_table_repr (lua_State *L, int idx, int seen) {
       col_add_repr(L, &b, seen);
     }
     luaL_addchar(&b, '}');
-    luaL_pushresult(&b);
-    lua_remove(L, ks);
-    return;
   }
   luaL_pushresult(&b);
 }
