@@ -231,7 +231,7 @@ static int errors_is (lua_State *L) {
 }
 
 
-/* Copy the string-keyed fields of the table at `from` into the top table. */
+/* Copy the fields of the table at `from` (any key) into the top table. */
 static void copy_fields (lua_State *L, int from) {
   lua_pushnil(L);
   while (lua_next(L, from)) {
