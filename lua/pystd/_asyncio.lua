@@ -229,13 +229,13 @@ return function(asyncio)
     return math.tointeger(#t) or error("object length is not an integer", 0)
   end
 
-  --- The awaitables of the checked array `aws` as Tasks/Futures, each
-  -- once: CPython takes a set.  A nil in the array (a hole below #aws) is
-  -- no awaitable, as CPython's None: skipping it would leave a wait with
-  -- nothing to wake it.
-  local function unique_futures(aws)
+  --- The awaitables of the checked array `aws` (of length n, when known)
+  -- as Tasks/Futures, each once: CPython takes a set.  A nil in the array
+  -- (a hole below #aws) is no awaitable, as CPython's None: skipping it
+  -- would leave a wait with nothing to wake it.
+  local function unique_futures(aws, n)
     local futs, seen = {}, {}
-    for i = 1, array_length(aws) do
+    for i = 1, n or array_length(aws) do
       if aws[i] == nil then
         raise("TypeError", "An asyncio.Future, a coroutine or an awaitable is required")
       end
@@ -273,11 +273,12 @@ return function(asyncio)
     check_seconds(opts.timeout, 2, "wait")
     local return_when = opts.return_when or "ALL_COMPLETED"
     check_awaitables(aws, "wait", "a list")  -- in CPython's order
-    if array_length(aws) == 0 then raise("ValueError", "Set of Tasks/Futures is empty.") end
+    local n = array_length(aws)  -- once: a __len may differ at each call
+    if n == 0 then raise("ValueError", "Set of Tasks/Futures is empty.") end
     if not RETURN_WHEN[return_when] then
       raise("ValueError", "Invalid return_when value: " .. tostring(return_when))
     end
-    local futs = unique_futures(aws)
+    local futs = unique_futures(aws, n)
     -- As CPython: a count of the futures left, kept by their done callbacks
     -- (also those of futures done already), so that the wait yields once
     -- at least and costs O(1) per completion.
