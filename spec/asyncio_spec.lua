@@ -4226,7 +4226,7 @@ false	pystd.asyncio: used by a finalizer as Lua closes
       assert.equal("cannot wait on un-acquired lock", err.message)  -- CPython's
     end)
 
-    it("Condition.wait raises when it cannot suspend to take its lock back", function()
+    it("Condition.wait raises before it releases its lock where it cannot suspend", function()
       local out, err, code = child([[
         asyncio.run(function()
           local cond = asyncio.Condition()
@@ -4234,10 +4234,26 @@ false	pystd.asyncio: used by a finalizer as Lua closes
           local t = asyncio.create_task(function() cond:acquire() return "T" end)
           asyncio.sleep(0)
           local ok, e = pcall(table.sort, { 2, 1 }, function() cond:wait() return false end)
-          print(ok, e, t:await())
-        end)]], 20)
+          asyncio.sleep(0)
+          print(ok, e:match("attempt to yield.*"), cond:locked(), t:done(), cond)
+          local gen = coroutine.wrap(function() return pcall(cond.wait, cond) end)
+          ok, e = gen()
+          asyncio.sleep(0)
+          print(ok, e.message, cond:locked(), t:done())
+          cond:release()
+          print(t:await())
+        end)
+        local cond = asyncio.Condition()
+        cond:acquire()
+        local ok, e = pcall(cond.wait, cond)
+        print(ok, e.message, cond:locked())]], 20)
       assert.equal(0, code, err)
-      assert.equal("false\tattempt to yield across a C-call boundary\tT\n", out)
+      assert.equal("false\tattempt to yield across a C-call boundary\ttrue\tfalse\t"
+        .. "<asyncio.Condition [locked]>\n"
+        .. "false\tcannot suspend the task from inside a nested coroutine "
+        .. "(coroutine.wrap/create): asyncio calls must run on the task's own "
+        .. "coroutine\ttrue\tfalse\nT\n"
+        .. "false\tno running event loop\ttrue\n", out)
     end)
 
     it("writes a TaskGroup as CPython's repr", function()

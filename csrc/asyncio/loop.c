@@ -647,6 +647,16 @@ static int aio_kind (lua_State *L) {
 }
 
 
+/*
+** _check_suspend(): raise where the caller could not suspend its task, for
+** the Lua surface to check before it changes anything (Condition.wait)
+*/
+static int aio_check_suspend (lua_State *L) {
+  begin_suspend(L, getloop(L));
+  return 0;
+}
+
+
 static int aio_get_running_loop (lua_State *L) {
   running_loop(L);
   lua_pushvalue(L, lua_upvalueindex(1));
@@ -1137,6 +1147,7 @@ static const luaL_Reg asyncio_funcs[] = {
   {"all_tasks", aio_all_tasks},
   {"get_running_loop", aio_get_running_loop},
   {"_kind", aio_kind},
+  {"_check_suspend", aio_check_suspend},
   {"gather", aio_gather},
   {NULL, NULL}
 };

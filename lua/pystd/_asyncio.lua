@@ -12,6 +12,7 @@ return function(asyncio)
   local await_future, inline = asyncio.await, asyncio._inline
   local create_task, kind_of = asyncio.create_task, asyncio._kind
   local current_task, loop = asyncio.current_task, asyncio._loop
+  local check_suspend = asyncio._check_suspend
   local new_error, raise, is_error = errors.new, errors.raise, errors.is
 
   local function new_future() return loop:create_future() end
@@ -784,11 +785,13 @@ return function(asyncio)
   function Condition:locked() return self.lock:locked() end
 
   --- wait(): release the lock, wait for a notify, take the lock back (even
-  -- when cancelled, as CPython)
+  -- when cancelled, as CPython).  Where it could not suspend, it raises
+  -- before it releases: the lock stays held, no waiter woken.
   function Condition:wait()
     if not self.lock:locked() then
       raise("RuntimeError", "cannot wait on un-acquired lock")
     end
+    check_suspend()
     self.lock:release()
     local ok, err = pcall(wait_in, self.waiters)
     local cancelled = false
