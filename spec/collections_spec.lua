@@ -2214,3 +2214,67 @@ for step in range(1, %d + 1):
     end)
   end)
 end)
+
+describe("docs/collections.md claims", function()
+  it("counts an array table by its raw length and raw elements, unlike the deque", function()
+    -- docs: Counter reads x[1..rawlen(x)] raw; deque(t) reads # and t[i]
+    local proxy = setmetatable({}, { __len = function() return 2 end,
+      __index = function(_, i) return i * 10 end })
+    assert.are.equal("deque([10, 20])", tostring(deque(proxy)))
+    assert.are.equal("Counter()", tostring(Counter(proxy)))
+    local short = setmetatable({ "a", "b", "a" }, { __len = function() return 1 end })
+    assert.are.equal(1, #deque(short))
+    assert.are.same({ { "a", 2 }, { "b", 1 } }, Counter.most_common(Counter(short)))
+  end)
+
+  it("escapes the characters CPython's repr does not print and bytes of no character", function()
+    -- CPython: repr('\xa0\u2028') == "'\\xa0\\u2028'"; docs: '\xff' for a
+    -- byte that is not UTF-8
+    assert.are.equal("'\\xa0\\u2028'", repr("\u{A0}\u{2028}"))
+    assert.are.equal("'\\xff'", repr("\xff"))
+    assert.are.equal("deque(['\\x7f', 'é'])", tostring(deque({ "\x7f", "é" })))
+  end)
+
+  it("finds index's start and stop as string.find and string.sub take positions", function()
+    -- docs: both inclusive, negative from the end, as in string.find
+    local s = "abcab"
+    local d = deque({ "a", "b", "c", "a", "b" })
+    for _, x in ipairs({ "a", "b", "c" }) do
+      for i = -7, 7 do
+        for j = -7, 7 do
+          local from = (i < 0) and math.max(#s + i + 1, 1) or i
+          local want = s:sub(1, j):find(x, from, true)
+          local ok, got = pcall(d.index, d, x, i, j)
+          assert.are.equal(want, ok and got or nil, ("%s %d %d"):format(x, i, j))
+        end
+      end
+    end
+  end)
+
+  it("names '<' and the swapped types when > or >= cannot order two elements", function()
+    -- docs: Lua runs a > b as b < a (CPython would name '>' and 'int', 'str')
+    raises("TypeError", "'<' not supported between instances of 'string' and 'number'",
+      function() return deque({ 1 }) > deque({ "a" }) end)
+    raises("TypeError", "'<=' not supported between instances of 'string' and 'number'",
+      function() return deque({ 1 }) >= deque({ "a" }) end)
+  end)
+
+  it("tries the keys of b first in a >= b, so false can come before TypeError", function()
+    -- docs: a >= b is b <= a. CPython's a >= b tries a's keys first and
+    -- raises: Counter(b=1, a=1) >= Counter(a=5, b='x') -> TypeError
+    local a = helper.counter_of({ { "b", 1 }, { "a", 1 } })
+    local b = helper.counter_of({ { "a", 5 }, { "b", "x" } })
+    assert.is_false(a >= b)
+  end)
+
+  it("copies a map as it is into a Counter whose keys were all deleted", function()
+    -- docs: into an empty Counter the values are copied as they are (CPython:
+    -- 'if self' is false for a Counter emptied by del)
+    local c = Counter({ "x" })
+    c.x = nil
+    Counter.update(c, { a = "many" })
+    assert.are.equal("many", c.a)
+    c.x = 0
+    raises("TypeError", "counts must be numbers, got string", Counter.update, c, { b = "5" })
+  end)
+end)

@@ -347,3 +347,32 @@ describe("pystd.errors", function()
     end)
   end)
 end)
+
+describe("docs/errors.md claims", function()
+  it("makes every type a BaseException, and all but four of them Exceptions", function()
+    -- CPython: KeyboardInterrupt, SystemExit and BaseExceptionGroup are
+    -- BaseExceptions only; asyncio.CancelledError is an Exception here, as
+    -- API.md section 1 fixes (CPython 3.8+: a BaseException only)
+    for _, t in ipairs({ "KeyboardInterrupt", "SystemExit", "BaseExceptionGroup",
+        "BaseException" }) do
+      local e = errors.new(t, "")
+      assert.is_false(errors.is(e, "Exception"), t)
+      assert.is_true(errors.is(e, "BaseException"), t)
+    end
+    assert.is_true(errors.is(errors.new("asyncio.CancelledError", ""), "Exception"))
+  end)
+
+  it("runs the example of re.error's fields", function()
+    local ok, err = pcall(function() return require("pystd.re").compile("(a") end)
+    assert.is_false(ok)
+    assert.is_true(errors.is(err, "re.error"))
+    assert.are.same({ "missing ), unterminated subpattern", 1 }, { err.msg, err.pos })
+    assert.are.equal(err.type .. ": " .. err.message, tostring(err))
+  end)
+
+  it("reads a number type as its string and takes a nil message for the empty one", function()
+    assert.is_true(errors.is(errors.new("5", ""), 5))
+    assert.are.equal("", errors.new("ValueError").message)
+    assert.are.equal("ValueError: ", tostring(errors.new("ValueError", nil, { x = 1 })))
+  end)
+end)
