@@ -2277,4 +2277,15 @@ describe("docs/collections.md claims", function()
     c.x = 0
     raises("TypeError", "counts must be numbers, got string", Counter.update, c, { b = "5" })
   end)
+
+  it("takes a plain map table in OrderedDict and ignores an array's other keys", function()
+    -- docs: an array of pairs (rawlen > 0, no pystd map), else any table
+    -- copied as a map, a plain one in next order
+    assert.are.equal("OrderedDict([('a', 1)])", tostring(OrderedDict({ a = 1 })))
+    assert.are.equal("OrderedDict([('a', 1)])", tostring(OrderedDict({ { "a", 1 }, x = 5 })))
+    local plain = { b = 1, c = 2, d = 3 }
+    local want = {}
+    for k in next, plain do want[#want + 1] = k end
+    assert.are.same(want, collect(OrderedDict.keys(OrderedDict(plain))))
+  end)
 end)
