@@ -2213,6 +2213,174 @@ for step in range(1, %d + 1):
       end
     end)
   end)
+
+  -- Corners of deque.c the second mutation round found untested: each spec
+  -- names the mutant that survived the suite without it
+  describe("deque (second mutation round of deque.c)", function()
+    local faults = require "spec.failalloc"
+
+    --- The lengths at which `remove_one(d)` allocated (made a smaller
+    -- ring) while it emptied `d`.
+    local function shrinking_lengths(d, remove_one)
+      local lengths = {}
+      while #d > 0 do
+        local n = #d
+        faults.fail_after(1000)
+        remove_one(d)
+        local _, granted = faults.stop()
+        if granted > 0 then lengths[#lengths + 1] = n end
+      end
+      return lengths
+    end
+
+    it("halves its ring at the removal that leaves it under a quarter full", function()
+      -- docs: the ring halves when less than a quarter full, 8 slots at
+      -- least; only that removal allocates (the new ring). wanted_cap's
+      -- 'd->count - 1 < d->cap / 4' mutated to 'd->count + 1', 'd->count
+      -- - 2', 'd->count' or '<=' shrank a removal early or late and survived
+      local removals = {
+        pop = function(d) d:pop() end,
+        popleft = function(d) d:popleft() end,
+        remove = function(d) d:remove(d[1]) end,
+      }
+      for name, remove_one in pairs(removals) do
+        local d = deque()
+        for i = 1, 64 do d:append(i) end  -- a ring of 64 slots
+        assert.are.same({ 16, 8, 4 }, shrinking_lengths(d, remove_one), name)
+      end
+    end)
+
+    it("is told from other userdata by Counter", function()
+      -- isdeque without its lua_pushboolean returned its argument, true
+      -- for any userdata: Counter then called a file's :iter()
+      local ok, err = pcall(Counter, io.stdout)
+      assert.is_false(ok)
+      assert.matches("bad argument #1 to 'Counter' %(table, string, deque or "
+                     .. "function expected, got userdata%)$", err)
+      ok, err = pcall(Counter.update, Counter(), io.stdout)
+      assert.is_false(ok)
+      assert.matches("bad argument #2 to 'update' %(table, string, deque or "
+                     .. "function expected, got userdata%)$", err)
+    end)
+
+    it("keeps no second reference to an element in a ring it grew", function()
+      -- move_ring copying one element more ('i <= d->count') survived: the
+      -- first element was left in the new ring's first free slot, which
+      -- appendleft does not fill, and outlived its popleft
+      local weak = setmetatable({}, { __mode = "v" })
+      local d = coroutine.wrap(function()
+        local d = deque()
+        for i = 1, 8 do d:append({ i }) end  -- its 8 slots full
+        weak[1] = d[1]
+        d:appendleft(0)  -- grows the ring to 16 slots
+        d:popleft()
+        d:popleft()
+        return d
+      end)()
+      collectgarbage("collect")
+      collectgarbage("collect")
+      assert.is_nil(weak[1])
+      assert.are.equal("deque([[2], [3], [4], [5], [6], [7], [8]])", tostring(d))
+    end)
+    it("lets go of the element appendleft drops at its maxlen", function()
+      -- drop_right without its set_at survived: in a ring with free slots
+      -- the slot of the element dropped on the right still held it
+      local weak = setmetatable({}, { __mode = "v" })
+      local d = coroutine.wrap(function()
+        local d = deque({}, 3)  -- 8 slots
+        for i = 1, 3 do d:append({ i }) end
+        weak[1] = d[3]
+        d:appendleft(0)
+        return d
+      end)()
+      collectgarbage("collect")
+      collectgarbage("collect")
+      assert.is_nil(weak[1])
+      assert.are.equal("deque([0, [1], [2]], maxlen=3)", tostring(d))
+    end)
+
+    it("sees a change another one undoes as a mutation, as CPython", function()
+      -- push_value counting its change down ('d->mutations--') survived:
+      -- extend, or appendleft at maxlen, then a pop left the count as it
+      -- was and an iterator went on. CPython: d = deque([1, 2]);
+      -- it = iter(d); d.extend([3]); d.pop(); next(it) raises RuntimeError,
+      -- as d = deque([1, 2, 3], 3); it = iter(d); d.appendleft(0);
+      -- d.popleft(); next(it)
+      local d = deque({ 1, 2 })
+      local step = d:iter()
+      d:extend({ 3 })
+      d:pop()
+      raises("RuntimeError", "deque mutated during iteration", step)
+      d = deque({ 1, 2, 3 }, 3)
+      step = d:iter()
+      d:appendleft(0)
+      d:popleft()
+      raises("RuntimeError", "deque mutated during iteration", step)
+      assert.are.equal("deque([1, 2], maxlen=3)", tostring(d))
+    end)
+    it("refuses anything but a deque as self of its fast methods", function()
+      -- the fast paths of append and popleft testing 'd == NULL' instead of
+      -- 'd != NULL' survived (they read through the NULL: a crash)
+      local fake = {}
+      local calls = {
+        append = function() fake:append(1) end,
+        appendleft = function() fake:appendleft(1) end,
+        pop = function() fake:pop() end,
+        popleft = function() fake:popleft() end,
+        rotate = function() fake:rotate(1) end,
+      }
+      for name, call in pairs(calls) do
+        fake[name] = deque()[name]
+        local ok, err = pcall(call)
+        assert.is_false(ok)
+        assert.matches(":%d+: calling '" .. name .. "' on bad self %(pystd%.deque "
+                       .. "expected, got table%)$", err)
+        ok, err = pcall(fake[name], 5, 1)
+        assert.is_false(ok)
+        assert.are.equal("bad argument #1 to '?' (pystd.deque expected, got number)", err)
+      end
+    end)
+
+    it("builds a ring of exactly its elements, or of its maxlen", function()
+      -- docs: a deque built from an array or another deque gets a ring of
+      -- as many slots as it has elements (8 at least); a bounded one no
+      -- more than maxlen. The removals that halve it show its size: a
+      -- ring of 20 halves at 5 elements, then (to 8 slots) at 2.
+      -- Survived: size_hint taking no table's length ('==' -> '!=', or the
+      -- if negated), col_deque_new capping an unbounded deque's ring
+      -- ('maxlen != DEQUE_UNBOUNDED' -> '=='), new_deque refusing every
+      -- hint ('slots > INT_MAX / 2' -> '<='): each grew a ring of 8 to 32
+      local t = {}
+      for i = 1, 20 do t[i] = i end
+      local pop = function(d) d:pop() end
+      assert.are.same({ 5, 2 }, shrinking_lengths(deque(t), pop))
+      assert.are.same({ 5, 2 }, shrinking_lengths(deque(deque(t)), pop))
+      assert.are.same({ 5, 2 }, shrinking_lengths(deque(t, 30), pop))
+      assert.are.same({ 5, 2 }, shrinking_lengths(deque(t):copy(), pop))
+      assert.are.same({ 3 }, shrinking_lengths(deque(t, 12), pop))  -- 12 slots
+      local grown = deque()
+      for i = 1, 20 do grown:append(i) end  -- 8, 16, then 32 slots
+      assert.are.same({ 8, 4 }, shrinking_lengths(grown, pop))
+    end)
+    it("rotates a full ring by twice its length or more, as CPython", function()
+      -- deque_rotate's fast path taking every n ('n <= -d->cap || n >=
+      -- d->cap' -> '&&') or every n from #d up ('n >= d->cap' -> 'n <
+      -- d->cap') survived: its head left the ring for |n| >= 2 * #d.
+      -- CPython: d = deque(range(1, 9)); d.rotate(20) -> [5, 6, 7, 8, 1,
+      -- 2, 3, 4]; d.rotate(-19) -> [8, 1, ..., 7]; d.rotate(40) leaves it;
+      -- d.rotate(-29) -> [5, 6, 7, 8, 1, 2, 3, 4]
+      local d = deque({ 1, 2, 3, 4, 5, 6, 7, 8 })  -- its 8 slots full
+      d:rotate(20)
+      assert.are.equal("deque([5, 6, 7, 8, 1, 2, 3, 4])", tostring(d))
+      d:rotate(-19)
+      assert.are.equal("deque([8, 1, 2, 3, 4, 5, 6, 7])", tostring(d))
+      d:rotate(40)
+      assert.are.equal("deque([8, 1, 2, 3, 4, 5, 6, 7])", tostring(d))
+      d:rotate(-29)
+      assert.are.same({ 5, 6, 7, 8, 1, 2, 3, 4 }, collect(d:iter()))
+      assert.are.same({ 5, 4 }, { d:popleft(), d:pop() })
+    end)
+  end)
 end)
 
 describe("docs/collections.md claims", function()
