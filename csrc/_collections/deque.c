@@ -679,7 +679,7 @@ static int deque_index (lua_State *L) {
   luaL_checkany(L, 2);
   lua_settop(L, 4);
   ring = push_ring(L, 1);
-  for (; start < stop && (lua_Integer)start < d->count; start++) {
+  for (; start < stop; start++) {  /* stop <= count; a change raises */
     if (element_equals(L, d, ring, (lua_Integer)start, 2, "RuntimeError")) {
       pystd_pushpos(L, start);
       return 1;
