@@ -83,14 +83,18 @@ static const char *const queue_names[] = {"Queue", "LifoQueue",
 
 /*
 ** Python's ordering of the values at `a` and `b` (absolute indices),
-** found `depth` tables deep: numbers and strings with <, values with an
-** __lt metamethod by it, other tables element by element like tuples;
-** anything else is a TypeError.
+** found `depth` tables deep: -1 when `a` comes first, 1 when `b` does
+** (only asked for when `full`), else 0.  Numbers and strings compare
+** with <, values with an __lt metamethod by it, other tables element by
+** element like tuples, each pair of elements once, so that equal nested
+** tables take linear time; anything else is a TypeError.
 */
-static int py_less (lua_State *L, int a, int b, int depth) {
+static int py_order (lua_State *L, int a, int b, int depth, int full) {
   lua_Integer na, nb;
-  if (pystd_orderable(L, a, b, "__lt"))
-    return lua_compare(L, a, b, LUA_OPLT);
+  if (pystd_orderable(L, a, b, "__lt")) {
+    if (lua_compare(L, a, b, LUA_OPLT)) return -1;
+    return full && lua_compare(L, b, a, LUA_OPLT);
+  }
   if (!lua_istable(L, a) || !lua_istable(L, b))
     return pystd_ordererror(L, a, b, "<");
   if (depth == ASYNCIO_COMPARE_DEPTH)
@@ -102,12 +106,11 @@ static int py_less (lua_State *L, int a, int b, int depth) {
   for (lua_Integer i = 1; i <= na && i <= nb; i++) {
     int x = (lua_rawgeti(L, a, i), lua_gettop(L));
     int y = (lua_rawgeti(L, b, i), lua_gettop(L));
-    int less = py_less(L, x, y, depth + 1);
-    int greater = !less && py_less(L, y, x, depth + 1);
+    int order = py_order(L, x, y, depth + 1, 1);
     lua_pop(L, 2);
-    if (less || greater) return less;
+    if (order != 0) return order;
   }
-  return na < nb;
+  return (na < nb) ? -1 : (full && na > nb);
 }
 
 
@@ -127,7 +130,7 @@ static int heap_less (lua_State *L, Queue *q, int items, lua_Integer i,
   int less;
   lua_rawgeti(L, items, i);
   lua_rawgeti(L, items, j);
-  less = py_less(L, lua_gettop(L) - 1, lua_gettop(L), 0);
+  less = py_order(L, lua_gettop(L) - 1, lua_gettop(L), 0, 0) < 0;
   lua_pop(L, 2);
   if (q->n != n)
     pystd_raise(L, "RuntimeError", "list changed size during iteration");
