@@ -4609,6 +4609,89 @@ false	pystd.asyncio: used by a finalizer as Lua closes
   end)
 
   describe("docs/asyncio.md claims", function()
+    it("runs the opening example: gather keeps argument order, wait_for times out", function()
+      local fetch = async(function(name, delay)
+        sleep(delay)
+        return name
+      end)
+      local results, err = run(function()
+        local results = asyncio.gather(fetch("b", 0.02), fetch("a", 0.01))
+        return results, error_of(asyncio.wait_for, fetch("slow", 1), 0.01)
+      end)
+      assert.same({ "b", "a" }, results)
+      assert.is_true(errors.is(err, "TimeoutError"))
+    end)
+
+    it("create_task makes a coroutine object the task itself; ensure_future does so too", function()
+      run(function()
+        local co = async(function() return 1 end)()
+        assert.equal(co, asyncio.create_task(co))
+        local co2 = async(function() return 2 end)()
+        assert.equal(co2, asyncio.ensure_future(co2))
+        local fut = asyncio.Future()
+        assert.equal(fut, asyncio.ensure_future(fut))
+        assert.equal(5, asyncio.ensure_future(function(a, b) return a + b end, 2, 3):await())
+        assert.same({ 1, 2 }, { co:await(), co2:await() })
+      end)
+    end)
+
+    -- CPython's str() of the error would show a table's repr; pystd keeps
+    -- strings and numbers as the message, and every value in args
+    it("cancel(msg) puts a string or a number in message, any value in args", function()
+      local msg = { "not text" }
+      local got = run(function()
+        local out = {}
+        for _, m in ipairs { "text", 12, msg, true } do
+          local t = asyncio.create_task(function() sleep(1) end)
+          sleep(0)
+          t:cancel(m)
+          local e = error_of(asyncio.await, t)
+          out[#out + 1] = { e.message, e.args[1] }
+        end
+        return out
+      end)
+      assert.same({ { "text", "text" }, { "12", 12 }, { "", msg }, { "", true } }, got)
+      assert.equal(msg, got[3][2])
+    end)
+
+    it("keeps 65,530 arguments in a coroutine object, 65,533 in a callback", function()
+      local args = {}
+      for i = 1, 65534 do args[i] = i end
+      local echo = async(function(...) return select("#", ...) end)
+      assert.matches("too many arguments", error_of(echo, table.unpack(args, 1, 65531)))
+      local counts = run(function()
+        local loop, out = asyncio.get_running_loop(), {}
+        local function note(...) out[#out + 1] = select("#", ...) end
+        loop:call_soon(note, table.unpack(args, 1, 65533))
+        loop:call_later(0, note, table.unpack(args, 1, 65533))
+        loop:call_at(0, note, table.unpack(args, 1, 65533))
+        assert.matches("too many arguments",
+                       error_of(loop.call_soon, loop, note, table.unpack(args, 1, 65534)))
+        assert.matches("too many arguments",
+                       error_of(loop.call_at, loop, 0, note, table.unpack(args, 1, 65534)))
+        out[#out + 1] = echo(table.unpack(args, 1, 65530)):await()
+        sleep(0.01)
+        return out
+      end)
+      assert.same({ 65530, 65533, 65533, 65533 }, counts)
+    end)
+
+    -- CPython 3.11 raises the KeyboardInterrupt too when no task is left
+    -- to cancel (and RuntimeError 'Event loop stopped before Future
+    -- completed.' when one is, which pystd does not copy)
+    it("raises a KeyboardInterrupt that comes in the pass after main ended", function()
+      for _, leave_task in ipairs { false, true } do
+        local err = error_of(run, function()
+          if leave_task then asyncio.create_task(sleep, 1) sleep(0) end
+          asyncio.get_running_loop():call_soon(function()
+            errors.raise("KeyboardInterrupt", "late")
+          end)
+        end)
+        assert.is_true(errors.is(err, "KeyboardInterrupt"))
+        assert.equal("late", err.message)
+      end
+    end)
+
     it("PriorityQueue compares equal arrays nested deep in linear time", function()
       -- each level compared its elements both ways, recursively: two
       -- equal arrays n deep took 2^n steps (20 deep 0.13 s, 199 deep for
