@@ -3721,7 +3721,7 @@ describe("CPython test_tasks.py, ported", function()
   end)
 
   it("BaseTaskTests.test_current_task", function()
-    assert.is_nil(asyncio.current_task())
+    assert_raises("RuntimeError", asyncio.current_task)  -- (CPython: loop=self.loop, None)
     run(function()
       local task
       task = create_task(function()
@@ -3731,11 +3731,11 @@ describe("CPython test_tasks.py, ported", function()
       end)
       task:await()
     end)
-    assert.is_nil(asyncio.current_task())
+    assert_raises("RuntimeError", asyncio.current_task)  -- (CPython: loop=self.loop, None)
   end)
 
   it("BaseTaskTests.test_current_task_with_interleaving_tasks", function()
-    assert.is_nil(asyncio.current_task())
+    assert_raises("RuntimeError", asyncio.current_task)  -- (CPython: loop=self.loop, None)
     run(function()
       local fut1, fut2 = new_future(), new_future()
       local task1, task2
@@ -3755,7 +3755,7 @@ describe("CPython test_tasks.py, ported", function()
       task1:result()  -- the assertions inside the tasks
       task2:result()
     end)
-    assert.is_nil(asyncio.current_task())
+    assert_raises("RuntimeError", asyncio.current_task)  -- (CPython: loop=self.loop, None)
   end)
 
   -- Some thorough tests for cancellation propagation through
@@ -4103,9 +4103,8 @@ describe("CPython test_tasks.py, ported", function()
   -- BaseCurrentLoopTests.test_current_task_no_running_loop: skipped, the loop= argument.
 
   it("BaseCurrentLoopTests.test_current_task_no_running_loop_implicit", function()
-    -- CPython raises RuntimeError 'no running event loop'; docs/asyncio.md
-    -- documents current_task() as "the running task or nil"
-    assert.is_nil(asyncio.current_task())
+    local err = assert_raises("RuntimeError", asyncio.current_task)
+    assert.equal("no running event loop", err.message)
   end)
 
   it("BaseCurrentLoopTests.test_current_task_with_implicit_loop", function()
@@ -4117,7 +4116,7 @@ describe("CPython test_tasks.py, ported", function()
       end)
       task:await()
     end)
-    assert.is_nil(asyncio.current_task())
+    assert_raises("RuntimeError", asyncio.current_task)  -- (CPython: loop=self.loop, None)
   end)
 
   it("GenericTaskTests.test_future_subclass", function()

@@ -911,7 +911,21 @@ describe("pystd.asyncio", function()
         assert.equal(t, t:await())
         assert.same({ me }, asyncio.all_tasks())
       end)
-      assert.is_nil(asyncio.current_task())
+      local loop = run(function() return asyncio.get_running_loop() end)
+      local in_callback = run(function()
+        local fut = loop:create_future()
+        loop:call_soon(function()
+          fut:set_result({ asyncio.current_task(), #asyncio.all_tasks() })
+        end)
+        return fut:await()
+      end)
+      assert.same({ nil, 1 }, in_callback)  -- no task runs a callback
+      -- CPython: both ask get_running_loop()
+      for _, f in ipairs({ asyncio.current_task, asyncio.all_tasks }) do
+        local err = error_of(f)
+        assert.is_true(errors.is(err, "RuntimeError"))
+        assert.equal("no running event loop", err.message)
+      end
     end)
 
     it("report an exception nobody retrieved, by the time run returns", function()
@@ -3611,9 +3625,8 @@ false	pystd.asyncio: used by a finalizer as Lua closes
       -- as CPython's: it took its first step in the passes of run's end,
       -- then run closed it, where CPython drops it pending (and its
       -- coroutine's finally runs when it is collected)
-      assert.same({}, asyncio.all_tasks())
       assert.same({ "started", "closed" }, steps)
-      run(function() sleep(0.01) end)
+      assert.equal(1, run(function() sleep(0.01) return #asyncio.all_tasks() end))
       assert.same({ "started", "closed" }, steps)
     end)
 

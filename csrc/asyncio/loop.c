@@ -607,8 +607,9 @@ static int aio_create_task (lua_State *L) {
 }
 
 
+/* current_task() -> the running task, or nothing in a callback */
 static int aio_current_task (lua_State *L) {
-  Loop *lp = getloop(L);
+  Loop *lp = running_loop(L);
   if (lp->current == NULL) return 0;
   push_task(L, lp, lp->current);
   return 1;
@@ -629,7 +630,7 @@ static void push_tasks (lua_State *L, Loop *lp) {
 
 
 static int aio_all_tasks (lua_State *L) {
-  push_tasks(L, getloop(L));
+  push_tasks(L, running_loop(L));
   return 1;
 }
 

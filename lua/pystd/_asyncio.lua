@@ -46,12 +46,10 @@ return function(asyncio)
   end
 
   --- The current task; RuntimeError `outside` when the loop runs but no
-  -- task does (a callback), "no running event loop" when it does not run.
+  -- task does (a callback), "no running event loop" (current_task's) when
+  -- it does not run.
   local function require_task(outside)
-    local task = current_task()
-    if task then return task end
-    if pcall(asyncio.get_running_loop) then raise("RuntimeError", outside) end
-    raise("RuntimeError", "no running event loop")
+    return current_task() or raise("RuntimeError", outside)
   end
 
   --- Await `fut`; when that raises, run cleanup(err) then re-raise.
