@@ -4734,3 +4734,77 @@ false	pystd.asyncio: used by a finalizer as Lua closes
     end)
   end)
 end)
+
+describe("PriorityQueue's tuple order", function()
+  it("takes < at the first elements not ==, as CPython's tuples (NaN)", function()
+    -- CPython's tuple < finds the first pair not equal by ==, then asks <
+    -- of that pair only: (nan, 0) < (1, 5) is false, as nan == 1 is, not
+    -- a tie to settle by 0 < 5. Each NaN below is a new float object, so
+    -- CPython's identity shortcut never makes two of them equal.
+    local nan = 0 / 0
+    local cases = {
+      { { nan, 0 }, { 1, 5 }, { 0, 9 }, { nan, 2 }, { 1, 1 }, { 2, nan }, { 2, 0 },
+        { 1, nan }, { 3 }, { nan } },
+      { { { nan }, 3 }, { { 1 }, 4 }, { { 0 }, 7 }, { { 1, nan }, 2 }, { { 1, 0 }, 1 },
+        { { nan, 1 }, 0 }, { { 0 }, 1 } },
+    }
+    local expected = helper.python([==[
+import asyncio, random
+nan = lambda: float('nan')
+cases = [
+  lambda: [(nan(), 0), (1, 5), (0, 9), (nan(), 2), (1, 1), (2, nan()), (2, 0),
+           (1, nan()), (3,), (nan(),)],
+  lambda: [((nan(),), 3), ((1,), 4), ((0,), 7), ((1, nan()), 2), ((1, 0), 1),
+           ((nan(), 1), 0), ((0,), 1)]]
+async def main():
+    for seed in range(12):
+        items = cases[seed % 2]()
+        order = list(range(len(items)))
+        random.Random(seed).shuffle(order)
+        q = asyncio.PriorityQueue()
+        for i in order: q.put_nowait((items[i], i + 1))
+        print(' '.join(str(i) for i in order), '|',
+              ' '.join(str(q.get_nowait()[1]) for _ in order))
+asyncio.run(main())
+]==])
+    local seed = 0
+    for line in expected:gmatch("[^\n]+") do
+      local items = cases[seed % 2 + 1]
+      local order, got = {}, {}
+      for i in line:match("^(.-) |"):gmatch("%d+") do order[#order + 1] = i + 1 end
+      run(function()
+        local q = asyncio.PriorityQueue()
+        for _, i in ipairs(order) do q:put_nowait({ items[i], i }) end
+        for _ = 1, #order do got[#got + 1] = tostring(q:get_nowait()[2]) end
+      end)
+      assert.equal(line:match("| (.*)$"), table.concat(got, " "), "seed " .. seed)
+      seed = seed + 1
+    end
+    assert.equal(12, seed)
+  end)
+
+  it("asks __eq of the elements, and __lt only of the first pair not equal", function()
+    -- CPython 3.11 runs the same puts and gets with objects whose __eq__
+    -- returns eq and whose __lt__ compares n: with == true, (x, 2) < (y, 1)
+    -- is 2 < 1 and x < y is never asked; with == false, x < y decides
+    -- (each comparison: == of the 1-tuples, == of x and y, then x < y)
+    local log = {}
+    local mt = {}
+    mt.__eq = function(a) log[#log + 1] = "eq" return a.eq end
+    mt.__lt = function(a, b) log[#log + 1] = "lt" return a.n < b.n end
+    local function obj(n, eq) return setmetatable({ n = n, eq = eq }, mt) end
+    local out = run(function()
+      local q = asyncio.PriorityQueue()
+      q:put_nowait({ { obj(1, true) }, 2, "a" })
+      q:put_nowait({ { obj(2, true) }, 1, "b" })
+      local lines = { q:get_nowait()[3] .. " " .. table.concat(log, ",") }
+      log = {}
+      q:put_nowait({ { obj(2, false) }, 1, "c" })
+      q:put_nowait({ { obj(1, false) }, 2, "d" })
+      lines[2] = q:get_nowait()[3] .. q:get_nowait()[3] .. q:get_nowait()[3]
+        .. " " .. table.concat(log, ",")
+      return table.concat(lines, "\n") .. "\n"
+    end)
+    assert.equal("b eq\nadc eq,eq,lt,eq,eq,lt,eq,eq,lt\n", out)
+  end)
+end)

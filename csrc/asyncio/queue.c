@@ -81,36 +81,70 @@ static const char *const queue_names[] = {"Queue", "LifoQueue",
 #endif
 
 
+/* Are the values at `a` and `b` arrays that compare like Python tuples? */
+static int are_tuples (lua_State *L, int a, int b) {
+  return lua_istable(L, a) && lua_istable(L, b) &&
+         !pystd_orderable(L, a, b, "__lt");
+}
+
+
+static void check_depth (lua_State *L, int depth) {
+  if (depth == ASYNCIO_COMPARE_DEPTH)
+    pystd_raise(L, "RecursionError",
+                "maximum recursion depth exceeded in comparison");
+  luaL_checkstack(L, LUA_MINSTACK, "comparison");
+}
+
+
 /*
-** Python's ordering of the values at `a` and `b` (absolute indices),
-** found `depth` tables deep: -1 when `a` comes first, 1 when `b` does
-** (only asked for when `full`), else 0.  Numbers and strings compare
-** with <, values with an __lt metamethod by it, other tables element by
-** element like tuples, each pair of elements once, so that equal nested
-** tables take linear time; anything else is a TypeError.
+** Python's == of the values at `a` and `b` (absolute indices), found
+** `depth` tables deep: arrays as tuples (same length, elements equal),
+** anything else by Lua's == (so __eq runs).
 */
-static int py_order (lua_State *L, int a, int b, int depth, int full) {
-  lua_Integer na, nb;
-  if (pystd_orderable(L, a, b, "__lt")) {
-    if (lua_compare(L, a, b, LUA_OPLT)) return -1;
-    return full && lua_compare(L, b, a, LUA_OPLT);
+static int py_equal (lua_State *L, int a, int b, int depth) {
+  lua_Integer n;
+  if (lua_rawequal(L, a, b)) return 1;  /* as Python's identity test */
+  if (!are_tuples(L, a, b)) return lua_compare(L, a, b, LUA_OPEQ);
+  check_depth(L, depth);
+  n = (lua_Integer)lua_rawlen(L, a);
+  if ((lua_Integer)lua_rawlen(L, b) != n) return 0;
+  for (lua_Integer i = 1; i <= n; i++) {
+    int x = (lua_rawgeti(L, a, i), lua_gettop(L));
+    int y = (lua_rawgeti(L, b, i), lua_gettop(L));
+    int equal = py_equal(L, x, y, depth + 1);
+    lua_pop(L, 2);
+    if (!equal) return 0;
   }
+  return 1;
+}
+
+
+/*
+** Python's < of the values at `a` and `b`: numbers and strings with <,
+** values with an __lt metamethod by it, arrays like tuples (< of the
+** first elements not equal, else the shorter first); anything else is a
+** TypeError.
+*/
+static int py_less (lua_State *L, int a, int b, int depth) {
+  lua_Integer na, nb;
+  if (pystd_orderable(L, a, b, "__lt"))
+    return lua_compare(L, a, b, LUA_OPLT);
   if (!lua_istable(L, a) || !lua_istable(L, b))
     return pystd_ordererror(L, a, b, "<");
-  if (depth == ASYNCIO_COMPARE_DEPTH)
-    return pystd_raise(L, "RecursionError",
-                       "maximum recursion depth exceeded in comparison");
-  luaL_checkstack(L, LUA_MINSTACK, "comparison");
+  check_depth(L, depth);
   na = (lua_Integer)lua_rawlen(L, a);
   nb = (lua_Integer)lua_rawlen(L, b);
   for (lua_Integer i = 1; i <= na && i <= nb; i++) {
     int x = (lua_rawgeti(L, a, i), lua_gettop(L));
     int y = (lua_rawgeti(L, b, i), lua_gettop(L));
-    int order = py_order(L, x, y, depth + 1, 1);
+    if (!py_equal(L, x, y, depth + 1)) {
+      int less = py_less(L, x, y, depth + 1);
+      lua_pop(L, 2);
+      return less;
+    }
     lua_pop(L, 2);
-    if (order != 0) return order;
   }
-  return (na < nb) ? -1 : (full && na > nb);
+  return na < nb;
 }
 
 
@@ -130,7 +164,7 @@ static int heap_less (lua_State *L, Queue *q, int items, lua_Integer i,
   int less;
   lua_rawgeti(L, items, i);
   lua_rawgeti(L, items, j);
-  less = py_order(L, lua_gettop(L) - 1, lua_gettop(L), 0, 0) < 0;
+  less = py_less(L, lua_gettop(L) - 1, lua_gettop(L), 0);
   lua_pop(L, 2);
   if (q->n != n)
     pystd_raise(L, "RuntimeError", "list changed size during iteration");
