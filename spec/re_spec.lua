@@ -2163,4 +2163,111 @@ print(json.dumps({'matches': matches, 'errors': errors, 'templates': templates})
       end
     end)
   end)
+
+  describe("translate.c (third mutation round)", function()
+    --- Asserts re.compile(pat, flags) raises re.error msg at 1-based pos.
+    local function fails_at(pat, msg, pos, flags)
+      local err = raised("re.error", re.compile, pat, flags)
+      assert.are.equal(msg, err.msg)
+      assert.are.equal(pos, err.pos)
+    end
+
+    it("quotes an octal escape out of range where it stands", function()
+      -- parse_digits_escape's message read from 't->p - at' survived: every
+      -- spec had the escape at offset 0. CPython: re.compile(r'a\477b') ->
+      -- octal escape value \477 outside of range 0-0o377 at position 1
+      fails_at("a\\477b", "octal escape value \\477 outside of range 0-0o377", 2)
+    end)
+
+    it("writes newline, tab and return in a group name as repr does", function()
+      -- quote_name without the backslash of \n \t \r survived. CPython:
+      -- re.compile('(?P<a\nb\t\r>x)') -> bad character in group name
+      -- 'a\nb\t\r' at position 4
+      fails_at("(?P<a\nb\t\r>x)", "bad character in group name 'a\\nb\\t\\r'", 5)
+    end)
+    it("refuses a reference to a group still open, whatever memory held", function()
+      -- open_group without 't->open[g] = 1' survived: open[] is realloc'd
+      -- unzeroed and held nonzero bytes at the first groups, so only a spec
+      -- with many groups met a zero. CPython: re.compile(r'(a\1)') -> cannot
+      -- refer to an open group at position 2; so does every \g inside group g
+      for g = 1, 99 do
+        local pat = ("(x)"):rep(g - 1) .. "(a\\" .. g .. ")"
+        fails_at(pat, "cannot refer to an open group", 3 * g)
+        pat = ("(x)"):rep(g - 1) .. "(?P<n>a(?P=n))"
+        fails_at(pat, "cannot refer to an open group", 3 * g + 9)
+      end
+    end)
+
+    it("checks a conditional's group number below 2**30-1 at the end", function()
+      -- PY_MAXGROUPS one less survived. CPython:
+      -- re.compile('(?(1073741822)a)', re.A|re.U) -> ValueError: ASCII and
+      -- UNICODE flags are incompatible (the number is checked after the
+      -- flags); re.compile('(?(1)a)(?(1073741822)b)') -> invalid group
+      -- reference 1 at position 3
+      assert.are.equal("ASCII and UNICODE flags are incompatible",
+        raised("ValueError", re.compile, "(?(1073741822)a)", re.A | re.U).message)
+      fails_at("(?(1)a)(?(1073741822)b)", "invalid group reference 1", 4)
+    end)
+
+    it("places PCRE2's errors inside a possessive or {0} item", function()
+      -- insert_at without moving the map (the source offset of each output
+      -- byte) survived: the look-behind's error was put 3 bytes on, at the
+      -- '=' of "(?:" (docs/re.md: pos is the fault's)
+      for _, c in ipairs { { "xy(?:c(?<=a+))*+", 7 }, { "xy(?:cd(?<=a+)){0}", 8 } } do
+        fails_at(c[1], "look-behind requires fixed-width pattern", c[2])
+      end
+    end)
+
+    it("counts a conditional's branches in the nesting depth", function()
+      -- parse_conditional parsing its yes branch at 'depth - 1' survived
+      -- (docs/re.md: groups nest at most 200 deep)
+      for _, c in ipairs { { "(?(1)", 1004 }, { "(?(1)a|", 1404 } } do
+        local function nested(n) return "(a)" .. c[1]:rep(n) .. (")"):rep(n) end
+        assert.are.equal(1, re.compile(nested(200)).groups)
+        fails_at(nested(201), "too many nested parentheses", c[2])
+      end
+    end)
+
+    it("takes (?a:\\S) for the ASCII non-space, in and out of a set", function()
+      -- ascii_class without its case 'S' survived (\S then became \B's
+      -- expansion). CPython: re.match(r'(?a:\S+)', '\x1c\xa0a b') and
+      -- re.match(r'(?a:[\S]+)', ...) -> match='\x1c\xa0a'
+      for _, pat in ipairs { "(?a:\\S+)", "(?a:[\\S]+)" } do
+        assert.are.equal("\x1c\u{a0}a", re.match(pat, "\x1c\u{a0}a b"):group())
+      end
+    end)
+    it("finds matches after a group of two branches, one of them empty", function()
+      -- note_branch's 'branches > 1' -> '> 2' survived: the existing case
+      -- (?:a|)b*a also sets altstar. PCRE2 10.42's JIT start-up
+      -- optimizations missed these. CPython: re.findall('(?:a|).+.+', 'ab')
+      -- -> ['ab']; so does '(?:a|^).+.+'
+      assert.are.same({ "ab" }, re.findall("(?:a|).+.+", "ab"))
+      assert.are.same({ "ab" }, re.findall("(?:a|^).+.+", "ab"))
+    end)
+    it("takes (?u:\\b) for the Unicode word boundary under re.A", function()
+      -- unicode_class without its case 'b' survived (\b then became \B's
+      -- expansion). CPython: re.match(r'(?u:\b)é', 'é', re.A) and
+      -- re.match(r'é(?u:\b)', 'é', re.A) match
+      assert.are.equal("\u{e9}", re.match("(?u:\\b)\u{e9}", "\u{e9}", re.A):group())
+      assert.are.equal("\u{e9}", re.match("\u{e9}(?u:\\b)", "\u{e9}", re.A):group())
+    end)
+
+    it("reports a character cut short at the end where it starts", function()
+      -- pyre_utf8check returning 0 for a sequence cut by the end survived:
+      -- every spec had only ASCII before it. API.md section 2: invalid UTF-8
+      -- raises ValueError naming the byte
+      local err = raised("ValueError", re.compile, "\u{e9}\xc3")
+      assert.are.equal("invalid UTF-8 at byte 3 in pattern", err.message)
+      err = raised("ValueError", re.search, "a", "\u{e9}\xe2\x82")
+      assert.are.equal("invalid UTF-8 at byte 3", err.message)
+    end)
+
+    it("quotes a group name of control characters only", function()
+      -- quote_name allocating 4 * n + 2 bytes survived (ASan finds the write
+      -- past them: every byte written \xNN, two quotes and a zero). CPython:
+      -- re.compile('(?P<\x01\x02>x)') -> bad character in group name
+      -- '\x01\x02' at position 4
+      fails_at("(?P<\1\2>x)", "bad character in group name '\\x01\\x02'", 5)
+    end)
+  end)
 end)
