@@ -770,8 +770,7 @@ static RePattern *compile_pattern (lua_State *L, int stidx, int sidx,
     luaL_error(L, "pystd.re: used by a finalizer as Lua closes");
   check_flags(L, flags);
   if (!(flags & RE_BYTES)) {
-    int ascii;
-    size_t bad = pyre_utf8check(pat, len, &ascii);
+    size_t bad = pyre_utf8check(pat, len);
     if (bad < len)
       pystd_raise(L, "ValueError", "invalid UTF-8 at byte %I in pattern",
                   (lua_Integer)bad + 1);
@@ -939,9 +938,8 @@ static void remember_checked (lua_State *L, ReState *st, int pidx, int sidx,
 /* Is s[0..len) all ASCII?  Raises ValueError unless it is valid UTF-8. */
 static int check_utf8 (lua_State *L, const char *s, size_t len) {
   size_t bad = pyre_asciiprefix((const unsigned char *)s, len);
-  int ascii;
   if (bad == len) return 1;
-  bad += pyre_utf8check(s + bad, len - bad, &ascii);
+  bad += pyre_utf8check(s + bad, len - bad);
   if (bad < len)
     pystd_raise(L, "ValueError", "invalid UTF-8 at byte %I",
                 (lua_Integer)bad + 1);

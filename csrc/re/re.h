@@ -243,7 +243,7 @@ static inline size_t pyre_utf8prefix (const char *s, size_t len, size_t n) {
 int pyre_translate (const char *pat, size_t len, lua_Integer flags, ReXlat *x);
 void pyre_xlatfree (ReXlat *x);
 int pyre_isidentifier (const char *s, size_t n, int utf);
-size_t pyre_utf8check (const char *s, size_t len, int *ascii);
+size_t pyre_utf8check (const char *s, size_t len);
 
 /* }====================================================== */
 

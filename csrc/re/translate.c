@@ -69,12 +69,10 @@ typedef struct Xlat {
 /*
 ** Offset of the first byte that does not start a valid UTF-8 sequence
 ** (no overlongs, surrogates or values above U+10FFFF); `len` if none.
-** *ascii tells whether every byte before that offset is ASCII.
 */
-size_t pyre_utf8check (const char *str, size_t len, int *ascii) {
+size_t pyre_utf8check (const char *str, size_t len) {
   const unsigned char *s = (const unsigned char *)str;
   size_t i = pyre_asciiprefix(s, len);
-  *ascii = 1;
   while (i < len) {
     unsigned c = s[i];
     size_t n;
@@ -83,7 +81,6 @@ size_t pyre_utf8check (const char *str, size_t len, int *ascii) {
       i += pyre_asciiprefix(s + i, len - i);
       continue;
     }
-    *ascii = 0;
     if (c >= 0xC2 && c <= 0xDF) { n = 1; cp = c & 0x1F; min = 0x80; }
     else if (c >= 0xE0 && c <= 0xEF) { n = 2; cp = c & 0x0F; min = 0x800; }
     else if (c >= 0xF0 && c <= 0xF4) { n = 3; cp = c & 0x07; min = 0x10000; }
@@ -1573,7 +1570,6 @@ int pyre_translate (const char *pat, size_t len, lua_Integer flags,
   sc.icase = (flags & RE_I) != 0;
   if (reserve_group(&t, 0)) {
     x->order[0] = 0;
-    t.open[0] = 0;
     emits(&t, "", 0);
     parse_alternation(&t, sc, 0, 1);
     if (t.x->flags & RE_I) sc.icase = 1;  /* a global (?i) */
