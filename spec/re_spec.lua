@@ -2269,5 +2269,14 @@ print(json.dumps({'matches': matches, 'errors': errors, 'templates': templates})
       -- '\x01\x02' at position 4
       fails_at("(?P<\1\2>x)", "bad character in group name '\\x01\\x02'", 5)
     end)
+
+    it("repeats a literal { as an item, even first or after an anchor", function()
+      -- parse_alternation leaving 'last' as it was after a literal '{'
+      -- survived. CPython: re.match('{*', '{{x') -> '{{'; '^{+' -> '{{';
+      -- re.match('a*{*', 'aa{{') -> 'aa{{'
+      assert.are.equal("{{", re.match("{*", "{{x"):group())
+      assert.are.equal("{{", re.match("^{+", "{{x"):group())
+      assert.are.equal("aa{{", re.match("a*{*", "aa{{"):group())
+    end)
   end)
 end)
