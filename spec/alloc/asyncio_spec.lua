@@ -77,12 +77,12 @@ local function after()
   local where = ("with %d allocations granted: "):format(granted)
   assert.equal(42, run(function()
     local _ <close> = guard()
+    assert.same({ asyncio.current_task() }, asyncio.all_tasks(), where .. "task left")
     local t = asyncio.create_task(double, 20)
     sleep(0.001)
     return t:await() + 2
   end), where .. "fresh run")
   assert.is_false(uv.loop_alive(), where .. "handle left")
-  assert.same({}, asyncio.all_tasks(), where .. "task left")
   assert.equal(opened, closed, where .. "guards closed")
   for i, task in ipairs(made) do
     assert.is_true(task:done(), where .. tostring(task) .. " not done")
