@@ -2280,3 +2280,103 @@ print(json.dumps({'matches': matches, 'errors': errors, 'templates': templates})
     end)
   end)
 end)
+
+describe("docs/re.md claims", function()
+  -- promises of docs/re.md (and the re examples of README.md) that no
+  -- other spec held; each expectation is what the page says
+
+  it("runs the examples of the page", function()
+    local m = re.search("(?P<year>\\d{4})-(\\d\\d)", "released 2024-11")
+    assert.are.same({ "2024", 10, 16 }, { m:group("year"), m:span() })
+    assert.are.same({ 2, 7 }, { re.search("lphabe", "alphabet"):span() })
+    assert.are.same({ 3, 2 }, { re.compile("x*"):search("abc", 3):span() })
+    assert.are.equal("<re.Match object; span=(2, 7), match='lphabe'>",
+                     tostring(re.search("lphabe", "alphabet")))
+    assert.are.equal("re.compile('a.*b', re.IGNORECASE)",
+                     tostring(re.compile("a.*b", re.IGNORECASE)))
+    assert.are.same({ "", "a", "", "", "a", "" }, re.findall("\\b|a", "a ab"))
+  end)
+
+  it("runs the re examples of README.md", function()
+    local m = re.search("(?P<y>\\d{4})-(\\d\\d)", "released 2024-11 in Lua")
+    assert.are.same({ 10, 16 }, { m:span() })
+    assert.are.same({ "2024", "11" }, { m:group("y"), m[2] })
+    assert.are.same({ "--- other theme, --- end", 2 },
+                    { re.sub("\\bthe\\b", "---", "the other theme, the end") })
+    assert.are.equal("Words|words|words|",
+                     table.concat(re.split("\\W+", "Words, words, words."), "|"))
+    local ok, err = pcall(re.compile, "(a")
+    assert.is_false(ok)
+    assert.are.equal("re.error: missing ), unterminated subpattern at position 1",
+                     tostring(err))
+    assert.are.same({ true, 1 }, { require("pystd.errors").is(err, "re.error"), err.pos })
+  end)
+
+  it("has no re.LOCALE name, and says why a text or BYTES pattern refuses a flag", function()
+    assert.is_nil(re.LOCALE)
+    assert.is_nil(re.L)
+    local err = raised("ValueError", re.compile, "a", 4)
+    assert.are.equal("cannot use LOCALE flag with a str pattern", err.message)
+    err = raised("ValueError", re.compile, "a", re.U | re.BYTES)
+    assert.are.equal("cannot use UNICODE flag with a bytes pattern", err.message)
+  end)
+
+  it("keeps one match limit per instance of the module, for older Patterns too", function()
+    local p = re.compile("(a+)+$")
+    local subject = ("a"):rep(16) .. "b"
+    package.loaded["pystd.re"] = nil
+    local re2 = require "pystd.re"
+    package.loaded["pystd.re"] = re
+    local old = re.get_match_limit()
+    re.set_match_limit(1000)
+    local ok, err = pcall(p.search, p, subject)
+    local ok2 = pcall(re2.search, "(a+)+$", subject)
+    local limit2 = re2.get_match_limit()
+    re.set_match_limit(old)
+    assert.is_false(ok)
+    assert.are.equal("regular expression match limit exceeded (limit 1000; "
+                     .. "see re.set_match_limit)", err.message)
+    assert.is_true(ok2)
+    assert.are.equal(10000000, limit2)
+    for _, n in ipairs { 0, -1, 0x100000000, 1.5, "x" } do
+      assert.has_error(function() re.set_match_limit(n) end)
+    end
+    assert.are.equal(old, re.get_match_limit())
+  end)
+
+  it("gives PCRE2's answer where CPython 3.11 goes wrong", function()
+    assert.are.equal("aaa", re.match("(?:a+){2}+", "aaa"):group())
+    assert.are.same({ 1, 0 }, { re.match("(()ϑ|)++", "ϑ"):span(2) })
+    assert.are.equal("xab", re.match("(?:.(a)|.(?(1)x))*+.", "xab"):group())
+    assert.is_not_nil(re.search("(?u:\\w)", "é", re.A))
+    assert.is_nil(re.search("(?L)[^xy]", "X", re.BYTES | re.I))
+    assert.is_nil(re.fullmatch("((|(?(1)a)))", "a"))
+    assert.are.same({ 1, 3 }, { re.search("((x)*?(?(1),))y", "xxy"):span() })
+    assert.is_nil(re.search("[\\u0100-\\U00010000]", "ÿ", re.A | re.I))
+    assert.is_nil(re.search("[\\u0100-\\uffff]", "ÿ", re.A | re.I))
+  end)
+
+  it("differs from CPython where the page says so", function()
+    -- a back reference compares by PCRE2's folding
+    assert.is_nil(re.match("(.)\\1", "İi", re.I))
+    -- with endpos before pos nothing matches, match included
+    local empty = re.compile("")
+    assert.is_nil(empty:match("abc", 3, 1))
+    assert.is_nil(empty:search("abc", 3, 1))
+    -- look-behinds PCRE2 does not take for fixed width
+    for _, c in ipairs { { "(?<=()?)", 1 }, { "(()?b)(?<=\\1)", 7 },
+                         { "((?<!a)?b)(?<=\\1)", 11 }, { "((?:)*b)(?<=\\1)", 9 } } do
+      local err = raised("re.error", re.compile, c[1])
+      assert.are.same({ "look-behind requires fixed-width pattern", c[2] },
+                      { err.msg, err.pos })
+    end
+    -- what CPython 3.11 takes with a DeprecationWarning
+    for _, t in ipairs { "\\g<+1>", "\\g< 1 >", "\\g<1_0>", "\\g<١>" } do
+      local err = raised("re.error", re.sub, "(a)", t, "a")
+      assert.matches("^bad character in group name '", err.msg)
+    end
+    raised("re.error", re.compile, "(a)(?(+1)a|b)")
+    raised("re.error", re.compile, "(?P<é>x)", re.BYTES)
+    assert.are.equal(1, re.compile("(?P<x·>x)").groupindex["x·"])
+  end)
+end)
