@@ -10,8 +10,9 @@ description = {
   summary = "Python's standard library batteries for Lua 5.4, in C",
   detailed = [[
 pystd gives Lua 5.4 what Python programmers rely on: regular expressions on
-PCRE2 (pystd.re), datetime with IANA zones, arbitrary-precision decimal,
-deque/Counter/defaultdict/OrderedDict, and an asyncio-style event loop on libuv.
+PCRE2 (pystd.re), deque/Counter/defaultdict/OrderedDict (pystd.collections),
+and an asyncio-style event loop on libuv (pystd.asyncio). datetime with IANA
+zones and arbitrary-precision decimal are not built yet.
 ]],
   license = "MIT",
 }
