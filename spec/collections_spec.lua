@@ -2457,3 +2457,216 @@ describe("docs/collections.md claims", function()
     assert.are.same(want, collect(OrderedDict.keys(OrderedDict(plain))))
   end)
 end)
+
+-- Corners of deque.c the second mutation round, continued past what its
+-- first helper ran, found untested: each spec names the mutant that
+-- survived the suite without it
+describe("deque (second mutation round of deque.c, continued)", function()
+  it("counts a pop that shrinks the ring as a mutation", function()
+    -- CPython: d = deque(range(64)); del 48 from the right; it = iter(d);
+    -- next(it); d.pop(); d.append(99); next(it) raises RuntimeError.
+    -- pop_value's 'd->mutations++' made '--' survived: the pop that halves
+    -- the ring (the slow path) and a fast append then cancelled out
+    for _, name in ipairs({ "pop", "popleft" }) do
+      local d = deque()
+      for i = 1, 64 do d:append(i) end  -- a ring of 64 slots
+      for _ = 1, 48 do d:pop() end      -- 16 left: the next pop shrinks it
+      local step = d:iter()
+      step()
+      d[name](d)
+      d:append(99)
+      raises("RuntimeError", "deque mutated during iteration", step)
+    end
+  end)
+
+  it("takes more values from an iterator than a Lua stack holds", function()
+    -- for_each_value without the 'lua_pop(L, 1)' of its function loop
+    -- survived: each value stayed on the stack, and an iterator of more
+    -- values than LUAI_MAXSTACK (1000000) raised "stack overflow"
+    local n = 1000001
+    local function upto()
+      local i = 0
+      return function() i = i + 1; if i <= n then return i end end
+    end
+    local d = deque(upto())
+    assert.are.equal(n, #d)
+    assert.are.equal(n, d[-1])
+    d:extend(upto())
+    d:extendleft(upto())
+    assert.are.equal(3 * n, #d)
+    assert.are.equal(n, d[1])
+    assert.are.equal(n, d[-1])
+  end)
+
+  it("raises on extend and extendleft with no iterable, unchanged", function()
+    -- CPython: d.extend() raises TypeError. extend and extendleft without
+    -- their 'lua_settop(L, 2)' survived: the deque's ring, pushed at 2,
+    -- was taken for the missing argument and its slots appended
+    for _, name in ipairs({ "extend", "extendleft" }) do
+      local d = deque({ 1, 2 })
+      local ok, err = pcall(d[name], d)
+      assert.is_false(ok, name)
+      assert.matches("%(table, deque or function expected, got nil%)$", err)
+      assert.are.equal("deque([1, 2])", tostring(d), name)
+    end
+  end)
+
+  it("counts a rotate of a deque with free slots as a mutation", function()
+    -- CPython: d = deque([1, 2, 3]); it = iter(d); next(it); d.rotate(1);
+    -- d.append(5); next(it) raises RuntimeError. rotate_ring's
+    -- 'd->mutations++' made '--' survived: the slow rotate and a fast
+    -- append cancelled out
+    for _, n in ipairs({ 1, -1, 2 }) do
+      local d = deque({ 1, 2, 3 })  -- 8 slots: rotate moves elements
+      local step = d:iter()
+      step()
+      d:rotate(n)
+      d:append(5)
+      raises("RuntimeError", "deque mutated during iteration", step)
+    end
+  end)
+
+  it("rotates a full ring one step right by default", function()
+    -- CPython: deque(range(1, 9)).rotate() -> deque([8, 1, ..., 7]).
+    -- deque_rotate's 'n = 1' made 0 survived: rotate() of a full ring
+    -- (the fast path) did nothing
+    local d = deque({ 1, 2, 3, 4, 5, 6, 7, 8 })  -- fills its 8 slots
+    d:rotate()
+    assert.are.equal("deque([8, 1, 2, 3, 4, 5, 6, 7])", tostring(d))
+  end)
+
+  it("counts a rotate of a full ring as a mutation a pop does not undo", function()
+    -- CPython: d = deque(range(8)); it = iter(d); next(it); d.rotate(1);
+    -- d.pop(); next(it) raises RuntimeError. The fast rotate's
+    -- 'd->mutations++' made '--' survived: a fast pop cancelled it out
+    local d = deque({ 1, 2, 3, 4, 5, 6, 7, 8 })
+    local step = d:iter()
+    step()
+    d:rotate(1)
+    d:pop()
+    raises("RuntimeError", "deque mutated during iteration", step)
+  end)
+
+  it("counts a clear as a mutation an append does not undo", function()
+    -- CPython: d = deque([1, 2, 3]); it = iter(d); next(it); d.clear();
+    -- d.append(1); next(it) raises RuntimeError. clear's 'd->mutations++'
+    -- made '--' survived: the fast append after it cancelled it out
+    local d = deque({ 1, 2, 3 })
+    local step = d:iter()
+    step()
+    d:clear()
+    d:append(1)
+    raises("RuntimeError", "deque mutated during iteration", step)
+  end)
+
+  it("gives back its ring on clear: it grows and shrinks from 8 slots", function()
+    -- docs: the ring doubles when full, halves when under a quarter full.
+    -- clear without its 'd->cap = DEQUE_MINCAP' survived: a cleared deque
+    -- kept the size of its old ring (64 slots) for its new, empty one, so
+    -- 20 appends later its pops shrank it at 16, 8 and 4 elements left,
+    -- not at 8 and 4 as in a ring grown from 8 slots to 32
+    local faults = require "spec.failalloc"
+    local d = deque()
+    for i = 1, 64 do d:append(i) end  -- a ring of 64 slots
+    d:clear()
+    for i = 1, 20 do d:append(i) end  -- 8 slots, then 16, then 32
+    local lengths = {}
+    while #d > 0 do
+      local n = #d
+      faults.fail_after(1000)
+      d:pop()
+      local _, granted = faults.stop()
+      if granted > 0 then lengths[#lengths + 1] = n end
+    end
+    assert.are.same({ 8, 4 }, lengths)
+  end)
+
+  it("ignores an extra argument to copy", function()
+    -- copy without its 'lua_settop(L, 1)' survived: the copy went to
+    -- index 3, and the snapshot meant for its ring became the user value
+    -- of the extra argument (here another deque, which it overwrote)
+    local d, e = deque({ 1, 2, 3 }), deque({ "e" })
+    d:rotate(1)  -- a head not at slot 0
+    local c = d.copy(d, e)
+    assert.are.equal("deque([3, 1, 2])", tostring(c))
+    assert.are.equal("deque(['e'])", tostring(e))
+    assert.are.equal("deque([3, 1, 2])", tostring(d))
+  end)
+
+  it("lets go of the last element remove takes out", function()
+    -- close_hole without the set_at that empties the removed element's
+    -- slot survived: removing the last element moves no other, so its
+    -- slot, now past the end, still held it
+    local weak = setmetatable({}, { __mode = "v" })
+    local d, only = coroutine.wrap(function()
+      local d = deque({ { 1 }, { 2 }, { 3 } })  -- 8 slots: no shrink
+      weak[1] = d[3]
+      d:remove(d[3])
+      local only = deque({ { 1 } })
+      weak[2] = only[1]
+      only:remove(only[1])
+      return d, only
+    end)()
+    collectgarbage("collect")
+    collectgarbage("collect")
+    assert.is_nil(weak[1])
+    assert.is_nil(weak[2])
+    assert.are.equal("deque([[1], [2]])", tostring(d))
+    assert.are.equal("deque([])", tostring(only))
+  end)
+
+  it("raises the argument error on insert without the value", function()
+    -- docs: insert without the value at all is misuse, a Lua argument
+    -- error. insert without its luaL_checkany survived: lua_settop made
+    -- the missing value nil, and insert raised ValueError
+    local d = deque({ 1, 2 })
+    assert.has_error(function() d:insert(1) end,
+                     "bad argument #2 to 'insert' (value expected)")
+    assert.are.equal("deque([1, 2])", tostring(d))
+  end)
+
+  it("counts an insert as a mutation an append does not undo", function()
+    -- CPython: d = deque([1, 2, 3]); it = iter(d); next(it); d.insert(0, 9);
+    -- d.append(1); next(it) raises RuntimeError. insert's
+    -- 'd->mutations++' made '--' survived: the fast append cancelled it out
+    local d = deque({ 1, 2, 3 })
+    local step = d:iter()
+    step()
+    d:insert(1, 9)
+    d:append(1)
+    raises("RuntimeError", "deque mutated during iteration", step)
+  end)
+
+  it("iterates itself with d:iter() given an extra argument", function()
+    -- push_iterator without its 'lua_pushvalue(L, 1)' or its
+    -- 'lua_pushinteger(L, 0)' survived: the closure took its upvalues from
+    -- the top of the stack, which held the deque and nothing else only
+    -- when iter had no extra argument
+    local d, e = deque({ 1, 2, 3 }), deque({ "e" })
+    assert.are.same({ 1, 2, 3 }, collect(d.iter(d, e)))
+    assert.are.same({ 1, 2, 3 }, collect(d.iter(d, e, "more")))
+  end)
+
+  it("checks for a deque in its __tostring called on another value", function()
+    -- deque_tostring without its check_deque survived: the __tostring of a
+    -- deque's metatable wrote the repr of any value it was given
+    local tostr = getmetatable(deque({ 1 })).__tostring
+    for _, v in ipairs({ { 1, 2 }, Counter({ "a" }), 5 }) do
+      local ok, err = pcall(tostr, v)
+      assert.is_false(ok)
+      assert.matches("%(pystd%.deque expected, got %w+%)$", err)
+    end
+  end)
+
+  it("counts a remove as a mutation an append does not undo", function()
+    -- CPython: d = deque([1, 2, 3]); it = iter(d); next(it); d.remove(2);
+    -- d.append(1); next(it) raises RuntimeError. remove's
+    -- 'd->mutations++' made '--' survived: the fast append cancelled it out
+    local d = deque({ 1, 2, 3 })
+    local step = d:iter()
+    step()
+    d:remove(2)
+    d:append(1)
+    raises("RuntimeError", "deque mutated during iteration", step)
+  end)
+end)
