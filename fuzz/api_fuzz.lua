@@ -70,7 +70,7 @@ end
 
 local function classify(name, ok, err)
   if ok then stats.ret = stats.ret + 1 return end
-  if err == EVIL or (type(err) == "string" and err:find("EVIL", 1, true))
+  if rawequal(err, EVIL) or (type(err) == "string" and err:find("EVIL", 1, true))
       or (errors.is(err) and err.type == "EvilError") then
     stats.injected = stats.injected + 1 return
   end
