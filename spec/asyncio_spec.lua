@@ -4808,3 +4808,82 @@ asyncio.run(main())
     assert.equal("b eq\nadc eq,eq,lt,eq,eq,lt,eq,eq,lt\n", out)
   end)
 end)
+
+describe("queue.c (third mutation round)", function()
+  local function nest(depth, leaf)
+    for _ = 1, depth do leaf = { leaf } end
+    return leaf
+  end
+
+  it("PriorityQueue counts the depth of equal arrays too: 200 deep compare, 201 raise", function()
+    -- kills py_equal's recursion at depth or depth - 1 (queue.c, py_equal's
+    -- and py_less's calls of py_equal): equal arrays went unbounded. CPython
+    -- raises RecursionError for equal tuples nested 1,000 deep; the bound
+    -- here is 200 (docs/asyncio.md)
+    local out = run(function()
+      local lines = {}
+      for _, depth in ipairs { 200, 201 } do
+        local q = asyncio.PriorityQueue()
+        q:put_nowait(nest(depth, 1))
+        local e = error_of(q.put_nowait, q, nest(depth, 1))
+        lines[#lines + 1] = depth .. " " .. (e and e.type .. ": " .. e.message or "ok")
+          .. " " .. q:qsize()
+        e = error_of(q.put_nowait, q, { nest(depth - 1, 1), 0 })
+        lines[#lines + 1] = depth .. " " .. (e and e.type or "ok") .. " " .. q:qsize()
+      end
+      return table.concat(lines, "\n")
+    end)
+    assert.equal("200 ok 2\n200 ok 3\n"
+      .. "201 RecursionError: maximum recursion depth exceeded in comparison 2\n"
+      .. "201 RecursionError 3", out)
+  end)
+
+  it("PriorityQueue counts the depth of arrays that differ in length at each level", function()
+    -- { a, "pad" } < { b } asks == of the pair (lengths differ: no descent),
+    -- then < of a and b: kills py_less's recursion at depth or depth - 1
+    -- (queue.c line 141), unbounded there. CPython: the same shape 200
+    -- deep compares; the bound here is 200, as for equal arrays
+    local function chain(depth, leaf, pad)
+      for _ = 1, depth do leaf = pad and { leaf, "pad" } or { leaf } end
+      return leaf
+    end
+    local out = run(function()
+      local lines = {}
+      for _, depth in ipairs { 200, 201 } do
+        local q = asyncio.PriorityQueue()
+        q:put_nowait(chain(depth, 2))
+        local e = error_of(q.put_nowait, q, chain(depth, 1, true))
+        lines[#lines + 1] = e and e.type or #q:get_nowait()
+      end
+      return table.concat(lines, " ")
+    end)
+    assert.equal("2 RecursionError", out)
+  end)
+
+  it("PriorityQueue takes an array as equal to itself, as CPython's identity test (NaN)", function()
+    -- kills the deleted identity test of py_equal (queue.c line 106): t
+    -- holding a NaN was not == itself, so { t, 2 } and { t, 1 } tied.
+    -- CPython 3.11: x = (nan,); put (x, 2), (x, 1): get gives (x, 1)
+    local t = { 0 / 0 }
+    local got = run(function()
+      local q = asyncio.PriorityQueue()
+      q:put_nowait({ t, 2 })
+      q:put_nowait({ t, 1 })
+      return q:get_nowait()[2]
+    end)
+    assert.equal(1, got)
+  end)
+  it("PriorityQueue raises TypeError for a string beside an array, as CPython", function()
+    -- kills are_tuples without its lua_istable(L, a) (queue.c line 86): a
+    -- string of the array's length was read as an array. CPython 3.11:
+    -- (("x",), 2) then ("x", 1): TypeError '<' not supported between
+    -- instances of 'str' and 'tuple' (the new item is the left operand)
+    local e = run(function()
+      local q = asyncio.PriorityQueue()
+      q:put_nowait({ { "x" }, 2 })
+      return error_of(q.put_nowait, q, { "x", 1 })
+    end)
+    assert.equal("TypeError: '<' not supported between instances of 'string' and 'table'",
+                 e.type .. ": " .. e.message)
+  end)
+end)
