@@ -4886,4 +4886,28 @@ describe("queue.c (third mutation round)", function()
     assert.equal("TypeError: '<' not supported between instances of 'string' and 'table'",
                  e.type .. ": " .. e.message)
   end)
+
+  it("PriorityQueue compares a table with __eq and no __lt by its __eq, as CPython", function()
+    -- it compared such a table as an array, skipping its __eq: with __eq
+    -- true, { o{5}, 2 } came before { o{7}, 1 } (5 < 7); with __eq false, no
+    -- TypeError. CPython 3.11, with class O: __eq__ -> True and class F:
+    -- __eq__ -> False (no __lt__): y; then TypeError '<' not supported
+    -- between instances of 'F' and 'F', qsize 2, gets 2 then 1
+    local yes = { __eq = function() return true end }
+    local no = { __eq = function() return false end }
+    local out = run(function()
+      local q = asyncio.PriorityQueue()
+      q:put_nowait({ setmetatable({ 5 }, yes), 2, "x" })
+      q:put_nowait({ setmetatable({ 7 }, yes), 1, "y" })
+      local lines = { q:get_nowait()[3] }
+      q = asyncio.PriorityQueue()
+      q:put_nowait({ setmetatable({}, no), 2 })
+      local e = error_of(q.put_nowait, q, { setmetatable({}, no), 1 })
+      lines[2] = e.type .. ": " .. e.message .. " " .. q:qsize()
+      lines[3] = q:get_nowait()[2] .. " " .. q:get_nowait()[2]
+      return table.concat(lines, "\n")
+    end)
+    assert.equal("y\nTypeError: '<' not supported between instances of 'table' and "
+      .. "'table' 2\n2 1", out)
+  end)
 end)

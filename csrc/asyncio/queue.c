@@ -81,10 +81,25 @@ static const char *const queue_names[] = {"Queue", "LifoQueue",
 #endif
 
 
-/* Are the values at `a` and `b` arrays that compare like Python tuples? */
+static int has_metamethod (lua_State *L, int i, const char *event) {
+  if (luaL_getmetafield(L, i, event) == LUA_TNIL) return 0;
+  lua_pop(L, 1);
+  return 1;
+}
+
+
+/*
+** Is the value at `i` an array that compares like a Python tuple?  A
+** table with an __lt or an __eq is an object, compared by them.
+*/
+static int is_tuple (lua_State *L, int i) {
+  return lua_istable(L, i) && !has_metamethod(L, i, "__lt") &&
+         !has_metamethod(L, i, "__eq");
+}
+
+
 static int are_tuples (lua_State *L, int a, int b) {
-  return lua_istable(L, a) && lua_istable(L, b) &&
-         !pystd_orderable(L, a, b, "__lt");
+  return is_tuple(L, a) && is_tuple(L, b);
 }
 
 
@@ -122,14 +137,14 @@ static int py_equal (lua_State *L, int a, int b, int depth) {
 /*
 ** Python's < of the values at `a` and `b`: numbers and strings with <,
 ** values with an __lt metamethod by it, arrays like tuples (< of the
-** first elements not equal, else the shorter first); anything else is a
-** TypeError.
+** first elements not equal, else the shorter first); anything else (an
+** object with only __eq too) is a TypeError.
 */
 static int py_less (lua_State *L, int a, int b, int depth) {
   lua_Integer na, nb;
   if (pystd_orderable(L, a, b, "__lt"))
     return lua_compare(L, a, b, LUA_OPLT);
-  if (!lua_istable(L, a) || !lua_istable(L, b))
+  if (!are_tuples(L, a, b))
     return pystd_ordererror(L, a, b, "<");
   check_depth(L, depth);
   na = (lua_Integer)lua_rawlen(L, a);
