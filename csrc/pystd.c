@@ -88,7 +88,7 @@ int pystd_raise (lua_State *L, const char *type, const char *fmt, ...) {
 }
 
 
-static int has_metafield (lua_State *L, int i, const char *event) {
+int pystd_hasmetafield (lua_State *L, int i, const char *event) {
   if (luaL_getmetafield(L, i, event) == LUA_TNIL) return 0;
   lua_pop(L, 1);
   return 1;
@@ -98,7 +98,7 @@ static int has_metafield (lua_State *L, int i, const char *event) {
 int pystd_orderable (lua_State *L, int a, int b, const char *event) {
   int ta = lua_type(L, a);
   return (ta == lua_type(L, b) && (ta == LUA_TNUMBER || ta == LUA_TSTRING))
-      || has_metafield(L, a, event) || has_metafield(L, b, event);
+      || pystd_hasmetafield(L, a, event) || pystd_hasmetafield(L, b, event);
 }
 
 

@@ -49,6 +49,7 @@ int pystd_raise (lua_State *L, const char *type, const char *fmt, ...);
 ** type names.
 */
 int pystd_orderable (lua_State *L, int a, int b, const char *event);
+int pystd_hasmetafield (lua_State *L, int i, const char *event);
 int pystd_ordererror (lua_State *L, int a, int b, const char *op);
 
 /* }====================================================== */

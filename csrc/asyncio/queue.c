@@ -81,20 +81,13 @@ static const char *const queue_names[] = {"Queue", "LifoQueue",
 #endif
 
 
-static int has_metamethod (lua_State *L, int i, const char *event) {
-  if (luaL_getmetafield(L, i, event) == LUA_TNIL) return 0;
-  lua_pop(L, 1);
-  return 1;
-}
-
-
 /*
 ** Is the value at `i` an array that compares like a Python tuple?  A
 ** table with an __lt or an __eq is an object, compared by them.
 */
 static int is_tuple (lua_State *L, int i) {
-  return lua_istable(L, i) && !has_metamethod(L, i, "__lt") &&
-         !has_metamethod(L, i, "__eq");
+  return lua_istable(L, i) && !pystd_hasmetafield(L, i, "__lt") &&
+         !pystd_hasmetafield(L, i, "__eq");
 }
 
 
