@@ -2670,3 +2670,86 @@ describe("deque (second mutation round of deque.c, continued)", function()
     raises("RuntimeError", "deque mutated during iteration", step)
   end)
 end)
+
+describe("collections.lua (second mutation round)", function()
+  -- the argument error of a call, its position dropped
+  local function arg_error(fn, ...)
+    local ok, err = pcall(fn, ...)
+    assert.is_false(ok)
+    return (tostring(err):gsub("^[^:]*:%d+: ", ""))
+  end
+
+  it("names each map function and its class in its argument errors", function()
+    -- the function names check_map was given ("keys", "values", "items",
+    -- "subtract", "most_common", "elements", "total", "default_factory",
+    -- "move_to_end") each made "X..." survived, as did class_name's
+    -- "defaultdict" made "Xefaultdict"
+    local cases = {
+      { Counter, { "keys", "values", "items", "len", "update", "subtract",
+                   "most_common", "elements", "total" }, "Counter" },
+      { defaultdict, { "keys", "values", "items", "len", "default_factory" }, "defaultdict" },
+      { OrderedDict, { "keys", "values", "items", "len", "move_to_end", "popitem" },
+        "OrderedDict" },
+    }
+    for _, case in ipairs(cases) do
+      local class, names, name = case[1], case[2], case[3]
+      for _, fname in ipairs(names) do
+        assert.are.equal(("bad argument #1 to '%s' (%s expected, got number)"):format(fname, name),
+          arg_error(class[fname], 5))
+      end
+    end
+    assert.are.equal("bad argument #1 to 'keys' (Counter expected, got defaultdict)",
+      arg_error(Counter.keys, defaultdict()))
+    assert.are.equal("bad argument #1 to 'keys' (defaultdict expected, got OrderedDict)",
+      arg_error(defaultdict.keys, OrderedDict()))
+    assert.are.equal("bad argument #1 to 'keys' (OrderedDict expected, got Counter)",
+      arg_error(OrderedDict.keys, Counter()))
+  end)
+
+  it("refuses default_factory of a map that is no defaultdict", function()
+    -- default_factory without its check_map survived: it read nil for any
+    -- table, a Counter or an OrderedDict
+    for _, v in ipairs({ {}, Counter(), OrderedDict() }) do
+      local ok = pcall(defaultdict.default_factory, v)
+      assert.is_false(ok)
+    end
+    assert.are.equal("bad argument #1 to 'default_factory' (defaultdict expected, got Counter)",
+      arg_error(defaultdict.default_factory, Counter()))
+  end)
+
+  it("names the metamethod and the operand of the Counter operators' argument errors", function()
+    -- "__bor", "__band" made "X_..." survived, and so did
+    -- all_counts' argument number 1 made 2 or 0 (a plain table left of <=)
+    local c = Counter({ "a" })
+    assert.are.equal("bad argument #2 to '__bor' (Counter expected, got table)",
+      arg_error(function() return c | {} end))
+    assert.are.equal("bad argument #1 to '__band' (Counter expected, got table)",
+      arg_error(function() return {} & c end))
+    assert.are.equal("bad argument #1 to '__le' (Counter expected, got table)",
+      arg_error(function() return {} <= c end))
+    assert.are.equal("bad argument #1 to '__lt' (Counter expected, got table)",
+      arg_error(function() return {} < c end))
+  end)
+
+  it("refuses a {key} pair with no value with ValueError", function()
+    -- CPython: OrderedDict([('a',)]) raises ValueError ("need more than 1
+    -- value to unpack"); the message "item %d has a nil value" made "X..."
+    -- survived
+    raises("ValueError", "item 2 has a nil value", function()
+      OrderedDict({ { "a", 1 }, { "b" } })
+    end)
+  end)
+
+  it("names the classes' metatables and classes where Lua names a type", function()
+    -- new_class without 'meta.__name = name' survived, as did the names
+    -- "defaultdict" and "OrderedDict" given to new_class made "X..."
+    for _, case in ipairs({ { Counter, "Counter" }, { defaultdict, "defaultdict" },
+                            { OrderedDict, "OrderedDict" } }) do
+      local class, name = case[1], case[2]
+      assert.are.equal(("bad argument #1 to 'rep' (string expected, got %s)"):format(name),
+        arg_error(function() return string.rep(class(), 2) end))
+      assert.are.equal(("bad argument #1 to 'rep' (number expected, got %s class)"):format(name),
+        arg_error(function() return ("x"):rep(class) end))
+    end
+  end)
+end)
