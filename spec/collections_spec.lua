@@ -2731,6 +2731,21 @@ describe("collections.lua (second mutation round)", function()
       arg_error(function() return {} < c end))
   end)
 
+  it("says a table given a map's metatable by hand is a table", function()
+    -- "__eq" made "X_eq" survived: only such a table reaches all_counts'
+    -- check from ==. The errors read "Counter expected, got Counter"
+    local fake = setmetatable({ a = 1 }, getmetatable(Counter()))
+    assert.are.equal("bad argument #1 to '__eq' (Counter expected, got table)",
+      arg_error(function() return fake == Counter({ "a" }) end))
+    assert.are.equal("bad argument #2 to '__eq' (Counter expected, got table)",
+      arg_error(function() return Counter({ "a" }) == fake end))
+    assert.are.equal("bad argument #1 to 'total' (Counter expected, got table)",
+      arg_error(Counter.total, fake))
+    local fake_od = setmetatable({}, getmetatable(OrderedDict()))
+    assert.are.equal("bad argument #1 to 'popitem' (OrderedDict expected, got table)",
+      arg_error(OrderedDict.popitem, fake_od))
+  end)
+
   it("refuses a {key} pair with no value with ValueError", function()
     -- CPython: OrderedDict([('a',)]) raises ValueError ("need more than 1
     -- value to unpack"); the message "item %d has a nil value" made "X..."

@@ -37,7 +37,9 @@ local function check_map(t, meta, fname, arg)
   local mt = getmetatable(t)
   local o = order_of[t]
   if o and mt == meta then return o end
-  local got = class_name[mt] or type(t)
+  -- a table given a class metatable by hand, without an order index, is
+  -- a plain table: "Counter expected, got Counter" would say nothing
+  local got = o and class_name[mt] or type(t)
   error(("bad argument #%d to '%s' (%s expected, got %s)"):format(arg or 1,
     fname, class_name[meta], got), 3)
 end
