@@ -2718,7 +2718,7 @@ describe("collections.lua (second mutation round)", function()
   end)
 
   it("names the metamethod and the operand of the Counter operators' argument errors", function()
-    -- "__bor", "__band" made "X_..." survived, and so did
+    -- "__bor", "__band", "__unm" made "X_..." survived, and so did
     -- all_counts' argument number 1 made 2 or 0 (a plain table left of <=)
     local c = Counter({ "a" })
     assert.are.equal("bad argument #2 to '__bor' (Counter expected, got table)",
@@ -2729,6 +2729,10 @@ describe("collections.lua (second mutation round)", function()
       arg_error(function() return {} <= c end))
     assert.are.equal("bad argument #1 to '__lt' (Counter expected, got table)",
       arg_error(function() return {} < c end))
+    -- Lua calls __unm only with a Counter; called by hand on another value
+    -- it names its one operand (it said #2)
+    assert.are.equal("bad argument #1 to '__unm' (Counter expected, got number)",
+      arg_error(getmetatable(c).__unm, 5))
   end)
 
   it("says a table given a map's metatable by hand is a table", function()

@@ -256,6 +256,7 @@ Counter_meta.__band = function(a, b)
   return combine_counters(a, b, function(x, y) return x < y and x or y end, "__band", true)
 end
 Counter_meta.__unm = function(a)
+  check_map(a, Counter_meta, "__unm")  -- its one operand is argument #1
   return combine_counters(Counter(), a, function(x, y) return x - y end, "__unm")
 end
 
