@@ -167,7 +167,7 @@ end
 
 Counter = new_class(Counter_meta, "Counter", function(_, x)
   local c = new_map(Counter_meta)
-  if x ~= nil then count_in(order_of[c], c, x, 1, "Counter", 1) end
+  count_in(order_of[c], c, x, 1, "Counter", 1)  -- (nil: nothing to count)
   return c
 end)
 
