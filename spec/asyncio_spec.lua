@@ -4911,3 +4911,90 @@ describe("queue.c (third mutation round)", function()
       .. "'table' 2\n2 1", out)
   end)
 end)
+
+describe("queue.c (third mutation round, continued)", function()
+  it("put and put_nowait store their first argument, ignoring any after it", function()
+    -- kills the deleted lua_pushvalue of put_item's inline path (queue.c
+    -- line 399): a small bounded Queue stored the last argument instead.
+    -- (CPython's put takes one item; Lua functions ignore extra arguments)
+    local got = run(function()
+      local out = {}
+      for _, q in ipairs { asyncio.Queue(2), asyncio.Queue(), asyncio.LifoQueue(),
+                           asyncio.PriorityQueue() } do
+        q:put_nowait(1, 9)
+        q:put(2, 8)
+        out[#out + 1] = q:get_nowait() .. q:get_nowait()
+      end
+      return table.concat(out, " ")
+    end)
+    assert.equal("12 12 21 12", got)
+  end)
+  it("put, put_nowait, task_done and join return nothing, as CPython's return None", function()
+    -- kills queue_put_nowait's return 1 (queue.c line 453): put_nowait
+    -- gave back its item. CPython 3.11: put_nowait, put, task_done and join
+    -- return None; get_nowait returns the item
+    local got = run(function()
+      local out = {}
+      local function n(...) out[#out + 1] = select("#", ...) end
+      for _, q in ipairs { asyncio.Queue(1), asyncio.Queue(), asyncio.LifoQueue(),
+                           asyncio.PriorityQueue(1) } do
+        n(q:put_nowait(1))
+        n(q:get_nowait())
+        n(q:put(2))
+        n(q:task_done())
+        n(q:task_done())
+        n(q:join())
+      end
+      local q = asyncio.Queue(1)
+      q:put_nowait(1)
+      local t = asyncio.create_task(function() n(q:put(2)) n(q:join()) end)
+      sleep(0)
+      q:get_nowait()
+      q:task_done()
+      sleep(0)
+      q:get_nowait()
+      q:task_done()
+      t:await()
+      return table.concat(out)
+    end)
+    assert.equal("01000001000001000001000000", got)
+  end)
+  it("put refuses nil with ValueError, as put_nowait does, leaving the queue empty", function()
+    -- kills the deleted check_item of queue_put (queue.c line 477): put(nil)
+    -- stored a nil item. (nil has no CPython counterpart: docs/asyncio.md)
+    local got = run(function()
+      local out = {}
+      for _, q in ipairs { asyncio.Queue(1), asyncio.Queue(), asyncio.LifoQueue(),
+                           asyncio.PriorityQueue() } do
+        local e, e2 = error_of(q.put, q, nil), error_of(q.put, q)
+        out[#out + 1] = e.type .. ": " .. e.message .. " " .. e2.type .. " " .. q:qsize()
+      end
+      return table.concat(out, "\n")
+    end)
+    assert.equal(("ValueError: cannot put nil in a queue ValueError 0\n"):rep(4):sub(1, -2), got)
+  end)
+  it("keeps an integer maxsize exact, beyond a float's 53 bits, as CPython's int", function()
+    -- kills the deleted integer case of check_maxsize (queue.c line 568):
+    -- maxsize went through a float, 2^53 + 1 became 2^53 and
+    -- math.maxinteger (2^63 as a float) unbounded. CPython 3.11:
+    -- Queue(2**53 + 1).maxsize is 9007199254740993
+    local a = tostring(asyncio.Queue((1 << 53) + 1))
+    local b = tostring(asyncio.LifoQueue(math.maxinteger))
+    assert.equal("<Queue maxsize=9007199254740993 qsize=0 tasks=0>", a)
+    assert.equal("<LifoQueue maxsize=9223372036854775807 qsize=0 tasks=0>", b)
+  end)
+  it("a bounded LifoQueue and PriorityQueue keep their order, as CPython's", function()
+    -- kills inline_items taken for discipline != QUEUE_FIFO (queue.c line
+    -- 579): a small bounded LifoQueue or PriorityQueue went first in, first
+    -- out. CPython 3.11, maxsize 3, put 2, 1, 3: LifoQueue gets 3 1 2,
+    -- PriorityQueue 1 2 3
+    local out = {}
+    for _, q in ipairs { asyncio.LifoQueue(3), asyncio.PriorityQueue(3) } do
+      q:put_nowait(2)
+      q:put_nowait(1)
+      q:put_nowait(3)
+      out[#out + 1] = q:get_nowait() .. q:get_nowait() .. q:get_nowait()
+    end
+    assert.equal("312 123", table.concat(out, " "))
+  end)
+end)
