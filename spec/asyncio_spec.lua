@@ -3500,14 +3500,17 @@ false	pystd.asyncio: used by a finalizer as Lua closes
     end)
 
     it("starts as_completed at its first step, as CPython's generator", function()
-      -- CPython: as_completed([f3], timeout=0.02), a sleep of 0.015, then
-      -- the loop gets 'f3' set at 0.03: the timeout counts from the first step
+      -- CPython: as_completed([f3], timeout=0.1), a sleep of 0.2, with f3
+      -- set at 0.15: the loop gets 'f3', as the timeout counts from the
+      -- first step, when f3 is done already (a timeout counted from the
+      -- call would have ended it at 0.1). No margin depends on the load:
+      -- the two timers fire in the order of their times.
       local got = run(function()
         local loop = asyncio.get_running_loop()
         local f3 = asyncio.Future()
-        loop:call_later(0.03, function() f3:set_result("f3") end)
-        local it = asyncio.as_completed({ f3 }, 0.02)
-        sleep(0.015)
+        loop:call_later(0.15, function() f3:set_result("f3") end)
+        local it = asyncio.as_completed({ f3 }, 0.1)
+        sleep(0.2)
         local out = {}
         for c in it do out[#out + 1] = c:await() end
         return out
