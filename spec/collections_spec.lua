@@ -14,6 +14,17 @@ local function collect(iter)
   return out
 end
 
+--- Run build(weak) on a coroutine of its own, so that no stack slot of
+-- the caller keeps what it made, then collect twice: what build put in
+-- the weak table is gone unless something it returned still holds it.
+local function built_apart(build)
+  local weak = setmetatable({}, { __mode = "v" })
+  local results = table.pack(coroutine.wrap(build)(weak))
+  collectgarbage("collect")
+  collectgarbage("collect")
+  return weak, table.unpack(results, 1, results.n)
+end
+
 local function items_of(t)
   local out = {}
   for k, v in pairs(t) do out[#out + 1] = { k, v } end
@@ -2267,8 +2278,7 @@ for step in range(1, %d + 1):
       -- move_ring copying one element more ('i <= d->count') survived: the
       -- first element was left in the new ring's first free slot, which
       -- appendleft does not fill, and outlived its popleft
-      local weak = setmetatable({}, { __mode = "v" })
-      local d = coroutine.wrap(function()
+      local weak, d = built_apart(function(weak)
         local d = deque()
         for i = 1, 8 do d:append({ i }) end  -- its 8 slots full
         weak[1] = d[1]
@@ -2276,25 +2286,20 @@ for step in range(1, %d + 1):
         d:popleft()
         d:popleft()
         return d
-      end)()
-      collectgarbage("collect")
-      collectgarbage("collect")
+      end)
       assert.is_nil(weak[1])
       assert.are.equal("deque([[2], [3], [4], [5], [6], [7], [8]])", tostring(d))
     end)
     it("lets go of the element appendleft drops at its maxlen", function()
       -- drop_right without its set_at survived: in a ring with free slots
       -- the slot of the element dropped on the right still held it
-      local weak = setmetatable({}, { __mode = "v" })
-      local d = coroutine.wrap(function()
+      local weak, d = built_apart(function(weak)
         local d = deque({}, 3)  -- 8 slots
         for i = 1, 3 do d:append({ i }) end
         weak[1] = d[3]
         d:appendleft(0)
         return d
-      end)()
-      collectgarbage("collect")
-      collectgarbage("collect")
+      end)
       assert.is_nil(weak[1])
       assert.are.equal("deque([0, [1], [2]], maxlen=3)", tostring(d))
     end)
@@ -2597,8 +2602,7 @@ describe("deque (second mutation round of deque.c, continued)", function()
     -- close_hole without the set_at that empties the removed element's
     -- slot survived: removing the last element moves no other, so its
     -- slot, now past the end, still held it
-    local weak = setmetatable({}, { __mode = "v" })
-    local d, only = coroutine.wrap(function()
+    local weak, d, only = built_apart(function(weak)
       local d = deque({ { 1 }, { 2 }, { 3 } })  -- 8 slots: no shrink
       weak[1] = d[3]
       d:remove(d[3])
@@ -2606,9 +2610,7 @@ describe("deque (second mutation round of deque.c, continued)", function()
       weak[2] = only[1]
       only:remove(only[1])
       return d, only
-    end)()
-    collectgarbage("collect")
-    collectgarbage("collect")
+    end)
     assert.is_nil(weak[1])
     assert.is_nil(weak[2])
     assert.are.equal("deque([[1], [2]])", tostring(d))
