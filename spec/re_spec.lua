@@ -2279,6 +2279,98 @@ print(json.dumps({'matches': matches, 'errors': errors, 'templates': templates})
       assert.are.equal("aa{{", re.match("a*{*", "aa{{"):group())
     end)
   end)
+  describe("translate.c (fourth mutation round)", function()
+    --- Asserts re.compile(pat, flags) raises re.error msg at 1-based pos.
+    local function fails_at(pat, msg, pos, flags)
+      local err = raised("re.error", re.compile, pat, flags)
+      assert.are.equal(msg, err.msg)
+      assert.are.equal(pos, err.pos)
+    end
+
+    it("takes UTF-8 exactly as Python's decoder does at every bound", function()
+      -- pyre_utf8check with 'c <= 0x80' for ASCII (a loop without end on a
+      -- stray 0x80 after a character), 'c > 0xC2' (0xE0, 0xF0) for a lead
+      -- byte, or checking one continuation byte less survived: no spec had
+      -- these bytes after a character. CPython: (b"\xc3\xa9ab" + seq +
+      -- b"z\xc3\xa9").decode() fails at offset 4 for each bad seq (byte 5
+      -- here) and decodes each good one
+      local bad = { "\x80", "\xbf", "\xc0\x80", "\xc1\xbf", "\xc2", "\xc2A",
+                    "\xe0\x9f\xbf", "\xe0\xa0", "\xed\xa0\x80", "\xed\xbf\xbf",
+                    "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80",
+                    "\xf8\x88\x80\x80\x80", "\xff" }
+      local good = { "\xc2\x80", "\xdf\xbf", "\xe0\xa0\x80", "\xef\xbf\xbf",
+                     "\xed\x9f\xbf", "\xee\x80\x80", "\xf0\x90\x80\x80",
+                     "\xf4\x8f\xbf\xbf" }
+      for _, seq in ipairs(bad) do
+        local s = "\u{e9}ab" .. seq .. "z\u{e9}"
+        local err = raised("ValueError", re.search, "z", s)
+        assert.are.equal("invalid UTF-8 at byte 5", err.message)
+        err = raised("ValueError", re.compile, s)
+        assert.are.equal("invalid UTF-8 at byte 5 in pattern", err.message)
+        raised("ValueError", re.search, "z", "\u{e9}ab" .. seq)  -- cut at the end
+      end
+      for _, seq in ipairs(good) do
+        local s = "\u{e9}ab" .. seq .. "z\u{e9}"
+        assert.are.same({ 1, #s }, { re.search(s, s):span() })
+        assert.are.same({ #s - 2, #s - 2 }, { re.search("z", s):span() })
+      end
+    end)
+
+    it("reads the hex digits A to F in either case", function()
+      -- hexval with 'c > 'A'' survived: no spec wrote an A in capitals.
+      -- CPython: re.search(r'\x4A\x4a\u004F\U0000004f\x4B\x4b\x4C\x4c',
+      -- 'JJOOKKLL') -> span (0, 8); re.search(r'[\x4A-\x4F]+', 'JKLMNOP')
+      -- -> 'JKLMNO'; re.search(r'\xAB', '\xab') -> span (0, 1)
+      local pat = "\\x4A\\x4a\\u004F\\U0000004f\\x4B\\x4b\\x4C\\x4c"
+      assert.are.same({ 1, 8 }, { re.search(pat, "JJOOKKLL"):span() })
+      assert.are.equal("JKLMNO", re.search("[\\x4A-\\x4F]+", "JKLMNOP"):group())
+      assert.are.same({ 1, 2 }, { re.search("\\xAB", "\u{ab}"):span() })
+    end)
+
+    it("takes (?a:\\D), (?a:\\s) and (?a:\\B) for ASCII classes in a text pattern", function()
+      -- ascii_class with case 'D' or 's' renamed, or \B's expansion cut
+      -- short, survived (the third round pinned \S only). CPython:
+      -- re.findall(r'(?a:\D+)', 'ab\u0661 2c') -> ['ab\u0661 ', 'c'], the
+      -- same with [\D]; re.findall(r'(?a:\s+)', 'a \t\xa0\u2003b') -> [' \t'],
+      -- the same with [\s]; re.sub(r'(?a:\B)', '|', 'ab \xe9c') -> 'a|b |\xe9c'
+      for _, pat in ipairs { "(?a:\\D+)", "(?a:[\\D]+)" } do
+        assert.are.same({ "ab\u{661} ", "c" }, re.findall(pat, "ab\u{661} 2c"))
+      end
+      for _, pat in ipairs { "(?a:\\s+)", "(?a:[\\s]+)" } do
+        assert.are.same({ " \t" }, re.findall(pat, "a \t\u{a0}\u{2003}b"))
+      end
+      assert.are.equal("a|b |\u{e9}c", re.sub("(?a:\\B)", "|", "ab \u{e9}c"))
+    end)
+
+    it("takes (?u:\\D) for the Unicode non-digit under re.A", function()
+      -- unicode_class with case 'D' renamed survived. CPython:
+      -- re.findall(r'(?u:\D+)', 'ab\u0661 2c', re.A) -> ['ab', ' ', 'c'],
+      -- the same with [\D]
+      for _, pat in ipairs { "(?u:\\D+)", "(?u:[\\D]+)" } do
+        assert.are.same({ "ab", " ", "c" }, re.findall(pat, "ab\u{661} 2c", re.A))
+      end
+    end)
+
+    it("names a class that ends the pattern for PCRE2's errors at the end", function()
+      -- parse_class mapping its ']' to 't->i + 1' survived: the spec of
+      -- PCRE2's end-of-pattern errors ended in a repeat. CPython compiles
+      -- this pattern; docs/re.md: a compiled pattern must fit in 64 KB
+      -- ("regular expression is too large"), and the error names the last
+      -- item, here the ']' at 23
+      local err = raised("re.error", re.compile, "(?:a{60000}){60000}[ab]")
+      assert.are.same({ "regular expression is too large", 23 }, { err.msg, err.pos })
+    end)
+
+    it("counts scoped flags groups in the nesting depth", function()
+      -- parse_flags parsing its group at 'depth - 1' survived (docs/re.md:
+      -- groups nest at most 200 deep, "too many nested parentheses";
+      -- CPython compiles up to about 495 levels)
+      local function nested(n) return ("(?i:"):rep(n) .. "a" .. (")"):rep(n) end
+      assert.are.equal("A", re.match(nested(200), "A"):group())
+      fails_at(nested(201), "too many nested parentheses", 801)
+      fails_at("(" .. nested(200) .. ")", "too many nested parentheses", 798)
+    end)
+  end)
 end)
 
 describe("docs/re.md claims", function()
