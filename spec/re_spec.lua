@@ -2290,14 +2290,16 @@ print(json.dumps({'matches': matches, 'errors': errors, 'templates': templates})
     it("takes UTF-8 exactly as Python's decoder does at every bound", function()
       -- pyre_utf8check with 'c <= 0x80' for ASCII (a loop without end on a
       -- stray 0x80 after a character), 'c > 0xC2' (0xE0, 0xF0) for a lead
-      -- byte, or checking one continuation byte less survived: no spec had
-      -- these bytes after a character. CPython: (b"\xc3\xa9ab" + seq +
+      -- byte, 'c >= 0xF0 || c <= 0xF4' (any other byte a lead of four) or
+      -- checking one continuation byte less survived: no spec had these
+      -- bytes after a character. CPython: (b"\xc3\xa9ab" + seq +
       -- b"z\xc3\xa9").decode() fails at offset 4 for each bad seq (byte 5
       -- here) and decodes each good one
       local bad = { "\x80", "\xbf", "\xc0\x80", "\xc1\xbf", "\xc2", "\xc2A",
                     "\xe0\x9f\xbf", "\xe0\xa0", "\xed\xa0\x80", "\xed\xbf\xbf",
                     "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80",
-                    "\xf8\x88\x80\x80\x80", "\xff" }
+                    "\xf8\x88\x80\x80\x80", "\xff", "\x81\x80\x80\x80",
+                    "\xc0\x90\x80\x80", "\xf8\x90\x80\x80" }
       local good = { "\xc2\x80", "\xdf\xbf", "\xe0\xa0\x80", "\xef\xbf\xbf",
                      "\xed\x9f\xbf", "\xee\x80\x80", "\xf0\x90\x80\x80",
                      "\xf4\x8f\xbf\xbf" }
@@ -2369,6 +2371,32 @@ print(json.dumps({'matches': matches, 'errors': errors, 'templates': templates})
       assert.are.equal("A", re.match(nested(200), "A"):group())
       fails_at(nested(201), "too many nested parentheses", 801)
       fails_at("(" .. nested(200) .. ")", "too many nested parentheses", 798)
+    end)
+
+    it("adds the other case of only the letters a range spans under re.A | re.I", function()
+      -- emit_range clamping the range's start to 'spans[k][1]' (so [c-e]
+      -- folded to [c-eA-E]) survived: no spec folded a range that starts
+      -- inside the letters. CPython: re.findall('[c-e]', 'aAbBcCeEfF',
+      -- re.A|re.I) -> ['c', 'C', 'e', 'E'], the same for [C-E];
+      -- re.findall('[X-c]+', 'WwXxYZ_^abcdDC', re.A|re.I) -> ['XxYZ_^abc', 'C']
+      for _, pat in ipairs { "[c-e]", "[C-E]" } do
+        assert.are.same({ "c", "C", "e", "E" }, re.findall(pat, "aAbBcCeEfF", re.A | re.I))
+      end
+      assert.are.same({ "XxYZ_^abc", "C" }, re.findall("[X-c]+", "WwXxYZ_^abcdDC", re.A | re.I))
+    end)
+
+    it("refuses an octal escape of 0o400 in a set", function()
+      -- the set's octal bound '*cp > 0377' -> '> 0400' survived: the spec
+      -- had \477 only. CPython: re.compile(r'[\400]') -> octal escape value
+      -- \400 outside of range 0-0o377 at position 1
+      fails_at("[\\400]", "octal escape value \\400 outside of range 0-0o377", 2)
+    end)
+
+    it("takes a pattern ending in three backslashes as ending in a lone one", function()
+      -- ends_in_backslash's 'n % 2 == 1' -> 'n % 3 == 1' survived: the
+      -- specs ended in one backslash. CPython: re.compile('(?P<a\\\\\\')
+      -- -> bad escape (end of pattern) at position 7
+      fails_at("(?P<a\\\\\\", "bad escape (end of pattern)", 8)
     end)
   end)
 end)
