@@ -464,7 +464,6 @@ static int open_group (Xlat *t) {
   ReXlat *x = t->x;
   int g = x->groups + 1;
   if (!reserve_group(t, g)) return 0;
-  x->order[g] = 0;
   t->open[g] = 1;
   x->groups = g;
   return g;
@@ -1569,7 +1568,6 @@ int pyre_translate (const char *pat, size_t len, lua_Integer flags,
   sc.ascii = !t.ucp;
   sc.icase = (flags & RE_I) != 0;
   if (reserve_group(&t, 0)) {
-    x->order[0] = 0;
     emits(&t, "", 0);
     parse_alternation(&t, sc, 0, 1);
     if (t.x->flags & RE_I) sc.icase = 1;  /* a global (?i) */
