@@ -5040,4 +5040,280 @@ describe("queue.c (fourth mutation round)", function()
       assert.is_true(s < 2 * helper.slowdown, s .. " s " .. order)
     end
   end)
+
+  it("a cancelled getter, putter or joiner lets go of its cancel message", function()
+    -- kills find_waiter missing the first or the last waiter (k from 1, k <
+    -- nwaiting - 1) and remove_waiter's k > 0 (queue.c of a967e12, lines
+    -- 289, 308), and queue_resumed never removing a cancelled waiter (352,
+    -- 353): the cancelled waiter's future stayed in the waiter array,
+    -- holding the message; line 315 deleted left it in its old slot.
+    -- CPython 3.11, the same with Queue(1), LifoQueue(1), PriorityQueue(1):
+    -- the message's weakref is dead after gc.collect() in each case
+    local weak = setmetatable({}, { __mode = "v" })
+    local function cancel_waiter(q, act, i)
+      local t = asyncio.create_task(function()
+        if act == "get" then q:get() elseif act == "put" then q:put(1) else q:join() end
+      end)
+      sleep(0)
+      local msg = { "stop" }
+      weak[i] = msg
+      t:cancel(msg)
+      asyncio.wait({ t })
+    end
+    local out = run(function()
+      local lines = {}
+      for _, act in ipairs { "get", "put", "join" } do
+        for _, new in ipairs { asyncio.Queue, asyncio.LifoQueue, asyncio.PriorityQueue } do
+          local q = new(1)
+          if act ~= "get" then q:put_nowait(0) end
+          cancel_waiter(q, act, #lines + 1)
+          sleep(0)
+          collectgarbage()
+          collectgarbage()
+          lines[#lines + 1] = act .. " " .. tostring(weak[#lines + 1] == nil) .. " " .. q:qsize()
+        end
+      end
+      return table.concat(lines, ", ")
+    end)
+    assert.equal("get true 0, get true 0, get true 0, put true 1, put true 1, put true 1, "
+      .. "join true 1, join true 1, join true 1", out)
+  end)
+
+  it("a queue that always has getters waiting keeps its memory bounded", function()
+    -- a woken getter leaves the front while another waits behind it, so the
+    -- waiter array never empties: kills wake_next storing false for nil in
+    -- the slot it frees (queue.c line 277), which grew the array by a slot
+    -- per item (about 1 MB over 50,000 items; here under 64 KB). CPython
+    -- 3.11, the same loop: len(q._getters) never above 2
+    local grew = run(function()
+      local q = asyncio.Queue()
+      local getters = {}
+      for i = 1, 2 do
+        getters[i] = asyncio.create_task(function() while true do q:get() end end)
+      end
+      sleep(0)
+      collectgarbage()
+      collectgarbage()
+      local before = collectgarbage("count")
+      for i = 1, 50000 do
+        q:put_nowait(i)
+        sleep(0)
+      end
+      collectgarbage()
+      collectgarbage()
+      local after = collectgarbage("count")
+      for i = 1, 2 do getters[i]:cancel() end
+      asyncio.wait(getters)
+      return after - before
+    end)
+    assert.is_true(grew < 64, grew .. " KB")
+  end)
+
+  it("a getter and a putter robbed of their wake-up 1,000 times still finish", function()
+    -- each wake-up finds the item (or the room) taken and waits again, in the
+    -- same call: kills queue_resumed keeping the woken future on the stack
+    -- (queue.c line 359 deleted), which grew the call's stack a slot per
+    -- round until it crashed. CPython 3.11, the same rounds: the getter gets
+    -- 'last', the putter's item comes out after 1,000 others
+    local got = run(function()
+      local q = asyncio.Queue()
+      local item
+      local getter = asyncio.create_task(function() item = q:get() end)
+      sleep(0)
+      for i = 1, 1000 do
+        q:put_nowait(i)  -- wakes the getter
+        q:get_nowait()   -- and takes its item
+        sleep(0)
+      end
+      q:put_nowait("last")
+      getter:await()
+      local out = { item }
+      q = asyncio.Queue(1)
+      q:put_nowait(0)
+      local putter = asyncio.create_task(function() q:put("mine") end)
+      sleep(0)
+      for i = 1, 1000 do
+        q:get_nowait()   -- wakes the putter
+        q:put_nowait(i)  -- and fills the queue again
+        sleep(0)
+      end
+      out[2] = q:get_nowait()
+      putter:await()
+      out[3] = q:get_nowait()
+      return table.concat(out, " ")
+    end)
+    assert.equal("last 1000 mine", got)
+  end)
+
+  it("a woken getter cancelled with one item left passes its wake-up on", function()
+    -- kills queue_get_k passing the wake-up on only for q->n > 1 (queue.c
+    -- line 488): B was left waiting beside the item. CPython 3.11, the
+    -- same steps: ['A cancelled', 'B1'], qsize 0
+    local got = {}
+    local size = run(function()
+      local q = asyncio.Queue()
+      local tasks = {}
+      for _, name in ipairs { "A", "B" } do
+        tasks[#tasks + 1] = asyncio.create_task(function()
+          local ok, v = pcall(q.get, q)
+          got[#got + 1] = name .. (ok and v or " cancelled")
+        end)
+      end
+      sleep(0)
+      q:put_nowait(1)  -- wakes A
+      tasks[1]:cancel()
+      sleep(0)
+      sleep(0)
+      return q:qsize()
+    end)
+    assert.same({ "A cancelled", "B1" }, got)
+    assert.equal(0, size)
+  end)
+
+  it("a woken joiner cancelled passes no wake-up on to a later joiner", function()
+    -- task_done wakes A; C puts an item and joins before A resumes
+    -- cancelled: C must wait for that item's task_done. Kills queue_join_k
+    -- letting a cancelled joiner pass its wake-up on (queue.c line 509:
+    -- can_go_on 1), which ended C's join early. CPython 3.11 (join waits on
+    -- an Event): ['A cancelled', 'C done: False', 'C joined']
+    local log = {}
+    run(function()
+      local q = asyncio.Queue()
+      local function joiner(name)
+        local ok = pcall(q.join, q)
+        log[#log + 1] = name .. (ok and " joined" or " cancelled")
+      end
+      q:put_nowait(1)
+      local a = asyncio.create_task(joiner, "A")
+      sleep(0)
+      q:get_nowait()
+      local c = asyncio.create_task(function()
+        q:put_nowait(2)
+        joiner("C")
+      end)
+      q:task_done()  -- wakes A
+      a:cancel()
+      sleep(0)
+      sleep(0)
+      sleep(0)
+      log[#log + 1] = "C done: " .. tostring(c:done())
+      q:get_nowait()
+      q:task_done()
+      c:await()
+    end)
+    assert.same({ "A cancelled", "C done: false", "C joined" }, log)
+  end)
+
+  it("a small bounded Queue wraps its ring by the full offset", function()
+    -- head at slot 2 of 3 with two items: the next put goes to slot 1.
+    -- Kills put_item's inline wrap set to slot 0 instead of i - cap
+    -- (queue.c line 398), which overwrote the item there. CPython 3.11,
+    -- Queue(3): put 1, 2, 3, get twice, put 4, 5: gets 3 4 5
+    local got = run(function()
+      local q = asyncio.Queue(3)
+      for i = 1, 3 do q:put_nowait(i) end
+      q:get_nowait()
+      q:get_nowait()
+      q:put_nowait(4)
+      q:put_nowait(5)
+      local out = {}
+      while not q:empty() do out[#out + 1] = q:get_nowait() end
+      return table.concat(out, " ")
+    end)
+    assert.equal("3 4 5", got)
+  end)
+
+  it("a Queue method called on a non-Queue raises once the queue it last saw is collected", function()
+    -- the queue methods remember the last queue they checked; its __gc
+    -- forgets it, leaving NULL: kills checkqueue without its q == NULL test
+    -- (queue.c line 372), where "x" (no userdata: NULL) matched that NULL and
+    -- was used as a queue (a crash). (CPython: Queue.qsize("x") raises
+    -- AttributeError; here the usual bad argument error)
+    local weak = setmetatable({}, { __mode = "v" })
+    local qsize = asyncio.Queue().qsize
+    local function check_one()
+      local q = asyncio.Queue()
+      q:qsize()
+      weak[1] = q
+    end
+    check_one()
+    collectgarbage()
+    collectgarbage()
+    assert.is_nil(weak[1])
+    assert.matches("bad argument #1 to .*%(pystd.asyncio.Queue expected, got string%)",
+      error_of(qsize, "x"))
+    assert.matches("got no value", error_of(qsize))
+  end)
+
+  it("join waits until task_done has matched every put, one or two", function()
+    -- kills queue_join_k waiting only for unfinished > 1 (queue.c line
+    -- 510), and task_done waking joiners from unfinished <= 2 (line 527):
+    -- join returned with a task_done missing. CPython 3.11, the same steps:
+    -- 'False True', then 'False False True'
+    local out = run(function()
+      local lines = {}
+      for n = 1, 2 do
+        local q = asyncio.Queue()
+        for i = 1, n do q:put_nowait(i) end
+        local j = asyncio.create_task(q.join, q)
+        sleep(0)
+        local line = { tostring(j:done()) }
+        for _ = 1, n do
+          q:get_nowait()
+          q:task_done()
+          sleep(0)
+          line[#line + 1] = tostring(j:done())
+        end
+        lines[n] = table.concat(line, " ")
+      end
+      return table.concat(lines, ", ")
+    end)
+    assert.equal("false true, false false true", out)
+  end)
+
+  it("every Queue method refuses a self that is not a queue", function()
+    -- kills queue_join without its checkqueue (queue.c line 517): join("x")
+    -- read a queue at NULL (a crash). (CPython: Queue.join("x") raises
+    -- AttributeError; here the usual bad argument error)
+    local q = asyncio.Queue()
+    local names = { "put", "get", "put_nowait", "get_nowait", "qsize", "empty",
+                    "full", "task_done", "join" }
+    local out = run(function()
+      local lines = {}
+      for _, name in ipairs(names) do
+        for _, self in ipairs { "x", asyncio.Event() } do
+          local e = error_of(q[name], self, 1)
+          lines[#lines + 1] = name .. ": " .. tostring(e and e:match("Queue expected, got [%w.]+"))
+        end
+      end
+      return table.concat(lines, "\n")
+    end)
+    local expected = {}
+    for _, name in ipairs(names) do
+      expected[#expected + 1] = name .. ": Queue expected, got string\n"
+        .. name .. ": Queue expected, got pystd.asyncio.Event"
+    end
+    assert.equal(table.concat(expected, "\n"), out)
+  end)
+
+  it("tostring shows the bound in force, the size and the unfinished tasks", function()
+    -- tasks counts puts not yet matched by task_done, apart from qsize:
+    -- kills queue_tostring showing q->n for it (queue.c line 556); a bound
+    -- <= 0 is none and shows as 0 (docs/asyncio.md): kills new_queue
+    -- keeping a negative maxsize (line 585). CPython 3.11, put 2 get 1:
+    -- tasks=2 with _queue=[2]; its repr shows maxsize as given (-5, -1),
+    -- where this one shows the bound in force, as for 2.5 (3) and inf (0)
+    local out = run(function()
+      local lines = {}
+      for _, q in ipairs { asyncio.Queue(-5), asyncio.LifoQueue(0), asyncio.PriorityQueue(-1) } do
+        q:put_nowait(1)
+        q:put_nowait(2)
+        q:get_nowait()
+        lines[#lines + 1] = tostring(q)
+      end
+      return table.concat(lines, "\n")
+    end)
+    assert.equal("<Queue maxsize=0 qsize=1 tasks=2>\n<LifoQueue maxsize=0 qsize=1 tasks=2>\n"
+      .. "<PriorityQueue maxsize=0 qsize=1 tasks=2>", out)
+  end)
 end)
