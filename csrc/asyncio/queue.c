@@ -533,7 +533,6 @@ static int queue_join (lua_State *L) {
 
 static int queue_task_done (lua_State *L) {
   Queue *q = checkqueue(L);
-  lua_settop(L, 1);
   if (q->unfinished <= 0)
     return pystd_raise(L, "ValueError", "task_done() called too many times");
   if (q->unfinished == 1)  /* the count goes last: a memory error leaves it */
