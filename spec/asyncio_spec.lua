@@ -5003,7 +5003,7 @@ describe("queue.c (third mutation round, continued)", function()
 end)
 
 describe("queue.c (fourth mutation round)", function()
-  it("32,000 getters woken, or cancelled first first or last first, leave in linear time", function()
+  it("32,000 getters woken, or cancelled first or last first, leave in linear time", function()
     -- docs/asyncio.md: the woken waiter leaves the line in O(1), a cancelled
     -- one in O(min(i, n - i)) from position i. A cancelled one was found by
     -- a scan from the front, so leaving last first was quadratic (about 8 s
@@ -5223,7 +5223,7 @@ describe("queue.c (fourth mutation round)", function()
     assert.equal("3 4 5", got)
   end)
 
-  it("a Queue method called on a non-Queue raises once the queue it last saw is collected", function()
+  it("a Queue method on a non-Queue raises once the queue it last saw is collected", function()
     -- the queue methods remember the last queue they checked; its __gc
     -- forgets it, leaving NULL: kills checkqueue without its q == NULL test
     -- (queue.c line 372), where "x" (no userdata: NULL) matched that NULL and
