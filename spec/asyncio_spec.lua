@@ -5566,4 +5566,99 @@ describe("loop.c (third mutation round)", function()
     assert.equal("main\t5000\n", out)
     assert.equal(0, code)
   end)
+
+  it("collects at the end of a run only after a run that had failures", function()
+    -- run's full collection reports the failures nobody retrieved; the
+    -- count goes back to 0 (loop.c line 1063 dropped: every later run
+    -- collected too, and a coroutine dropped in the second run warned
+    -- before it returned). The collector is stopped: only run collects
+    local _, err = child([[
+      collectgarbage("stop")
+      local errors = require "pystd.errors"
+      asyncio.run(function()
+        local f = asyncio.get_running_loop():create_future()
+        f:set_exception(errors.new("ValueError", "lost"))
+      end)
+      io.stderr:write("after run 1\n")
+      asyncio.run(function() asyncio.async(function() end, "dropped")() end)
+      io.stderr:write("after run 2\n")]], 10)
+    assert.matches("ValueError: lost\nafter run 1\nafter run 2\n.*'dropped' was never awaited", err)
+  end)
+
+  it("run's end waits while something is queued when a cancel was cut on a cycle", function()
+    -- a and b await each other: run's cancel of them is cut (CANCEL_CUT),
+    -- and cancel_leftovers then runs the loop while it has something ready:
+    -- the chain of ten call_soon the third task starts as it is cancelled
+    -- runs to its end (loop.c line 900 'cut = 1' dropped: it stopped once
+    -- the third task was done, and the four shutdown passes ran 4 steps).
+    -- (CPython 3.11 raises the cancel's RecursionError from asyncio.run
+    -- here, steps 0; cancel_leftovers' comment says why run does not)
+    local steps = 0
+    local out = run(function()
+      local a, b
+      a = asyncio.create_task(function() sleep(0) b:await() end)
+      b = asyncio.create_task(function() sleep(0) a:await() end)
+      asyncio.create_task(function()
+        pcall(sleep, 10)
+        local loop = asyncio.get_running_loop()
+        local function step()
+          steps = steps + 1
+          if steps < 10 then loop:call_soon(step) end
+        end
+        loop:call_soon(step)
+      end)
+      sleep(0)
+      sleep(0)
+      return "main"
+    end)
+    assert.equal("main", out)
+    assert.equal(10, steps)
+  end)
+
+  it("the first error that fails the run's shutdown is the one run raises", function()
+    -- a callback's KeyboardInterrupt leaves the loop; as run cancels the
+    -- task, it raises SystemExit, which fails the shutdown, after a SIGINT
+    -- it sent itself, handled in the same libuv iteration: leave_loop keeps
+    -- the first failure (loop.c line 561 dropped: run raised the SIGINT's
+    -- KeyboardInterrupt instead). docs/asyncio.md: one more "stops it at
+    -- once, as a failure"
+    local out = child([[
+      local errors = require "pystd.errors"
+      local _, e = pcall(asyncio.run, function()
+        asyncio.create_task(function()
+          pcall(asyncio.sleep, 10)
+          uv.kill(uv.os_getpid(), "sigint")
+          errors.raise("SystemExit", "second")
+        end)
+        asyncio.get_running_loop():call_soon(function()
+          errors.raise("KeyboardInterrupt", "first")
+        end)
+        asyncio.sleep(1)
+      end)
+      print(e.type, e.message)]], 10)
+    assert.equal("SystemExit\tsecond\n", out)
+  end)
+
+  it("a call_soon handle made in the memory of collected timer handles is not timed", function()
+    -- new_handle must clear h->timed: a userdata's memory is not zeroed
+    -- (loop.c line 689 dropped: some 400 of 1000 call_soon handles said
+    -- when() = a number and showed as <TimerHandle). docs/asyncio.md: when()
+    -- is nil for call_soon's (CPython's Handle has no when)
+    local bad = run(function()
+      local loop = asyncio.get_running_loop()
+      for _ = 1, 2 do
+        for _ = 1, 1000 do loop:call_later(100, print):cancel() end
+        collectgarbage()
+        collectgarbage()
+      end
+      local n = 0
+      for _ = 1, 1000 do
+        local h = loop:call_soon(print)
+        if h:when() ~= nil or tostring(h):find("Timer") then n = n + 1 end
+        h:cancel()
+      end
+      return n
+    end)
+    assert.equal(0, bad)
+  end)
 end)
