@@ -5661,4 +5661,50 @@ describe("loop.c (third mutation round)", function()
     end)
     assert.equal(0, bad)
   end)
+
+  it("run given a coroutine function runs the function it wraps", function()
+    -- kills run_protected without its unwrap_async (loop.c line 964: the
+    -- main task called the wrapper, returned a coroutine object never
+    -- awaited). (CPython 3.11's asyncio.run takes only a coroutine:
+    -- ValueError)
+    local f = async(function(a) sleep(0) return a + 1 end)
+    assert.equal(5, run(f, 4))
+  end)
+
+  it("call_soon, call_later and call_at refuse what is not a function at once", function()
+    -- kills new_handle without its luaL_checktype (loop.c line 684: the
+    -- handle was made, and calling 42 failed in the loop). (CPython 3.11
+    -- checks this only in debug mode, TypeError 'a callable object was
+    -- expected'; otherwise 'Exception in callback 42()' when it runs)
+    local out = run(function()
+      local loop = asyncio.get_running_loop()
+      local lines = {}
+      for _, call in ipairs {
+        function() return loop:call_soon(42) end,
+        function() return loop:call_later(1, 42) end,
+        function() return loop:call_at(1, nil) end } do
+        local ok, e = pcall(call)
+        lines[#lines + 1] = tostring(ok) .. " " .. tostring(e):match("%(.*%)")
+      end
+      return table.concat(lines, "\n")
+    end)
+    assert.equal("false (function expected, got number)\nfalse (function expected, got number)\n"
+      .. "false (function expected, got nil)", out)
+  end)
+
+  it("call_later and call_at raise, not crash, in a finalizer as Lua closes", function()
+    -- the heap's growth checks the loop open: kills heap_push without its
+    -- check_open (loop.c line 238: both made a handle in a loop already
+    -- freed). As the test of create_task and run from such a finalizer
+    local out, err, status = helper.run({ os.getenv("LUA") or "lua5.4", "-e", [[
+      local late = setmetatable({}, { __gc = function()
+        local loop = require("pystd.asyncio")._loop
+        print(pcall(loop.call_later, loop, 1, print))
+        print(pcall(loop.call_at, loop, 1, print))
+      end })
+      require("pystd.asyncio").run(function() end)]] })
+    assert.equal("", err)
+    assert.equal(0, status)
+    assert.equal(("false\tpystd.asyncio: used by a finalizer as Lua closes\n"):rep(2), out)
+  end)
 end)
