@@ -5707,4 +5707,48 @@ describe("loop.c (third mutation round)", function()
     assert.equal(0, status)
     assert.equal(("false\tpystd.asyncio: used by a finalizer as Lua closes\n"):rep(2), out)
   end)
+
+  it("run given a Future raises CPython's ValueError", function()
+    -- kills check_runnable's 'kind < 0' made '<= 0' (loop.c line 1028:
+    -- a Future, kind 0, got 'bad argument #1 ... function expected').
+    -- CPython 3.11: ValueError: a coroutine was expected, got <Future pending>
+    local err = error_of(run, asyncio.Future())
+    assert.is_true(errors.is(err, "ValueError"))
+    assert.equal("a coroutine was expected, got <Future pending>", err.message)
+  end)
+
+  it("drops a gather's turn from a full calls ring without losing its front", function()
+    -- t1's entry comes before the turn fut's failure queued; its first done
+    -- callback queues one more call, so that with k = 61 (125) the ring of
+    -- 64 (128) values is full as t1's gather callback voids the turn
+    -- (loop.c line 165 'k < calls_count' -> '<=': the value at the front
+    -- was copied past the end and its slot cleared, a crash). CPython
+    -- 3.11, for k = 0, 1, 61, 125: ['h', 's1', ..., 'sk', 'u', 'gather x']
+    for _, k in ipairs { 0, 1, 61, 125 } do
+      local log = {}
+      run(function()
+        local loop = asyncio.get_running_loop()
+        local fut = loop:create_future()
+        local t1 = asyncio.create_task(function() sleep(0) errors.raise("ValueError", "x") end)
+        t1:add_done_callback(function()
+          loop:call_soon(function() log[#log + 1] = "u" end)
+        end)
+        local gt = asyncio.create_task(function()
+          local err = error_of(asyncio.gather, fut, t1)
+          log[#log + 1] = "gather " .. err.message
+        end)
+        sleep(0)
+        sleep(0)
+        loop:call_soon(function() log[#log + 1] = "h" end)
+        fut:set_exception(errors.new("ValueError", "f"))
+        for i = 1, k do loop:call_soon(function() log[#log + 1] = "s" .. i end) end
+        gt:await()
+      end)
+      local expected = { "h" }
+      for i = 1, k do expected[#expected + 1] = "s" .. i end
+      expected[#expected + 1] = "u"
+      expected[#expected + 1] = "gather x"
+      assert.same(expected, log)
+    end
+  end)
 end)
