@@ -5751,4 +5751,25 @@ describe("loop.c (third mutation round)", function()
       assert.same(expected, log)
     end
   end)
+
+  it("run's end stops waiting for a leftover task once nothing can happen", function()
+    -- the task swallows run's cancel, then awaits a future nobody can
+    -- finish: with no timer, nothing ready and no active handle, uv_run
+    -- returns 0 and cancel_leftovers stops; the task then ends cancelled
+    -- as one still pending (loop.c line 909's break dropped: run spun for
+    -- ever). As docs/asyncio.md says of the main task, 'instead of
+    -- hanging' (CPython 3.11 hangs here)
+    local out, _, code = child([[
+      local t
+      print(asyncio.run(function()
+        t = asyncio.create_task(function()
+          pcall(asyncio.sleep, 10)
+          asyncio.get_running_loop():create_future():await()
+        end)
+        asyncio.sleep(0)
+        return "main"
+      end), t:cancelled())]], 10)
+    assert.equal("main\ttrue\n", out)
+    assert.equal(0, code)
+  end)
 end)
