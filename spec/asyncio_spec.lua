@@ -5772,4 +5772,25 @@ describe("loop.c (third mutation round)", function()
     assert.equal("main\ttrue\n", out)
     assert.equal(0, code)
   end)
+
+  it("a first Ctrl-C once the main task is done leaves the loop", function()
+    -- the leftover task, cancelled by run, sends SIGINT to its own process
+    -- (loop.c line 512 '||' -> '&&': the done main task was cancelled
+    -- instead, which did nothing, and run returned "main"). CPython 3.11:
+    -- asyncio.run raises KeyboardInterrupt, 'left done' never printed
+    local out = child([[
+      local ok, e = pcall(asyncio.run, function()
+        asyncio.create_task(function()
+          if not pcall(asyncio.sleep, 10) then
+            uv.kill(uv.os_getpid(), "sigint")
+            asyncio.sleep(0.05)
+            print("left done")
+          end
+        end)
+        asyncio.sleep(0)
+        return "main"
+      end)
+      print(ok, type(e) == "table" and e.type or e)]], 10)
+    assert.equal("false\tKeyboardInterrupt\n", out)
+  end)
 end)
