@@ -5793,4 +5793,15 @@ describe("loop.c (third mutation round)", function()
       print(ok, type(e) == "table" and e.type or e)]], 10)
     assert.equal("false\tKeyboardInterrupt\n", out)
   end)
+
+  it("a handle's cancel returns nothing", function()
+    -- kills handle_cancel returning 1 (loop.c line 759: it returned the
+    -- handle). CPython 3.11: Handle.cancel() and TimerHandle.cancel() -> None
+    local counts = run(function()
+      local loop = asyncio.get_running_loop()
+      return { select("#", loop:call_soon(print):cancel()),
+               select("#", loop:call_later(1, print):cancel()) }
+    end)
+    assert.same({ 0, 0 }, counts)
+  end)
 end)
