@@ -1,0 +1,144 @@
+-- Specs of the third mutation-testing round of csrc/asyncio/task.c: each
+-- one fails on a mutant of task.c (or runs a line the suite never ran)
+-- that the rest of the suite let through.  Values that CPython 3.11 shares
+-- were taken from python3 3.11, as each comment says.
+local asyncio = require "pystd.asyncio"
+local errors = require "pystd.errors"
+
+local run, sleep = asyncio.run, asyncio.sleep
+
+describe("asyncio task.c, third mutation round", function()
+
+  describe("checkfuture", function()
+    -- CPython 3.11: asyncio.Future.done(task) is False, Future.result(task)
+    -- is the task's result: a Task is a Future.
+    it("takes a task in a Future method, and a future in a Task method", function()
+      run(function()
+        local loop = asyncio.get_running_loop()
+        local fut = loop:create_future()
+        local task = asyncio.create_task(function() sleep(0) return 5 end)
+        assert.is_false(fut.done(task))
+        assert.is_false(fut.cancelled(task))
+        assert.equal(loop, fut.get_loop(task))
+        assert.is_false(task.done(fut))
+        sleep(0.01)
+        assert.is_true(fut.done(task))
+        assert.equal(5, fut.result(task))
+        assert.equal(0, select("#", fut.exception(task)))
+      end)
+    end)
+
+    it("refuses a handle, a table and a thread", function()
+      run(function()
+        local loop = asyncio.get_running_loop()
+        local fut = loop:create_future()
+        local handle = loop:call_soon(function() end)
+        for _, v in ipairs({ handle, {}, coroutine.create(print) }) do
+          local ok, err = pcall(fut.done, v)
+          assert.is_false(ok)
+          assert.matches("Future or Task expected", err)
+        end
+      end)
+    end)
+  end)
+
+  describe("set_result", function()
+    -- A Task has no set_result; nor may Future's be called on one.
+    it("refuses a task and a table", function()
+      run(function()
+        local fut = asyncio.get_running_loop():create_future()
+        local task = asyncio.create_task(function() sleep(0) return "own" end)
+        local ok, err = pcall(fut.set_result, task, 1)
+        assert.is_false(ok)
+        assert.matches("pystd.asyncio.Future expected, got pystd.asyncio.Task", err)
+        assert.is_false(task:done())
+        assert.equal("own", task:await())
+        ok, err = pcall(fut.set_result, {}, 1)
+        assert.is_false(ok)
+        assert.matches("pystd.asyncio.Future expected, got table", err)
+      end)
+    end)
+  end)
+
+  describe("set_result and set_exception", function()
+    -- CPython 3.11: both return None.
+    it("return nothing", function()
+      run(function()
+        local loop = asyncio.get_running_loop()
+        local fut = loop:create_future()
+        assert.equal(0, select("#", fut:set_exception(errors.new("ValueError", "v"))))
+        assert.equal(0, select("#", loop:create_future():set_result(1, 2)))
+        fut:exception()
+      end)
+    end)
+  end)
+
+  describe("remove_done_callback", function()
+    it("ignores arguments past the callback", function()
+      run(function()
+        local fut = asyncio.get_running_loop():create_future()
+        local called = {}
+        local function a() called[#called + 1] = "a" end
+        local function b() called[#called + 1] = "b" end
+        fut:add_done_callback(a)
+        assert.equal(1, fut:remove_done_callback(a, "extra"))
+        fut:add_done_callback(a)
+        fut:add_done_callback(b)
+        fut:add_done_callback(a)
+        assert.equal(2, fut:remove_done_callback(a, "extra", 3))
+        fut:set_result(1)
+        sleep(0)
+        assert.same({ "b" }, called)
+      end)
+    end)
+  end)
+
+  describe("add_done_callback", function()
+    it("refuses a value not a function, pending or done", function()
+      run(function()
+        local fut = asyncio.get_running_loop():create_future()
+        for _, v in ipairs({ 42, setmetatable({}, { __call = print }) }) do
+          local ok, err = pcall(fut.add_done_callback, fut, v)
+          assert.is_false(ok)
+          assert.matches("function expected", err)
+        end
+        fut:set_result(1)
+        local ok, err = pcall(fut.add_done_callback, fut, 42)
+        assert.is_false(ok)
+        assert.matches("function expected, got number", err)
+        sleep(0)
+      end)
+    end)
+  end)
+
+  describe("gather", function()
+    -- CPython 3.11: gather(..., return_exceptions=False) raises the first
+    -- exception of a child.
+    it("takes return_exceptions = false as no return_exceptions", function()
+      run(function()
+        local function fail() errors.raise("ValueError", "child") end
+        local ok, err = pcall(asyncio.gather, fail, function() return 1 end,
+                              { return_exceptions = false })
+        assert.is_false(ok)
+        assert.is_true(errors.is(err, "ValueError"))
+        local res = asyncio.gather(fail, { return_exceptions = true })
+        assert.is_true(errors.is(res[1], "ValueError"))
+      end)
+    end)
+  end)
+
+  describe("Task methods", function()
+    it("refuse a future", function()
+      run(function()
+        local fut = asyncio.get_running_loop():create_future()
+        local task = asyncio.create_task(function() end)
+        for _, name in ipairs({ "get_name", "set_name", "cancelling", "uncancel" }) do
+          local ok, err = pcall(task[name], fut, "x")
+          assert.is_false(ok)
+          assert.matches("pystd.asyncio.Task expected, got pystd.asyncio.Future", err)
+        end
+        task:await()
+      end)
+    end)
+  end)
+end)
