@@ -4,6 +4,7 @@
 -- were taken from python3 3.11, as each comment says.
 local asyncio = require "pystd.asyncio"
 local errors = require "pystd.errors"
+local helper = require "spec.helper"
 
 local run, sleep = asyncio.run, asyncio.sleep
 
@@ -138,6 +139,58 @@ describe("asyncio task.c, third mutation round", function()
           assert.matches("pystd.asyncio.Task expected, got pystd.asyncio.Future", err)
         end
         task:await()
+      end)
+    end)
+  end)
+
+  describe("report_exception", function()
+    -- Each report must leave the stack as it found it: 300 leftover tasks
+    -- that fail as run cancels them are 300 reports from one C call.
+    it("reports 300 leftover tasks failing at shutdown", function()
+      local out, err, code = helper.run_lua([[
+        local asyncio = require "pystd.asyncio"
+        print(asyncio.run(function()
+          for i = 1, 300 do
+            asyncio.create_task(function()
+              pcall(asyncio.sleep, 10)
+              error("leftover " .. i, 0)
+            end)
+          end
+          asyncio.sleep(0)
+          return "main"
+        end))]])
+      assert.equal(0, code, err)
+      assert.equal("main\n", out)
+      local _, reports = err:gsub("unhandled exception during asyncio%.run%(%) shutdown\n", "")
+      assert.equal(300, reports)
+      assert.matches("task: <Task finished name='Task%-301'>\nleftover 300\n$", err)
+    end)
+  end)
+
+  describe("task cancel", function()
+    -- CPython 3.11: t.cancel(), t.cancel(), t.cancelling() on a task
+    -- sleeping gives True True 2; awaiting it raises CancelledError.
+    it("is true again on a sleeping task whose sleep took the first", function()
+      run(function()
+        local t = asyncio.create_task(function() sleep(10) end)
+        sleep(0)
+        assert.is_true(t:cancel())
+        assert.is_true(t:cancel())
+        assert.equal(2, t:cancelling())
+        local ok, err = pcall(t.await, t)
+        assert.is_false(ok)
+        assert.is_true(errors.is(err, "asyncio.CancelledError"))
+        assert.is_true(t:cancelled())
+      end)
+    end)
+  end)
+
+  describe("coroutine object close", function()
+    -- CPython 3.11: coro.close() returns None.
+    it("returns nothing", function()
+      run(function()
+        local c = asyncio.async(function() end)()
+        assert.equal(0, select("#", c:close()))
       end)
     end)
   end)
