@@ -35,9 +35,12 @@ describe("asyncio task.c, third mutation round", function()
         local fut = loop:create_future()
         local handle = loop:call_soon(function() end)
         for _, v in ipairs({ handle, {}, coroutine.create(print) }) do
-          local ok, err = pcall(fut.done, v)
-          assert.is_false(ok)
-          assert.matches("Future or Task expected", err)
+          for _, name in ipairs({ "done", "cancelled", "get_loop", "result", "exception",
+                                  "cancel", "add_done_callback", "remove_done_callback" }) do
+            local ok, err = pcall(fut[name], v, print)
+            assert.is_false(ok)
+            assert.matches("Future or Task expected", err)
+          end
         end
       end)
     end)
@@ -191,6 +194,69 @@ describe("asyncio task.c, third mutation round", function()
       run(function()
         local c = asyncio.async(function() end)()
         assert.equal(0, select("#", c:close()))
+      end)
+    end)
+  end)
+
+  describe("__tostring", function()
+    it("of a coroutine object refuses another value", function()
+      run(function()
+        local loop = asyncio.get_running_loop()
+        local c = asyncio.async(function() end, "nm")()
+        local tostring_of = getmetatable(c).__tostring
+        assert.matches("^<coroutine object nm at ", tostring_of(c))
+        c:close()
+        for _, v in ipairs({ {}, loop:create_future() }) do
+          local ok, err = pcall(tostring_of, v)
+          assert.is_false(ok)
+          assert.matches("pystd.asyncio.Coroutine expected", err)
+        end
+        local ok, err = pcall(getmetatable(loop:create_future()).__tostring, {})
+        assert.is_false(ok)
+        assert.matches("Future or Task expected, got table", err)
+      end)
+    end)
+  end)
+
+  describe("task set_name", function()
+    -- CPython 3.11: t.set_name("x") returns None.
+    it("returns nothing", function()
+      run(function()
+        local t = asyncio.create_task(function() end)
+        assert.equal(0, select("#", t:set_name("x")))
+        assert.equal("x", t:get_name())
+        t:await()
+      end)
+    end)
+  end)
+
+  describe("await of a coroutine function", function()
+    -- docs/asyncio.md: a coroutine function given where a plain function is
+    -- expected runs its function directly.
+    it("runs its function inline", function()
+      run(function()
+        local fn = asyncio.async(function() sleep(0) return 7, "x" end)
+        local a, b = asyncio.await(fn)
+        assert.equal(7, a)
+        assert.equal("x", b)
+      end)
+    end)
+  end)
+
+  describe("remove_done_callback of the only callback", function()
+    it("lets go of it", function()
+      run(function()
+        local fut = asyncio.get_running_loop():create_future()
+        local weak = setmetatable({}, { __mode = "k" })
+        local cb = function() end
+        weak[cb] = true
+        fut:add_done_callback(cb)
+        assert.equal(1, fut:remove_done_callback(cb))
+        cb = nil  -- luacheck: ignore 311 (let the collector take it)
+        collectgarbage()
+        collectgarbage()
+        assert.is_nil(next(weak))
+        fut:set_result(1)
       end)
     end)
   end)
