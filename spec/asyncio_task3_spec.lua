@@ -260,4 +260,60 @@ describe("asyncio task.c, third mutation round", function()
       end)
     end)
   end)
+
+  describe("async", function()
+    it("refuses a value not a function", function()
+      for _, v in ipairs({ 42, "f", {} }) do
+        local ok, err = pcall(asyncio.async, v)
+        assert.is_false(ok)
+        assert.matches("bad argument #1 to '[%w.]*async' %(function expected", err)
+      end
+    end)
+  end)
+
+  describe("cancel through nested gathers", function()
+    -- CPython 3.11 (the same program): outer.cancel("m") is True, awaiting
+    -- outer raises CancelledError('m'), both inner tasks end cancelled.
+    it("reaches every child of every gather", function()
+      run(function()
+        local inner
+        local outer = asyncio.create_task(function()
+          local t1 = asyncio.create_task(function()
+            return asyncio.gather(function() sleep(10) end, function() sleep(10) end)
+          end)
+          local t2 = asyncio.create_task(function() sleep(10) end)
+          inner = { t1, t2 }
+          return asyncio.gather(t1, t2)
+        end)
+        sleep(0)
+        sleep(0)
+        assert.is_true(outer:cancel("m"))
+        local ok, err = pcall(outer.await, outer)
+        assert.is_false(ok)
+        assert.is_true(errors.is(err, "asyncio.CancelledError"))
+        assert.is_true(inner[1]:cancelled())
+        assert.is_true(inner[2]:cancelled())
+      end)
+    end)
+  end)
+
+  describe("sleep with a result", function()
+    -- CPython 3.11: asyncio.sleep(10, "r") in a task cancelled raises
+    -- CancelledError, which the task may catch, not "r".
+    it("raises the cancellation", function()
+      run(function()
+        local after, caught = false, nil
+        local t = asyncio.create_task(function()
+          local ok, err = pcall(sleep, 10, "r")
+          after, caught = ok, err
+          return "done"
+        end)
+        sleep(0)
+        t:cancel()
+        assert.equal("done", t:await())
+        assert.is_false(after)
+        assert.is_true(errors.is(caught, "asyncio.CancelledError"))
+      end)
+    end)
+  end)
 end)
