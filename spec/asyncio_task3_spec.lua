@@ -78,6 +78,17 @@ describe("asyncio task.c, third mutation round", function()
   end)
 
   describe("remove_done_callback", function()
+    -- CPython 3.11: remove_done_callback() with no argument is a TypeError.
+    it("wants an argument", function()
+      run(function()
+        local fut = asyncio.get_running_loop():create_future()
+        local ok, err = pcall(fut.remove_done_callback, fut)
+        assert.is_false(ok)
+        assert.matches("bad argument #2 .*value expected", err)
+        assert.equal(0, fut:remove_done_callback(nil))
+      end)
+    end)
+
     it("ignores arguments past the callback", function()
       run(function()
         local fut = asyncio.get_running_loop():create_future()
