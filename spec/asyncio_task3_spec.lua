@@ -78,6 +78,22 @@ describe("asyncio task.c, third mutation round", function()
   end)
 
   describe("remove_done_callback", function()
+    it("removes a callback added 300 times", function()
+      run(function()
+        local fut = asyncio.get_running_loop():create_future()
+        local calls = 0
+        local function a() end
+        local function b() calls = calls + 1 end
+        fut:add_done_callback(b)
+        for _ = 1, 300 do fut:add_done_callback(a) end
+        fut:add_done_callback(b)
+        assert.equal(300, fut:remove_done_callback(a))
+        fut:set_result(1)
+        sleep(0)
+        assert.equal(2, calls)
+      end)
+    end)
+
     -- CPython 3.11: remove_done_callback() with no argument is a TypeError.
     it("wants an argument", function()
       run(function()
