@@ -340,6 +340,14 @@ describe("asyncio task.c, third mutation round", function()
   end)
 
   describe("sleep with a result", function()
+    -- CPython 3.11: asyncio.sleep(0, "r") returns "r".
+    it("returns it, whatever follows it", function()
+      run(function()
+        assert.equal("r", sleep(0, "r", "extra"))
+        assert.equal("r", sleep(0.001, "r", "extra"))
+      end)
+    end)
+
     -- CPython 3.11: asyncio.sleep(10, "r") in a task cancelled raises
     -- CancelledError, which the task may catch, not "r".
     it("raises the cancellation", function()
