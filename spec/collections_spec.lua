@@ -1406,7 +1406,8 @@ for n in (0, 1, 7, 31, 32, 33, 100, len(c), len(c) + 5, None):
       raises("RuntimeError", "dictionary changed size during iteration", function()
         for _ in pairs(dd) do local _ = dd.fresh end
       end)
-      local od = OrderedDict({ { "a", 1 } })
+      -- (two keys: after its last key CPython's OrderedDict iteration ends)
+      local od = OrderedDict({ { "a", 1 }, { "z", 0 } })
       raises("RuntimeError", "OrderedDict mutated during iteration", function()
         for _ in OrderedDict.keys(od) do od.b = 2 end
       end)
@@ -2772,5 +2773,82 @@ describe("collections.lua (second mutation round)", function()
       assert.are.equal(("bad argument #1 to 'rep' (number expected, got %s class)"):format(name),
         arg_error(function() return ("x"):rep(class) end))
     end
+  end)
+end)
+
+describe("fuzz/collections_diff (differential fuzzer against CPython 3.11)", function()
+  -- Walk the iterator f, s, c, running change() after its first step; the
+  -- keys it gave, and the error it raised (nil if none).
+  local function walk_changing(change, f, s, c)
+    local seen = {}
+    local ok, err = pcall(function()
+      for k in f, s, c do
+        seen[#seen + 1] = k
+        if #seen == 1 then change() end
+      end
+    end)
+    return seen, (not ok) and err or nil
+  end
+
+  it("an OrderedDict iteration that gave its last key ends, whatever changed", function()
+    -- seed 89, minimised: o = OrderedDict([('c', 'c')]); for k, v in o.items():
+    -- o['日'] = 4. CPython 3.11 ends the loop after 'c' (its iterator finds
+    -- the next key as it gives one); pystd raised RuntimeError "OrderedDict
+    -- mutated during iteration" at the next step
+    local d = OrderedDict({ { "c", 1 } })
+    local seen, err = walk_changing(function() d["日"] = 4 end, pairs(d))
+    assert.same({ "c" }, seen)
+    assert.is_nil(err)
+    assert.same({ "c", "日" }, collect(OrderedDict.keys(d)))
+    local e = OrderedDict({ { "a", 1 }, { "b", 2 } })
+    seen, err = walk_changing(function() e.b = nil; e.z = 0 end, OrderedDict.items(e))
+    assert.same({ "a" }, seen)  -- 'b' came next when 'a' was given: a new key raises
+    assert.are.equal("OrderedDict mutated during iteration", err.message)
+    -- after the last key: a new key, a move to either end, through keys and items
+    for _, change in ipairs({
+      function(t) t.x = 0 end,
+      function(t) OrderedDict.move_to_end(t, "a") end,
+      function(t) OrderedDict.move_to_end(t, "b", false) end,
+    }) do
+      local f = OrderedDict({ { "a", 1 }, { "b", 2 } })
+      local it = OrderedDict.keys(f)
+      assert.are.equal("a", it())
+      assert.are.equal("b", it())
+      change(f)
+      assert.is_nil(it())
+    end
+  end)
+
+  it("still raises when an OrderedDict changes before its last key", function()
+    -- CPython: OrderedDict([('c', 1), ('e', 3)]) with a key added (or 'c'
+    -- moved to the end) at the first step raises RuntimeError
+    local d = OrderedDict({ { "c", 1 }, { "e", 3 } })
+    local seen, err = walk_changing(function() d.x = 0 end, pairs(d))
+    assert.same({ "c" }, seen)
+    assert.are.equal("RuntimeError", err.type)
+    assert.are.equal("OrderedDict mutated during iteration", err.message)
+    d = OrderedDict({ { "c", 1 }, { "e", 3 } })
+    seen, err = walk_changing(function() OrderedDict.move_to_end(d, "c") end,
+      OrderedDict.items(d))
+    assert.same({ "c" }, seen)
+    assert.are.equal("OrderedDict mutated during iteration", err.message)
+    -- moving the next key to the end it is already at changes nothing
+    d = OrderedDict({ { "c", 1 }, { "e", 3 } })
+    seen, err = walk_changing(function() OrderedDict.move_to_end(d, "e") end, pairs(d))
+    assert.same({ "c", "e" }, seen)
+    assert.is_nil(err)
+  end)
+
+  it("a Counter's or defaultdict's iteration raises even after the last key", function()
+    -- CPython's dict iterator checks the size before it looks for a next key:
+    -- Counter('c') with c['d'] = 1 at the first step raises RuntimeError
+    local c = Counter("c")
+    local seen, err = walk_changing(function() c.d = 1 end, pairs(c))
+    assert.same({ "c" }, seen)
+    assert.are.equal("dictionary changed size during iteration", err.message)
+    local dd = defaultdict(function() return 0 end, { a = 1 })
+    seen, err = walk_changing(function() return dd.zz end, defaultdict.items(dd))
+    assert.same({ "a" }, seen)
+    assert.are.equal("dictionary changed size during iteration", err.message)
   end)
 end)

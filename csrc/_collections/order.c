@@ -64,6 +64,22 @@ static int push_live_key (lua_State *L, int keys, int t, lua_Integer i) {
 }
 
 
+/*
+** Push the key of entry i and its value and return 1 if the entry is live
+** in the table at `t`; otherwise push nothing and return 0.
+*/
+static int push_live_item (lua_State *L, int keys, int t, lua_Integer i) {
+  lua_rawgeti(L, keys, i);
+  if (!is_dead(L, -1)) {
+    lua_pushvalue(L, -1);
+    if (lua_rawget(L, t) != LUA_TNIL) return 1;
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return 0;
+}
+
+
 /* Forget the place of the key in entry i unless the entry is dead. */
 static void forget_entry (lua_State *L, int keys, int pos, lua_Integer i) {
   lua_rawgeti(L, keys, i);
@@ -233,14 +249,19 @@ int col_order_newindex (lua_State *L) {
 
 /*
 ** The iterator of pairs / keys / values / items: upvalues are the order,
-** the table, the next entry index, the version when iteration began and
-** what to yield (1 keys, 2 values, 3 both).
+** the table, the next entry index, the version when iteration began,
+** what to yield (1 keys, 2 values, 3 both) and, for an OrderedDict,
+** whether the key it gave last was the last one.  CPython's OrderedDict
+** iterator finds the next key as it gives one, so once it has given the
+** last key it is done, whatever changed meanwhile; its dict iterator
+** (Counter, defaultdict) checks the size first, and raises.
 */
 static int order_step (lua_State *L) {
   Order *o = (Order *)lua_touserdata(L, lua_upvalueindex(1));
   int t = lua_upvalueindex(2), keys, from_first;
   lua_Integer i = lua_tointeger(L, lua_upvalueindex(3));
   int what = (int)lua_tointeger(L, lua_upvalueindex(5));
+  if (lua_toboolean(L, lua_upvalueindex(6))) return 0;
   if ((lua_Unsigned)lua_tointeger(L, lua_upvalueindex(4)) != o->version)
     return pystd_raise(L, "RuntimeError", o->ordered
                        ? "OrderedDict mutated during iteration"
@@ -250,15 +271,23 @@ static int order_step (lua_State *L) {
   keys = 1;
   from_first = (i <= o->first);
   if (i < o->first) i = o->first;
-  while (i <= o->n && !push_live_key(L, keys, t, i)) i++;
+  while (i <= o->n && !push_live_item(L, keys, t, i)) i++;
   if (from_first) o->first = i;  /* what it skipped is never live again */
-  lua_pushinteger(L, i + 1);
+  if (i <= o->n && o->ordered) {  /* look ahead for a live entry after i */
+    lua_Integer j = i + 1;
+    while (j <= o->n && !push_live_key(L, keys, t, j)) j++;
+    if (j > o->n) {
+      lua_pushboolean(L, 1);
+      lua_replace(L, lua_upvalueindex(6));
+    }
+    else lua_pop(L, 1);  /* the next step starts at j */
+    lua_pushinteger(L, j);
+  }
+  else lua_pushinteger(L, i + 1);
   lua_replace(L, lua_upvalueindex(3));
   if (i > o->n) return 0;
-  if (what == 1) return 1;
-  lua_pushvalue(L, -1);
-  lua_rawget(L, t);
-  return (what == 2) ? 1 : 2;
+  if (what == 1) lua_pop(L, 1);  /* the value */
+  return (what == 3) ? 2 : 1;
 }
 
 
@@ -274,7 +303,8 @@ int col_order_iterate (lua_State *L) {
   lua_pushinteger(L, o->first);
   lua_pushinteger(L, (lua_Integer)o->version);
   lua_pushinteger(L, what);
-  lua_pushcclosure(L, order_step, 5);
+  lua_pushboolean(L, 0);
+  lua_pushcclosure(L, order_step, 6);
   lua_pushvalue(L, 2);
   lua_pushnil(L);
   return 3;
