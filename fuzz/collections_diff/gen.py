@@ -41,6 +41,8 @@ class Gen:
         self.r = random.Random(seed)
         self.floats = self.r.random() < 0.3
         self.v2 = seed >= 2000  # eqcopy; the seeds before keep their scenarios
+        self.v3 = seed >= 10000  # bulk operations: rings that grow and shrink,
+        # maps with swept orders, most_common over more than 32 keys
 
     def val(self):
         r = self.r
@@ -146,11 +148,19 @@ class Gen:
 
     def deque_op(self, i):
         r = self.r
-        k = r.choice(["append", "append", "appendleft", "appendleft", "pop", "popleft",
-                      "extend", "extendleft", "rotate", "rotate", "clear", "copy",
-                      "count", "index", "index", "insert", "insert", "remove", "reverse",
-                      "get", "get", "set", "len", "eq", "lt", "le", "maxlen", "fromdeque",
-                      "iter", "pairs", "counter", "itermut"])
+        ks = ["append", "append", "appendleft", "appendleft", "pop", "popleft",
+              "extend", "extendleft", "rotate", "rotate", "clear", "copy",
+              "count", "index", "index", "insert", "insert", "remove", "reverse",
+              "get", "get", "set", "len", "eq", "lt", "le", "maxlen", "fromdeque",
+              "iter", "pairs", "counter", "itermut"]
+        if self.v3:
+            ks += ["bulkextend", "bulkextend", "popn", "popn"]
+        k = r.choice(ks)
+        if k == "bulkextend":
+            return [r.choice(["extend", "extendleft"]),
+                    [r.randint(-2, 9) for _ in range(r.randint(5, 40))]]
+        if k == "popn":
+            return [k, r.randint(2, 30), r.random() < 0.5]
         if k in ("append", "appendleft", "count", "remove"):
             return [k, self.val()]
         if k in ("extend", "extendleft"):
@@ -215,7 +225,11 @@ class Gen:
               "binop", "neg", "eq", "eq", "cmp", "has", "itermut"]
         if self.v2:
             ks += ["eqcopy", "eqcopy"]
+        if self.v3:
+            ks += ["bulkset", "bulkset", "bulkdel"]
         k = r.choice(ks)
+        if k in ("bulkset", "bulkdel"):
+            return self.bulk(k, self.count)
         if k == "eqcopy":
             return self.eqcopy(lambda: self.r.randint(-1, 2))
         if k in ("get", "del", "has"):
@@ -243,7 +257,11 @@ class Gen:
               "eq", "eq", "has", "itermut"]
         if self.v2:
             ks += ["eqcopy", "eqcopy"]
+        if self.v3:
+            ks += ["bulkset", "bulkset", "bulkdel"]
         k = r.choice(ks)
+        if k in ("bulkset", "bulkdel"):
+            return self.bulk(k, self.val)
         if k == "eqcopy":
             return self.eqcopy(self.val)
         if k in ("del", "get", "has"):
@@ -272,7 +290,11 @@ class Gen:
             ks += ["incr", "incr"]
         if self.v2 and fac != "list":
             ks += ["eqcopy", "eqcopy"]
+        if self.v3:
+            ks += ["bulkset", "bulkset", "bulkdel"]
         k = r.choice(ks)
+        if k in ("bulkset", "bulkdel"):
+            return self.bulk(k, lambda: self.ddval(fac))
         if k == "eqcopy":
             return self.eqcopy(lambda: self.ddval(fac))
         if k in ("get", "del", "has"):
@@ -288,6 +310,16 @@ class Gen:
         if k == "itermut":
             return self.map_itermut("defaultdict", fac)
         return [k]
+
+    def bulk(self, k, val):
+        """set or delete many keys k0..k59 (and a few others) in one step"""
+        r = self.r
+        keys = ["k%d" % n for n in r.sample(range(60), r.randint(5, 40))]
+        if r.random() < 0.3:
+            keys.append(self.key())
+        if k == "bulkset":
+            return [k, [[key, val()] for key in keys]]
+        return [k, keys]
 
     def eqcopy(self, val):
         """compare with a plain copy (dict(m) / a table filled by pairs),
@@ -539,6 +571,11 @@ def op_code(op, scn, names):
                     % o, None)
         if name == "counter":
             return ["r = Counter(%s)" % o], "return Counter(%s)" % o, None
+        if name == "popn":
+            m = "popleft" if a[1] else "pop"
+            return (["r = [%s.%s() for _ in range(%d)]" % (o, m, a[0])],
+                    "local t = {} for i = 1, %d do t[i] = %s:%s() end return t"
+                    % (a[0], o, m), "str")
         if name == "itermut":
             how, m = a[0], a[1]
             if m in ("append", "appendleft", "extend"):
@@ -658,6 +695,16 @@ def op_code(op, scn, names):
             "        " + pm],
             "local t = {} for %s do t[#t + 1] = {k, v} if #t == 1 then %s end end return t"
             % (lit, lm), "str")
+    if name == "bulkset":
+        return (["r = None"] + ["%s[%s] = %s" % (o, py_lit(k), py_lit(v)) for k, v in a[0]],
+                " ".join("%s[%s] = %s" % (o, lua_lit(k), lua_lit(v)) for k, v in a[0]), None)
+    if name == "bulkdel":
+        if kind == "Counter":
+            pd = ["del %s[%s]" % (o, py_lit(k)) for k in a[0]]
+        else:
+            pd = ["%s.pop(%s, None)" % (o, py_lit(k)) for k in a[0]]
+        return (["r = None"] + pd,
+                " ".join("%s[%s] = nil" % (o, lua_lit(k)) for k in a[0]), None)
     if name == "eqcopy":
         flip, tweak = a[0], a[1]
         pl = ["t = dict(%s)" % o]
