@@ -709,15 +709,27 @@ void push_call_soon (lua_State *L, Loop *lp, int first) {
 }
 
 
+/*
+** A loop kept from a run schedules nothing between runs (each run starts
+** a fresh schedule): CPython's loop is closed once asyncio.run returns.
+*/
+static Loop *open_loop (lua_State *L) {
+  Loop *lp = getloop(L);
+  check_open(L, lp);
+  if (lp->L == NULL) pystd_raise(L, "RuntimeError", "Event loop is closed");
+  return lp;
+}
+
+
 static int loop_call_soon (lua_State *L) {
-  push_call_soon(L, getloop(L), 2);
+  push_call_soon(L, open_loop(L), 2);
   return 1;
 }
 
 
 /* A Handle calling fn(...) at loop time `when` (NaN: at once, as CPython). */
 static int call_at (lua_State *L, double when) {
-  Loop *lp = getloop(L);
+  Loop *lp = open_loop(L);
   Handle *h = new_handle(L, lp, 3);
   h->timed = 1;
   h->when = when;
